@@ -1,0 +1,184 @@
+"""The store interface every backend implements, and the result and error types they share.
+
+The interface mirrors the W3C SPARQL 1.1 Protocol and Graph Store Protocol, so a backend can be an
+embedded pyoxigraph store, the managed Oxigraph server or any remote SPARQL 1.1 server. Record graphs
+are the unit of change: one named graph per source record, replaced or dropped in batches, each batch in
+one transaction (one SPARQL Update request), together with the record's provenance triples.
+
+Queries see the union of all graphs as the default graph.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+class StoreError(Exception):
+    """Base class of every error a store raises."""
+
+
+class QuerySyntaxError(StoreError):
+    """The query or update text is not valid SPARQL 1.1 (HTTP 400 at the endpoint)."""
+
+
+class QueryTimeout(StoreError):
+    """The query ran past its time budget; no partial result is ever returned as if complete."""
+
+
+class StoreUnavailable(StoreError):
+    """The backend cannot be reached (server down, directory locked by another process)."""
+
+
+@dataclass
+class SolutionsResult:
+    """A SELECT result: variable names (without '?') and rows of terms (None where unbound)."""
+
+    variables: list[str]
+    rows: list[tuple[Term | None, ...]]
+    truncated: bool = False  # True when more rows existed than the ``limit`` asked for
+
+    def dicts(self) -> list[dict[str, Term]]:
+        """Rows as ``{variable: term}`` without the unbound ones (convenient for templates)."""
+        return [
+            {v: t for v, t in zip(self.variables, row, strict=True) if t is not None} for row in self.rows
+        ]
+
+
+@dataclass
+class BooleanResult:
+    value: bool
+
+
+@dataclass
+class GraphResult:
+    """A CONSTRUCT or DESCRIBE result."""
+
+    triples: list[ox.Triple]
+    truncated: bool = False
+
+
+QueryResult = SolutionsResult | BooleanResult | GraphResult
+
+
+@dataclass
+class RecordGraph:
+    """One source record's graph: its IRI, its triples and the provenance triples about it.
+
+    ``ntriples`` and ``provenance`` are N-Triples text (see ``ontology.ntriples``). Provenance triples
+    have the graph IRI as subject and are kept in the store's provenance graph, so replacing or dropping
+    the record replaces or drops them too.
+    """
+
+    iri: str
+    ntriples: str
+    provenance: str = ""
+
+
+@dataclass
+class StoreInfo:
+    backend: str
+    location: str
+    details: dict[str, object] = field(default_factory=dict)
+
+
+class Store(abc.ABC):
+    """What the hub needs from a triple store. Implementations live one per module in this package."""
+
+    #: short backend name shown in `srom` output and /api
+    backend: str = "abstract"
+    #: whether ``query(timeout=...)`` really stops the query (True) or only stops waiting for it (False)
+    cancels_on_timeout: bool = False
+
+    def __init__(self, provenance_graph: str) -> None:
+        self.provenance_graph = provenance_graph
+
+    # --- reading -------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        timeout: float | None = None,
+        limit: int | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL 1.1 query over the union default graph.
+
+        ``substitutions`` binds variables (names without '?') to RDF terms before evaluation; values are
+        never spliced into the text. ``limit`` caps SELECT rows and CONSTRUCT triples (the result says
+        ``truncated``). Raises QuerySyntaxError, QueryTimeout, StoreUnavailable.
+        """
+
+    @abc.abstractmethod
+    def graph_names(self, prefix: str | None = None) -> list[str]:
+        """IRIs of the named graphs, optionally only those starting with ``prefix``."""
+
+    @abc.abstractmethod
+    def count_quads(self) -> int:
+        """Number of quads in the whole store."""
+
+    @abc.abstractmethod
+    def dump(self, out: BinaryIO) -> None:
+        """Write every quad as N-Quads to ``out``."""
+
+    # --- writing -------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 Update request as one transaction."""
+
+    def replace_graphs(self, records: Sequence[RecordGraph]) -> None:
+        """Replace each record's graph and provenance, all records in one transaction."""
+        if records:
+            self.update(build_replace_update(records, self.provenance_graph))
+
+    def drop_graphs(self, graph_iris: Iterable[str]) -> None:
+        """Drop record graphs and their provenance, in one transaction. Unknown graphs are ignored."""
+        iris = list(graph_iris)
+        if iris:
+            self.update(build_drop_update(iris, self.provenance_graph))
+
+    @abc.abstractmethod
+    def bulk_load(self, nquads: bytes) -> None:
+        """Load N-Quads as fast as the backend can, without transactional guarantees (bench, restore)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release files, locks and connections."""
+
+    def info(self) -> StoreInfo:
+        return StoreInfo(self.backend, "")
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _drop_statements(iris: Iterable[str], provenance_graph: str) -> Iterator[str]:
+    for g in iris:
+        yield f"DROP SILENT GRAPH <{g}>"
+        yield f"DELETE WHERE {{ GRAPH <{provenance_graph}> {{ <{g}> ?p ?o }} }}"
+
+
+def build_drop_update(iris: Sequence[str], provenance_graph: str) -> str:
+    return " ;\n".join(_drop_statements(iris, provenance_graph))
+
+
+def build_replace_update(records: Sequence[RecordGraph], provenance_graph: str) -> str:
+    """One SPARQL Update request that drops then re-inserts every record graph (atomic per request)."""
+    parts = list(_drop_statements((r.iri for r in records), provenance_graph))
+    body: list[str] = []
+    for r in records:
+        body.append(f"GRAPH <{r.iri}> {{\n{r.ntriples}}}\n")
+    provenance = "".join(r.provenance for r in records)
+    if provenance:
+        body.append(f"GRAPH <{provenance_graph}> {{\n{provenance}}}\n")
+    parts.append("INSERT DATA {\n" + "".join(body) + "}")
+    return " ;\n".join(parts)
