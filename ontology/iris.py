@@ -66,6 +66,13 @@ class IriMinter:
     def harvest_run(self, museum: str, run_id: int | str) -> str:
         return f"{self.base}/id/run/{museum}/{run_id}"
 
+    def local_term(self, museum: str, kind: str, label: str) -> str:
+        """A museum's own term that carries no IRI of its own (kind: type, material, place, actor...).
+
+        Case and surrounding space do not make a new term; the key is otherwise the label itself.
+        """
+        return f"{self.base}/id/term/{museum}/{kind}/{source_key(' '.join(label.split()).casefold())}"
+
     def provenance_graph(self) -> str:
         return f"{self.base}/graph/provenance"
 

@@ -46,7 +46,7 @@ class ClosedNamespace(Namespace):
 CRM = ClosedNamespace(
     "http://www.cidoc-crm.org/cidoc-crm/",
     """
-    E1_CRM_Entity E5_Event E7_Activity E8_Acquisition E12_Production E13_Attribute_Assignment
+    E1_CRM_Entity E33_E41_Linguistic_Appellation E5_Event E7_Activity E8_Acquisition E12_Production E13_Attribute_Assignment
     E16_Measurement E21_Person E22_Human-Made_Object E24_Physical_Human-Made_Thing E33_Linguistic_Object
     E35_Title E36_Visual_Item E39_Actor E41_Appellation E42_Identifier E52_Time-Span E53_Place
     E54_Dimension E55_Type E57_Material E58_Measurement_Unit E63_Beginning_of_Existence E67_Birth
