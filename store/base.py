@@ -11,6 +11,7 @@ Queries see the union of all graphs as the default graph.
 from __future__ import annotations
 
 import abc
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -161,8 +162,49 @@ class Store(abc.ABC):
         self.close()
 
 
+def materialise(
+    result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple | ox.Quad], limit: int | None
+) -> QueryResult:
+    """Turn a lazy pyoxigraph result into lists, reading ``limit + 1`` items to tell ``truncated``.
+
+    Shared by the backends so that ``limit`` and ``truncated`` mean the same everywhere. Stopping at
+    ``limit + 1`` also stops reading a streamed HTTP body early.
+    """
+    if isinstance(result, ox.QueryBoolean):
+        return BooleanResult(bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows: list[tuple[Term | None, ...]] = []
+        for solution in result:
+            if limit is not None and len(rows) >= limit:
+                return SolutionsResult(variables, rows, truncated=True)
+            rows.append(tuple(solution))
+        return SolutionsResult(variables, rows)
+    triples: list[ox.Triple] = []
+    for item in result:
+        if limit is not None and len(triples) >= limit:
+            return GraphResult(triples, truncated=True)
+        # RDF parsers yield quads (in the default graph) even for N-Triples.
+        triples.append(item.triple if isinstance(item, ox.Quad) else item)
+    return GraphResult(triples)
+
+
+# Characters an IRIREF cannot hold: a graph IRI is written between <...> in update text, so one of
+# these would end the IRI early and let the rest be read as SPARQL.
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def check_graph_iri(iri: str) -> str:
+    """``iri`` if it can be written as ``<iri>`` in SPARQL, else ValueError."""
+    if not iri or ":" not in iri or _IRI_FORBIDDEN.search(iri):
+        raise ValueError(f"not a valid graph IRI: {iri[:200]!r}")
+    return iri
+
+
 def _drop_statements(iris: Iterable[str], provenance_graph: str) -> Iterator[str]:
+    check_graph_iri(provenance_graph)
     for g in iris:
+        check_graph_iri(g)
         yield f"DROP SILENT GRAPH <{g}>"
         yield f"DELETE WHERE {{ GRAPH <{provenance_graph}> {{ <{g}> ?p ?o }} }}"
 
@@ -176,7 +218,7 @@ def build_replace_update(records: Sequence[RecordGraph], provenance_graph: str) 
     parts = list(_drop_statements((r.iri for r in records), provenance_graph))
     body: list[str] = []
     for r in records:
-        body.append(f"GRAPH <{r.iri}> {{\n{r.ntriples}}}\n")
+        body.append(f"GRAPH <{check_graph_iri(r.iri)}> {{\n{r.ntriples}}}\n")
     provenance = "".join(r.provenance for r in records)
     if provenance:
         body.append(f"GRAPH <{provenance_graph}> {{\n{provenance}}}\n")

@@ -1,0 +1,261 @@
+"""The feed registry: museums, their feeds, harvest runs and quarantined records, in SQLite.
+
+This is the hub's bookkeeping, not its data: the objects live in the store. One SQLite file in the
+instance folder, opened per operation (connections are cheap and this keeps threads and the CLI, which
+may write while ``srom serve`` runs, out of each other's way; WAL lets readers and one writer overlap).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ontology.iris import check_museum_id
+
+FORMATS = ("lido", "oai_dc")
+PROTOCOLS = ("oai-pmh",)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS museums (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    names TEXT NOT NULL DEFAULT '{}',
+    feed_url TEXT NOT NULL,
+    protocol TEXT NOT NULL DEFAULT 'oai-pmh',
+    format TEXT NOT NULL,
+    set_spec TEXT,
+    homepage TEXT,
+    city TEXT,
+    country TEXT,
+    lat REAL,
+    lon REAL,
+    licence TEXT,
+    attribution TEXT,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS harvest_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    museum TEXT NOT NULL REFERENCES museums(id) ON DELETE CASCADE,
+    started TEXT NOT NULL,
+    finished TEXT,
+    outcome TEXT NOT NULL DEFAULT 'running',
+    full INTEGER NOT NULL DEFAULT 0,
+    harvest_from TEXT,
+    response_date TEXT,
+    new INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    quarantined INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS harvest_runs_museum ON harvest_runs(museum, id);
+CREATE TABLE IF NOT EXISTS quarantine (
+    museum TEXT NOT NULL REFERENCES museums(id) ON DELETE CASCADE,
+    source_id TEXT NOT NULL,
+    run_id INTEGER,
+    reason TEXT NOT NULL,
+    recorded TEXT NOT NULL,
+    PRIMARY KEY (museum, source_id)
+);
+"""
+
+
+def utc_now() -> str:
+    """Now in UTC, to the second, as OAI-PMH writes datestamps (YYYY-MM-DDThh:mm:ssZ)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class RegistryError(ValueError):
+    pass
+
+
+@dataclass
+class Museum:
+    id: str
+    name: str
+    feed_url: str
+    format: str
+    protocol: str = "oai-pmh"
+    set_spec: str | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    homepage: str | None = None
+    city: str | None = None
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    licence: str | None = None
+    attribution: str | None = None
+    created: str = ""
+    updated: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass
+class HarvestRun:
+    id: int
+    museum: str
+    started: str
+    finished: str | None
+    outcome: str
+    full: bool
+    harvest_from: str | None
+    response_date: str | None
+    new: int
+    updated: int
+    deleted: int
+    quarantined: int
+    unchanged: int
+    error: str | None
+
+    def as_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class Registry:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            with db:  # one transaction per operation
+                yield db
+        finally:
+            db.close()
+
+    # --- museums -------------------------------------------------------------------------------
+    def save_museum(self, museum: Museum) -> Museum:
+        """Insert or update a museum by id (registration and re-registration are the same call)."""
+        check_museum_id(museum.id)
+        if museum.format not in FORMATS:
+            raise RegistryError(f"unknown metadata format {museum.format!r}; the hub maps {', '.join(FORMATS)}")
+        if museum.protocol not in PROTOCOLS:
+            raise RegistryError(f"unknown protocol {museum.protocol!r}; the hub speaks {', '.join(PROTOCOLS)}")
+        if not museum.name.strip():
+            raise RegistryError("a museum needs a name")
+        now = utc_now()
+        existing = self.get_museum(museum.id)
+        museum.created = existing.created if existing else now
+        museum.updated = now
+        row = museum.as_json()
+        row["names"] = json.dumps(museum.names, ensure_ascii=False)
+        columns = ", ".join(row)
+        placeholders = ", ".join(f":{k}" for k in row)
+        updates = ", ".join(f"{k}=excluded.{k}" for k in row if k not in ("id", "created"))
+        with self._connect() as db:
+            db.execute(
+                f"INSERT INTO museums ({columns}) VALUES ({placeholders}) "
+                f"ON CONFLICT(id) DO UPDATE SET {updates}",
+                row,
+            )
+        return museum
+
+    def get_museum(self, museum_id: str) -> Museum | None:
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM museums WHERE id = ?", (museum_id,)).fetchone()
+        return _museum(row) if row else None
+
+    def museums(self) -> list[Museum]:
+        with self._connect() as db:
+            rows = db.execute("SELECT * FROM museums ORDER BY id").fetchall()
+        return [_museum(r) for r in rows]
+
+    def remove_museum(self, museum_id: str) -> None:
+        with self._connect() as db:
+            db.execute("DELETE FROM museums WHERE id = ?", (museum_id,))
+
+    # --- runs ----------------------------------------------------------------------------------
+    def start_run(self, museum_id: str, *, full: bool, harvest_from: str | None) -> int:
+        with self._connect() as db:
+            cursor = db.execute(
+                "INSERT INTO harvest_runs (museum, started, full, harvest_from) VALUES (?, ?, ?, ?)",
+                (museum_id, utc_now(), int(full), harvest_from),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def update_run(self, run_id: int, **values: object) -> None:
+        allowed = {"response_date", "new", "updated", "deleted", "quarantined", "unchanged", "error"}
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"unknown run fields {sorted(unknown)}")
+        if values:
+            assignments = ", ".join(f"{k} = :{k}" for k in values)
+            with self._connect() as db:
+                db.execute(f"UPDATE harvest_runs SET {assignments} WHERE id = :id", {**values, "id": run_id})
+
+    def finish_run(self, run_id: int, outcome: str, error: str | None = None) -> None:
+        with self._connect() as db:
+            db.execute(
+                "UPDATE harvest_runs SET finished = ?, outcome = ?, error = ? WHERE id = ?",
+                (utc_now(), outcome, error, run_id),
+            )
+
+    def runs(self, museum_id: str, limit: int = 50) -> list[HarvestRun]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT * FROM harvest_runs WHERE museum = ? ORDER BY id DESC LIMIT ?", (museum_id, limit)
+            ).fetchall()
+        return [_run(r) for r in rows]
+
+    def last_good_run(self, museum_id: str) -> HarvestRun | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT * FROM harvest_runs WHERE museum = ? AND outcome = 'ok' ORDER BY id DESC LIMIT 1",
+                (museum_id,),
+            ).fetchone()
+        return _run(row) if row else None
+
+    # --- quarantine ----------------------------------------------------------------------------
+    def quarantine(self, museum_id: str, source_id: str, run_id: int, reason: str) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO quarantine (museum, source_id, run_id, reason, recorded) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(museum, source_id) DO UPDATE SET run_id = excluded.run_id, "
+                "reason = excluded.reason, recorded = excluded.recorded",
+                (museum_id, source_id, run_id, reason, utc_now()),
+            )
+
+    def release(self, museum_id: str, source_ids: list[str]) -> None:
+        """Forget quarantine entries of records that have since mapped (or been deleted)."""
+        if source_ids:
+            with self._connect() as db:
+                db.executemany(
+                    "DELETE FROM quarantine WHERE museum = ? AND source_id = ?",
+                    [(museum_id, s) for s in source_ids],
+                )
+
+    def quarantined(self, museum_id: str) -> list[dict[str, object]]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT source_id, run_id, reason, recorded FROM quarantine WHERE museum = ? ORDER BY source_id",
+                (museum_id,),
+            ).fetchall()
+        return [dict(r) for r in rows]
+
+
+def _museum(row: sqlite3.Row) -> Museum:
+    data = dict(row)
+    data["names"] = json.loads(data["names"] or "{}")
+    return Museum(**data)
+
+
+def _run(row: sqlite3.Row) -> HarvestRun:
+    data = dict(row)
+    data["full"] = bool(data["full"])
+    return HarvestRun(**data)

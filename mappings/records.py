@@ -1,0 +1,59 @@
+"""The values the mapping engine takes and gives: context in, mapped record or record error out.
+
+Plain data only; no mapping logic and no I/O live here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ontology.iris import IriMinter, check_museum_id
+
+
+@dataclass(frozen=True)
+class MappingContext:
+    """What a mapping needs besides the record: where IRIs go and whose record it is.
+
+    ``default_language`` applies to texts that carry no ``xml:lang`` (a museum writing only Chinese
+    without saying so); the mapping file's own default, if any, comes second.
+    """
+
+    minter: IriMinter
+    museum: str
+    default_language: str | None = None
+
+    def __post_init__(self) -> None:
+        check_museum_id(self.museum)
+
+    @property
+    def museum_iri(self) -> str:
+        return self.minter.museum(self.museum)
+
+
+@dataclass(frozen=True, slots=True)
+class MappedRecord:
+    """One source record as N-Triples text for its own named graph."""
+
+    source_id: str
+    object_iri: str
+    graph_iri: str
+    ntriples: str
+    triple_count: int
+    label: str
+    mapping_version: str
+
+
+class RecordError(Exception):
+    """A record (or a whole document) that cannot be mapped; ``source_id`` names it when known."""
+
+    def __init__(self, source_id: str | None, reason: str) -> None:
+        super().__init__(source_id, reason)
+        self.source_id = source_id
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.source_id or 'record'}: {self.reason}"
+
+
+class DocumentError(RecordError):
+    """The input document itself is unreadable (not well-formed XML); no further record comes out."""

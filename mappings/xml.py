@@ -1,0 +1,27 @@
+"""The one way the hub parses XML that came from outside: no entities, no DTDs, no network.
+
+Museum feeds are untrusted input. Resolving external entities would let a feed read the hub's files or
+reach its network (XXE); expanding internal entities invites "billion laughs". Every parser in the
+project comes from here.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+
+def safe_parser(**options: object) -> etree.XMLParser:
+    """An lxml parser that never resolves entities, loads DTDs or touches the network."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        **options,
+    )
+
+
+def parse_bytes(data: bytes) -> etree._Element:
+    """Parse a whole XML document held in memory (one OAI-PMH page, one record)."""
+    return etree.fromstring(data, safe_parser())

@@ -1,0 +1,174 @@
+"""Reading museum date texts into year spans, and writing CRM time-span bounds.
+
+Museums write dates as free text ("618-907", "206 BC - 220 AD", "early 8th century", "ca. 1750") or as
+ISO-ish bounds (LIDO ``earliestDate``/``latestDate``: "1480", "1510-05-17", "-0206"). This module turns
+both into the ``xsd:dateTime`` strings of ``crm:P82a_begin_of_the_begin`` / ``crm:P82b_end_of_the_end``
+(ontology/MODEL.md: years BCE are negative, "206 BC" -> ``-0206``; at least four digits).
+
+It owns parsing and formatting only: no I/O, no RDF terms, no guessing of named periods ("Tang
+dynasty" maps to a span through the thesaurus, not here). Anything it cannot read returns None, so a
+malformed date never costs a record.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+
+YearSpan = tuple[int, int]
+
+_BCE = r"(?:b\.?\s?c\.?(?:\s?e\.?)?|v\.\s?chr\.?|av\.?\s?j\.?-?c\.?|公元前)"
+_CE = r"(?:a\.?\s?d\.?|c\.?\s?e\.?|n\.\s?chr\.?|ap\.?\s?j\.?-?c\.?)"
+_DASH = r"\s*(?:-|–|—|‒|/|\bto\b|\bbis\b|\buntil\b)\s*"
+_CIRCA = r"(?:c\.|ca\.?|circa|approx\.?|about|around|um)\s*"
+_ORD = r"(\d{1,2})\s*(?:st|nd|rd|th|\.)"
+_CENTURY_WORD = r"(?:century|centuries|cent\.?|c\.|jh\.?|jahrhundert|siècle|s\.)"
+_PART = r"(?:(early|first half of|mid|middle|mid-|second half of|late|end of)\s*(?:the\s*)?)"
+
+_FLAGS = re.IGNORECASE
+
+# Order matters: the most specific shape is tried first; each pattern is searched, not anchored, so a
+# date inside a longer label ("Tang dynasty (618-907)") is still found.
+_ERA_RANGE = re.compile(
+    rf"(?<![\d.])(\d{{1,4}})\s*({_BCE}|{_CE})?{_DASH}(\d{{1,4}})\s*({_BCE}|{_CE})(?![\w])", _FLAGS
+)
+_CENTURY_RANGE = re.compile(
+    rf"{_PART}?{_ORD}(?:\s*{_CENTURY_WORD})?\s*({_BCE}|{_CE})?{_DASH}{_PART}?{_ORD}\s*{_CENTURY_WORD}"
+    rf"\s*({_BCE}|{_CE})?",
+    _FLAGS,
+)
+_CENTURY = re.compile(rf"{_PART}?{_ORD}\s*{_CENTURY_WORD}\s*({_BCE}|{_CE})?", _FLAGS)
+_HUNDREDS = re.compile(r"(?<![\d-])(\d{1,2})00s\b", _FLAGS)
+_DECADE = re.compile(r"(?<![\d-])(\d{2,3}0)s\b", _FLAGS)
+_ISO = re.compile(r"^\s*(-?)(\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ][\d:.]+Z?)?\s*$")
+_RANGE = re.compile(rf"(?<![\d.-])(\d{{3,4}})(?:-\d{{1,2}}(?:-\d{{1,2}})?)?{_DASH}(\d{{2,4}})(?!\d)", _FLAGS)
+_ERA_YEAR = re.compile(rf"(?<![\d.])(\d{{1,4}})\s*({_BCE}|{_CE})(?![\w])", _FLAGS)
+_YEAR = re.compile(rf"(?:{_CIRCA})?(?<!\d)(-?\d{{3,4}})(?!\d)", _FLAGS)
+
+_PART_BOUNDS = {  # fraction of a century (start, end), in the century's own direction of time
+    "early": (0, 33),
+    "first half of": (0, 50),
+    "mid": (33, 67),
+    "mid-": (33, 67),
+    "middle": (33, 67),
+    "second half of": (50, 100),
+    "late": (67, 100),
+    "end of": (67, 100),
+}
+
+
+def _is_bce(era: str | None) -> bool:
+    return bool(era) and re.fullmatch(_BCE, era.strip(), _FLAGS) is not None
+
+
+def _century(n: int, bce: bool, part: str | None) -> YearSpan:
+    """Years of the n-th century (CE: 701-800 for the 8th; BCE: -800..-701), narrowed by "early"/"late"."""
+    lo, hi = _PART_BOUNDS.get((part or "").lower().strip(), (0, 100))
+    if bce:
+        # Time runs towards zero: the 8th century BC is -800..-701, its early part -800..-767.
+        first = -(n * 100)
+        return (first + lo, first + hi - (1 if hi == 100 else 0))
+    first = (n - 1) * 100 + 1
+    return (first + lo, first + hi - 1)
+
+
+def _ordered(span: YearSpan) -> YearSpan | None:
+    return span if span[0] <= span[1] else None
+
+
+def parse_date_text(text: str | None) -> YearSpan | None:
+    """(begin_year, end_year) for a museum's date text, negative for BCE; None when unreadable."""
+    if not text or not text.strip():
+        return None
+    t = " ".join(text.split())
+    iso = _ISO.match(t)
+    if iso and (iso.group(3) is None or 1 <= int(iso.group(3)) <= 12):
+        year = int(iso.group(2)) * (-1 if iso.group(1) else 1)
+        return (year, year)
+    m = _CENTURY_RANGE.search(t)
+    if m:
+        p1, n1, era1, p2, n2, era2 = m.groups()
+        bce2 = _is_bce(era2)
+        bce1 = _is_bce(era1) if era1 else bce2
+        return _ordered((_century(int(n1), bce1, p1)[0], _century(int(n2), bce2, p2)[1]))
+    m = _CENTURY.search(t)
+    if m:
+        part, n, era = m.groups()
+        return _century(int(n), _is_bce(era), part)
+    m = _ERA_RANGE.search(t)
+    if m:
+        y1, era1, y2, era2 = m.groups()
+        bce2 = _is_bce(era2)
+        bce1 = _is_bce(era1) if era1 else bce2
+        return _ordered((-int(y1) if bce1 else int(y1), -int(y2) if bce2 else int(y2)))
+    m = _HUNDREDS.search(t)
+    if m:
+        start = int(m.group(1)) * 100
+        return (start, start + 99)
+    m = _DECADE.search(t)
+    if m:
+        start = int(m.group(1))
+        return (start, start + 9)
+    m = _RANGE.search(t)
+    if m:
+        first, second = m.group(1), m.group(2)
+        if len(second) < len(first):  # "1480-85" -> 1485
+            second = first[: len(first) - len(second)] + second
+        return _ordered((int(first), int(second)))
+    m = _ERA_YEAR.search(t)
+    if m:
+        year = int(m.group(1))
+        return (-year, -year) if _is_bce(m.group(2)) else (year, year)
+    years = [int(y) for y in _YEAR.findall(t)]
+    if years:
+        return (min(years), max(years))
+    return None
+
+
+def _year_text(year: int) -> str:
+    return f"-{abs(year):04d}" if year < 0 else f"{year:04d}"
+
+
+def begin_of_year(year: int) -> str:
+    """``xsd:dateTime`` text of the first instant of ``year`` ("-0206-01-01T00:00:00" for 206 BCE)."""
+    return f"{_year_text(year)}-01-01T00:00:00"
+
+
+def end_of_year(year: int) -> str:
+    """``xsd:dateTime`` text of the last second of ``year`` ("0800-12-31T23:59:59")."""
+    return f"{_year_text(year)}-12-31T23:59:59"
+
+
+def parse_iso_bound(text: str | None, end: bool) -> str | None:
+    """An ISO-ish bound ("1480", "1510-05", "1510-05-17", "-0206") as ``xsd:dateTime`` text.
+
+    ``end`` picks the last instant of the given precision (year -> Dec 31, month -> its last day).
+    Falls back to :func:`parse_date_text` for free text ("206 BC"); None when unreadable or invalid.
+    """
+    if not text:
+        return None
+    m = _ISO.match(text)
+    if not m:
+        span = parse_date_text(text)
+        if span is None:
+            return None
+        return end_of_year(span[1]) if end else begin_of_year(span[0])
+    sign, y, mo, d = m.groups()
+    year = int(y) * (-1 if sign else 1)
+    if mo is None:
+        return end_of_year(year) if end else begin_of_year(year)
+    month = int(mo)
+    if not 1 <= month <= 12:
+        return None
+    # Proleptic Gregorian leap rule on the absolute year is close enough for BCE day-precise dates.
+    last = calendar.monthrange(abs(year) or 2000, month)[1]
+    day = int(d) if d is not None else (last if end else 1)
+    if not 1 <= day <= last:
+        return None
+    clock = "23:59:59" if end else "00:00:00"
+    return f"{_year_text(year)}-{month:02d}-{day:02d}T{clock}"
+
+
+def span_bounds(span: YearSpan) -> tuple[str, str]:
+    """(begin of the begin, end of the end) for a year span."""
+    return begin_of_year(span[0]), end_of_year(span[1])

@@ -1,0 +1,163 @@
+"""The public, read-only SPARQL 1.1 Protocol endpoint as a Flask blueprint: ``bp``, route ``/sparql``.
+
+This module owns the HTTP exchange: it parses the request (``protocol``), runs the query on the store
+with the configured limits, negotiates the format (``negotiation``), streams the answer (``results``)
+and maps store errors to statuses. It gets the store from ``current_app.extensions["srom_store"]``, a
+zero-argument callable the web app registers (so an embedded store can be opened lazily); it must not
+import ``web``, open stores itself or write to them.
+
+Config keys (declared with their documentation in ``web.settings``; defaults repeated here so the
+blueprint also works in a bare Flask app):
+- ``SPARQL_TIMEOUT``: seconds a query may run (float, default 10; None or <= 0: no limit). Past it the
+  answer is 503, never a partial result.
+- ``SPARQL_ROW_LIMIT``: most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned (default 10000;
+  None or <= 0: no limit). A longer answer is cut, still sent with 200, and carries the headers
+  ``X-SROM-Truncated: true`` and ``X-SROM-Row-Limit: N``.
+- ``SPARQL_MAX_QUERY_BYTES``: largest query text, UTF-8 bytes (default 100000); above it: 413.
+
+Statuses: 400 syntax error / missing query / bad parameters, 403 updates, 406 unsatisfiable
+``format=`` or Accept, 413 oversized query, 415 unknown POST content type, 503 timeout or store down.
+Errors are text/plain, or the hub's JSON envelope ``{"ok": false, "error": ..., "status": N}`` when
+the client prefers application/json.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from sparql_endpoint.negotiation import (
+    NegotiationError,
+    check_format_param,
+    choose_format,
+    prefers_html,
+    prefers_json,
+)
+from sparql_endpoint.protocol import MISSING_QUERY_MESSAGE, ProtocolError, parse_request
+from sparql_endpoint.results import FORMATS, result_kind, serialize_result
+from store.base import QuerySyntaxError, QueryTimeout, Store, StoreError, StoreUnavailable
+
+bp = Blueprint("sparql", __name__, template_folder="templates")
+
+#: the Flask config key under ``app.extensions`` holding the zero-argument store factory
+STORE_EXTENSION = "srom_store"
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_ROW_LIMIT = 10_000
+DEFAULT_MAX_QUERY_BYTES = 100_000
+
+ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
+EXAMPLE_QUERY = """PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>
+SELECT ?object ?type WHERE {
+  ?object a ?type .
+}
+LIMIT 10"""
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float | None
+    row_limit: int | None
+    max_query_bytes: int
+
+
+def current_limits() -> Limits:
+    """The limits from the app config, with the documented defaults for missing keys."""
+    cfg = current_app.config
+    timeout = cfg.get("SPARQL_TIMEOUT", DEFAULT_TIMEOUT)
+    row_limit = cfg.get("SPARQL_ROW_LIMIT", DEFAULT_ROW_LIMIT)
+    timeout = float(timeout) if timeout is not None and float(timeout) > 0 else None
+    row_limit = int(row_limit) if row_limit is not None and int(row_limit) > 0 else None
+    max_bytes = int(cfg.get("SPARQL_MAX_QUERY_BYTES") or DEFAULT_MAX_QUERY_BYTES)
+    return Limits(timeout, row_limit, max_bytes)
+
+
+def _store() -> Store:
+    factory: Callable[[], Store] = current_app.extensions[STORE_EXTENSION]
+    return factory()
+
+
+def error_response(message: str, status: int) -> Response:
+    if prefers_json(request.headers.get("Accept")):
+        body = json.dumps({"ok": False, "error": message, "status": status}, ensure_ascii=False)
+        return Response(body, status=status, content_type="application/json")
+    # SPARQL clients (SPARQLWrapper, YASGUI, rdflib) show a plain-text body to the user as it is
+    return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
+def sparql() -> Response | str:
+    if request.method == "OPTIONS":
+        return _preflight()
+    limits = current_limits()
+    accept = request.headers.get("Accept")
+    try:
+        parsed = parse_request(request, limits.max_query_bytes)
+        check_format_param(parsed.format_values)  # fail fast, before the query costs anything
+    except (ProtocolError, NegotiationError) as exc:
+        return error_response(exc.message, exc.status)
+
+    if parsed.query is None or not parsed.query.strip():
+        if request.method in ("GET", "HEAD") and prefers_html(accept):
+            return render_template(
+                "sparql/query.html",
+                example=EXAMPLE_QUERY,
+                formats=[FORMATS[n] for n in FORMATS],
+                limits=limits,
+            )
+        return error_response(MISSING_QUERY_MESSAGE, 400)
+
+    try:
+        result = _store().query(parsed.query, timeout=limits.timeout, limit=limits.row_limit)
+    except QuerySyntaxError as exc:
+        return error_response(f"SPARQL syntax error: {exc}", 400)
+    except QueryTimeout:
+        # a backend may also enforce its own limit (oxigraph serve --timeout-s) when we set none
+        limit = f" of {_seconds(limits.timeout)}" if limits.timeout else ""
+        return error_response(
+            f"the query did not finish within this endpoint's time limit{limit} and was stopped; "
+            "make it more selective (more specific patterns, LIMIT) or download a dump",
+            503)
+    except StoreUnavailable as exc:
+        return error_response(f"the store is unavailable, please retry later: {exc}", 503)
+    except StoreError as exc:  # any other backend failure: the server's fault, not the client's
+        current_app.logger.exception("SPARQL query failed")
+        return error_response(f"the store failed to answer the query: {exc}", 500)
+
+    try:
+        fmt = choose_format(result_kind(result), accept, parsed.format_values)
+    except NegotiationError as exc:
+        return error_response(exc.message, exc.status)
+
+    response = Response(serialize_result(result, fmt), content_type=fmt.content_type)
+    if getattr(result, "truncated", False):
+        response.headers["X-SROM-Truncated"] = "true"
+        response.headers["X-SROM-Row-Limit"] = str(limits.row_limit)
+    return response
+
+
+def _preflight() -> Response:
+    response = Response(status=204)
+    response.headers["Allow"] = ALLOWED_METHODS
+    response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+    # application/sparql-query bodies make browsers ask first; allow whatever headers they announce
+    response.headers["Access-Control-Allow-Headers"] = request.headers.get(
+        "Access-Control-Request-Headers", "Accept, Content-Type")
+    response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+@bp.after_request
+def _cors_and_vary(response: Response) -> Response:
+    # A read-only public endpoint: researchers query it from notebooks and other sites. No credentials
+    # are involved, so the wildcard origin is safe.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "X-SROM-Truncated, X-SROM-Row-Limit"
+    response.vary.add("Accept")
+    return response

@@ -1,0 +1,146 @@
+"""Binding query variables to RDF terms for stores that only accept query text (SPARQL 1.1 Protocol).
+
+pyoxigraph binds ``substitutions`` natively; a remote server does not, so the protocol backend writes
+the bindings as a ``VALUES`` block at the start of the query's WHERE group. Values never touch the query
+text as text: each one is written from a pyoxigraph term in N-Triples syntax, which escapes it, so a
+museum title like ``} ; DROP ALL ; {`` stays a string literal.
+
+This module owns the small tokenizer that finds the WHERE group (it skips strings, IRIs and comments).
+It must not parse or validate SPARQL beyond that; the server reports syntax errors.
+
+Differences from pyoxigraph's substitution (SEP-0007), both rare in stored queries: sub-SELECTs do not
+see the outer VALUES, and a ``DESCRIBE ?x`` without a WHERE group cannot be bound.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+from store.base import QuerySyntaxError, Term
+
+# IRIREF admits no spaces, so "<" followed by anything else is the less-than operator.
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+# A run of characters that can belong to one name-like token; variables, prefixed names and language
+# tags stay whole, so ``?select``, ``ex:where`` and ``"x"@ask`` are never taken for keywords.
+_WORD = re.compile(r"[?$@\w\-.:%\\\u00B7]+")
+_FORMS = {"select", "construct", "describe", "ask"}
+
+
+def _tokens(query: str) -> list[tuple[str, int, int]]:
+    """(token, start, end) for braces, parentheses and words, skipping strings, IRIs and comments."""
+    out: list[tuple[str, int, int]] = []
+    i, n = 0, len(query)
+    while i < n:
+        c = query[i]
+        if c.isspace():
+            i += 1
+        elif c == "#":
+            end = query.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif c in "\"'":
+            i = _skip_string(query, i)
+        elif c == "<" and (m := _IRIREF.match(query, i)):
+            i = m.end()
+        elif c in "{}()":
+            out.append((c, i, i + 1))
+            i += 1
+        elif m := _WORD.match(query, i):
+            out.append((m.group(0).lower(), i, m.end()))
+            i = m.end()
+        else:
+            i += 1
+    return out
+
+
+def _skip_string(query: str, i: int) -> int:
+    quote = query[i]
+    long_quote = query.startswith(quote * 3, i)
+    delimiter = quote * 3 if long_quote else quote
+    j = i + len(delimiter)
+    while j < len(query):
+        if query[j] == "\\":
+            j += 2
+        elif query.startswith(delimiter, j):
+            return j + len(delimiter)
+        elif query[j] == "\n" and not long_quote:
+            return j  # unterminated short string: let the server report it
+        else:
+            j += 1
+    return len(query)
+
+
+def _matching_close(tokens: list[tuple[str, int, int]], k: int) -> int:
+    """Index of the ``}`` closing the ``{`` at ``tokens[k]``."""
+    depth = 0
+    for j in range(k, len(tokens)):
+        if tokens[j][0] == "{":
+            depth += 1
+        elif tokens[j][0] == "}":
+            depth -= 1
+            if depth == 0:
+                return j
+    raise QuerySyntaxError("unbalanced braces in the query")
+
+
+def values_block(substitutions: Mapping[str, Term]) -> str:
+    """``VALUES (?a ?b) { (<iri> "lit"@en) }`` for the given bindings, every value escaped."""
+    names: list[str] = []
+    values: list[str] = []
+    for name, term in substitutions.items():
+        ox.Variable(name)  # raises ValueError for a name that is not a SPARQL variable name
+        if not isinstance(term, ox.NamedNode | ox.Literal):
+            # VALUES admits IRIs and literals only; blank node labels would be fresh variables.
+            raise TypeError(f"cannot bind ?{name} to {type(term).__name__} over the SPARQL protocol")
+        names.append(f"?{name}")
+        values.append(str(term))
+    return f"VALUES ({' '.join(names)}) {{ ({' '.join(values)}) }}\n"
+
+
+def bind_values(query: str, substitutions: Mapping[str, Term] | None) -> str:
+    """``query`` with ``substitutions`` bound by a VALUES block at the start of its WHERE group."""
+    if not substitutions:
+        return query
+    block = values_block(substitutions)
+    tokens = _tokens(query)
+    form = next((k for k, t in enumerate(tokens) if t[0] in _FORMS), None)
+    if form is None:
+        raise QuerySyntaxError("no SELECT, CONSTRUCT, DESCRIBE or ASK in the query")
+    k = form + 1
+    if tokens[form][0] == "construct" and (k >= len(tokens) or tokens[k][0] != "{"):
+        return _bind_construct_where(query, tokens, form, block)
+    if tokens[form][0] == "construct":
+        k = _matching_close(tokens, k) + 1  # skip the template
+    paren = 0
+    for j in range(k, len(tokens)):
+        tok = tokens[j][0]
+        if tok == "(":
+            paren += 1
+        elif tok == ")":
+            paren -= 1
+        elif tok == "{" and paren == 0:
+            at = tokens[j][2]
+            return query[:at] + " " + block + query[at:]
+    raise QuerySyntaxError("substitutions need a WHERE group in the query")
+
+
+def _bind_construct_where(query: str, tokens: list[tuple[str, int, int]], form: int, block: str) -> str:
+    """``CONSTRUCT WHERE { T }`` admits only triples: write it as ``CONSTRUCT { T } WHERE { VALUES T }``."""
+    open_k = next((j for j in range(form + 1, len(tokens)) if tokens[j][0] == "{"), None)
+    if open_k is None:
+        raise QuerySyntaxError("substitutions need a WHERE group in the query")
+    close_k = _matching_close(tokens, open_k)
+    inner = query[tokens[open_k][2] : tokens[close_k][1]]
+    after_form, after_open = tokens[form][2], tokens[open_k][2]
+    return (
+        query[:after_form]
+        + " {"
+        + inner
+        + "\n}"
+        + query[after_form:after_open]
+        + " "
+        + block
+        + query[after_open:]
+    )

@@ -1,0 +1,71 @@
+"""The Flask application factory (the hub's composition root for HTTP)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+
+from web.hub import Hub
+from web.settings import instance_path, load_settings
+
+
+def create_app(test_config: dict[str, Any] | None = None, hub: Hub | None = None) -> Flask:
+    """Build the app. ``test_config`` may set ``INSTANCE`` (a folder) and any setting by name."""
+    test_config = dict(test_config or {})
+    instance = Path(test_config.pop("INSTANCE", None) or (hub.instance if hub else instance_path()))
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
+    if hub is None:
+        hub = Hub(instance, load_settings(instance, overrides=test_config))
+    app.config.update(hub.settings)
+    app.config.update(test_config)
+    app.config["SECRET_KEY"] = hub.secret_key()
+    app.config["JSON_AS_ASCII"] = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["srom"] = hub
+    app.extensions["srom_store"] = hub.store
+
+    from sparql_endpoint.blueprint import bp as sparql_bp
+    from web.views.exhibitions import bp as exhibitions_bp
+    from web.views.home import bp as home_bp
+    from web.views.objects import bp as objects_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(objects_bp)
+    app.register_blueprint(exhibitions_bp)
+    app.register_blueprint(sparql_bp)
+
+    from web.i18n import init_i18n
+
+    init_i18n(app)
+    _register_errors(app)
+    return app
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return request.path.endswith(".json") or best == "application/json"
+
+
+def _register_errors(app: Flask) -> None:
+    from werkzeug.exceptions import HTTPException
+
+    from store.base import QueryTimeout, StoreUnavailable
+
+    def envelope(status: int, message: str):  # noqa: ANN202
+        if wants_json():
+            return jsonify({"ok": False, "error": message, "status": status}), status
+        return render_template("error.html", status=status, message=message), status
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # noqa: ANN202
+        return envelope(exc.code or 500, exc.description or exc.name)
+
+    @app.errorhandler(QueryTimeout)
+    def timeout(exc: QueryTimeout):  # noqa: ANN202
+        return envelope(503, f"the query took too long: {exc}")
+
+    @app.errorhandler(StoreUnavailable)
+    def unavailable(exc: StoreUnavailable):  # noqa: ANN202
+        return envelope(503, f"the store is unavailable: {exc}")

@@ -1,0 +1,85 @@
+"""The composition root's object: settings, IRI minter, registry and the (lazily opened) store.
+
+The web app and the CLI both work through a :class:`Hub`. The store is opened on first use, never while
+the app is being created: an embedded pyoxigraph store takes a lock on its directory, and ``create_app``
+runs in processes (tests, tooling) that must not take it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from pathlib import Path
+from typing import Any
+
+from harvesters.guard import FeedGuard
+from harvesters.registry import Registry
+from harvesters.run import Harvester
+from ontology.iris import IriMinter
+from store.base import Store
+from store.open import open_store
+from web.settings import load_settings
+
+
+class Hub:
+    def __init__(self, instance: Path, settings: dict[str, Any] | None = None) -> None:
+        self.instance = Path(instance)
+        self.instance.mkdir(parents=True, exist_ok=True)
+        self.settings = settings if settings is not None else load_settings(self.instance)
+        self.minter = IriMinter(self.settings["BASE_IRI"])
+        self.registry = Registry(self.instance / "hub.sqlite")
+        self.guard = FeedGuard(self.settings["ALLOWED_FEED_NETWORKS"])
+        self._store: Store | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def store_location(self) -> Path:
+        return self.instance / "store"
+
+    @property
+    def exhibitions_dir(self) -> Path:
+        return self.instance / "exhibitions"
+
+    def store(self) -> Store:
+        """The store, opened on first call (thread-safe)."""
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = open_store(
+                        self.settings["STORE"],
+                        self.minter.provenance_graph(),
+                        location=self.store_location,
+                        timeout_s=self.settings["SPARQL_TIMEOUT"],
+                    )
+        return self._store
+
+    def use_store(self, store: Store) -> None:
+        """Adopt an already-open store (``srom serve`` hands over the managed server's client)."""
+        with self._lock:
+            self._store = store
+
+    def harvester(self) -> Harvester:
+        return Harvester(
+            self.store(),
+            self.registry,
+            self.minter,
+            self.guard,
+            batch_size=self.settings["HARVEST_BATCH_SIZE"],
+            http_timeout=self.settings["HTTP_TIMEOUT"],
+        )
+
+    def secret_key(self) -> str:
+        """The configured secret key, else one generated once and kept in the instance folder."""
+        if self.settings.get("SECRET_KEY"):
+            return str(self.settings["SECRET_KEY"])
+        path = self.instance / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None

@@ -1,0 +1,110 @@
+"""The hub's settings: declared once, in one table, with their defaults and documentation.
+
+Values come, lowest precedence first, from the defaults below, the instance folder's ``hub.toml``
+(lower-case names), ``SROM_*`` environment variables (``PORT`` for the web port), then a test
+configuration. ``tests/test_settings_docs.py`` fails when a setting here is missing from README.md.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+def _bool(value: str | bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(value: str | list[str]) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # Flask config key
+    env: str  # environment variable
+    default: Any
+    parse: Callable[[Any], Any]
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("BASE_IRI", "SROM_BASE_IRI", "http://127.0.0.1:5000", str,
+            "Base of every IRI the hub mints (objects, graphs, museums). Set it once, before the first "
+            "harvest, to the public URL of the hub: IRIs are identifiers and must not change later."),
+    Setting("STORE", "SROM_STORE", "oxigraph-server", str,
+            "Store backend: `oxigraph-server` (managed `oxigraph serve`, started by `srom serve`), "
+            "`embedded` (pyoxigraph on disk), `memory`, or the URL of a SPARQL 1.1 endpoint "
+            "(`QUERY_URL` or `QUERY_URL|UPDATE_URL`)."),
+    Setting("STORE_PORT", "SROM_STORE_PORT", 0, int,
+            "Loopback port of the managed Oxigraph server (0 picks a free one)."),
+    Setting("SPARQL_TIMEOUT", "SROM_SPARQL_TIMEOUT", 10.0, float,
+            "Seconds a public SPARQL query may run before it is cancelled and answered with 503."),
+    Setting("SPARQL_ROW_LIMIT", "SROM_SPARQL_ROW_LIMIT", 10000, int,
+            "Most rows (or triples) a public SPARQL answer carries; longer answers are cut and say so "
+            "in the `X-SROM-Truncated` header."),
+    Setting("SPARQL_MAX_QUERY_BYTES", "SROM_SPARQL_MAX_QUERY_BYTES", 100_000, int,
+            "Largest SPARQL query text accepted by the public endpoint (413 above it)."),
+    Setting("ALLOWED_FEED_NETWORKS", "SROM_ALLOWED_FEED_NETWORKS", [], _list,
+            "Comma-separated networks (CIDR) that feed URLs may reach although they are private, "
+            "loopback or link-local, e.g. `127.0.0.0/8` for the demo and the tests. Empty: none."),
+    Setting("HARVEST_BATCH_SIZE", "SROM_HARVEST_BATCH_SIZE", 500, int,
+            "Records written to the store per transaction during a harvest."),
+    Setting("HTTP_TIMEOUT", "SROM_HTTP_TIMEOUT", 60.0, float,
+            "Seconds to wait for a museum's server (connect and read) before the request fails."),
+    Setting("WEB_THREADS", "SROM_WEB_THREADS", 8, int,
+            "Worker threads of the web server started by `srom serve`."),
+    Setting("SECRET_KEY", "SROM_SECRET_KEY", None, lambda v: v,
+            "Key that signs sessions; generated into the instance folder on first start when unset."),
+    Setting("DEBUG_PAGES", "SROM_DEBUG_PAGES", False, _bool,
+            "Show Python tracebacks in error pages (never in production)."),
+)
+
+SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def instance_path() -> Path:
+    """The instance folder: ``$SROM_HOME`` or ``./instance``, made absolute."""
+    return Path(os.environ.get("SROM_HOME", "instance")).resolve()
+
+
+def load_settings(
+    instance: Path, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Resolve every setting for the instance folder ``instance`` (see the module docstring)."""
+    environ = os.environ if environ is None else environ
+    file_values: dict[str, Any] = {}
+    hub_toml = instance / "hub.toml"
+    if hub_toml.exists():
+        with hub_toml.open("rb") as fh:
+            file_values = {k.upper(): v for k, v in tomllib.load(fh).items()}
+        unknown = set(file_values) - set(SETTINGS_BY_NAME)
+        if unknown:
+            raise ValueError(f"{hub_toml}: unknown settings {sorted(unknown)}; see README.md")
+    resolved: dict[str, Any] = {}
+    for s in SETTINGS:
+        raw = s.default
+        if s.name in file_values:
+            raw = file_values[s.name]
+        if s.env in environ:
+            raw = environ[s.env]
+        try:
+            resolved[s.name] = s.parse(raw) if raw is not None else None
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"setting {s.name} ({s.env}): invalid value {raw!r}: {exc}") from exc
+    if overrides:
+        resolved.update(overrides)
+    return resolved
+
+
+def web_port(environ: Mapping[str, str] | None = None) -> int:
+    environ = os.environ if environ is None else environ
+    return int(environ.get("PORT", "5000"))

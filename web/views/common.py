@@ -1,0 +1,29 @@
+"""Small things every blueprint needs: the hub, the store, JSON envelopes, local links to IRIs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify
+from flask.typing import ResponseReturnValue
+
+from store.base import Store
+from web.hub import Hub
+
+
+def hub() -> Hub:
+    return current_app.extensions["srom"]
+
+
+def store() -> Store:
+    return hub().store()
+
+
+def ok(status: int = 200, **payload: Any) -> ResponseReturnValue:
+    """The project's JSON envelope for success: ``{"ok": true, ...}``."""
+    return jsonify({"ok": True, **payload}), status
+
+
+def local_link(iri: str) -> str:
+    """Path of an IRI minted by this hub (so links work whatever host serves it), else the IRI."""
+    return hub().minter.object_path(iri) or iri

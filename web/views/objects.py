@@ -1,0 +1,50 @@
+"""Object IRIs dereference here: HTML for browsers, RDF by content negotiation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from sparql_endpoint.results import serialize_result
+from web.i18n import current_language
+from web.object_view import build_view, record_graph
+from web.views.common import hub, local_link, store
+
+bp = Blueprint("objects", __name__)
+
+# Media types an object can be had in, by `?format=` short name as well as by Accept.
+RDF_TYPES = {
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+
+
+def _chosen_media_type() -> str:
+    wanted = request.args.get("format")
+    if wanted:
+        if wanted == "html":
+            return "text/html"
+        if wanted not in RDF_TYPES:
+            abort(400, f"unknown format {wanted!r}; choose html, {', '.join(RDF_TYPES)}")
+        return RDF_TYPES[wanted]
+    return request.accept_mimetypes.best_match(["text/html", *RDF_TYPES.values()], default="text/html")
+
+
+@bp.get("/id/object/<museum>/<path:key>")
+def show(museum: str, key: str):  # noqa: ANN201
+    # Flask has decoded the path once; minting re-encodes it, giving back the IRI's exact key.
+    object_iri = hub().minter.object(museum, key)
+    graph = record_graph(store(), object_iri)
+    if not graph.triples:
+        abort(404, f"no object <{object_iri}> in the hub")
+    media_type = _chosen_media_type()
+    if media_type != "text/html":
+        body = b"".join(serialize_result(graph, media_type))
+        response = Response(body, content_type=f"{media_type}; charset=utf-8")
+        response.headers["Vary"] = "Accept"
+        return response
+    view = build_view(store(), object_iri, graph.triples, current_language())
+    response = Response(render_template("object.html", obj=view, local_link=local_link, formats=RDF_TYPES))
+    response.headers["Vary"] = "Accept"
+    return response
