@@ -42,7 +42,7 @@ from store.base import QuerySyntaxError, QueryTimeout, Store, StoreError, StoreU
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
 
-#: the Flask config key under ``app.extensions`` holding the zero-argument store factory
+#: the key in ``app.extensions`` holding the zero-argument callable that returns the Store
 STORE_EXTENSION = "srom_store"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_ROW_LIMIT = 10_000

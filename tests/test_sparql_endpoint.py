@@ -6,6 +6,7 @@ client and through one real HTTP server on 127.0.0.1 queried with SPARQLWrapper.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -89,9 +90,12 @@ DATA = f"""
   <{H}/concept/glass> skos:prefLabel "glass"@en, "玻璃"@zh .
 }}
 <{PROV_GRAPH}> {{
-  <{H}/graph/hz/robe-1> dct:source "oai:hz:robe-1" ; prov:generatedAtTime "2025-01-02T03:04:05Z"^^xsd:dateTime .
-  <{H}/graph/sm/coin-7> dct:source "oai:sm:coin-7" ; prov:generatedAtTime "2025-01-02T03:04:06Z"^^xsd:dateTime .
-  <{H}/graph/kn/bowl-2> dct:source "oai:kn:bowl-2" ; prov:generatedAtTime "2025-01-02T03:04:07Z"^^xsd:dateTime .
+  <{H}/graph/hz/robe-1> dct:source "oai:hz:robe-1" ;
+    prov:generatedAtTime "2025-01-02T03:04:05Z"^^xsd:dateTime .
+  <{H}/graph/sm/coin-7> dct:source "oai:sm:coin-7" ;
+    prov:generatedAtTime "2025-01-02T03:04:06Z"^^xsd:dateTime .
+  <{H}/graph/kn/bowl-2> dct:source "oai:kn:bowl-2" ;
+    prov:generatedAtTime "2025-01-02T03:04:07Z"^^xsd:dateTime .
 }}
 """
 
@@ -162,6 +166,15 @@ def all_quads(store: EmbeddedStore) -> SolutionsResult:
     return result
 
 
+@contextlib.contextmanager
+def rdflib_internal_deprecation_ignored() -> Iterator[None]:
+    # rdflib 7's own JSON-LD parser, and SPARQLWrapper 2.0's RDF converters, build a ConjunctiveGraph,
+    # which rdflib itself deprecates; that warning is about them, not about our output.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
+        yield
+
+
 # --- results: every format parses back to the same terms ----------------------------------------------
 def body(result: object, fmt: str) -> bytes:
     return b"".join(serialize_result(result, fmt))  # type: ignore[arg-type]
@@ -176,6 +189,16 @@ def test_results_round_trip_exactly_through_pyoxigraph(all_quads: SolutionsResul
     assert [tuple(s) for s in parsed] == all_quads.rows
 
 
+@pytest.mark.parametrize("name", ["json", "xml", "tsv"])
+def test_rdf_12_terms_round_trip(name: str) -> None:
+    directional = ox.Literal("حرير", language="ar", direction=ox.BaseDirection.RTL)
+    triple = ox.Triple(ox.NamedNode(f"{H}/s"), ox.NamedNode(f"{H}/p"), ox.Literal("x\ty", language="en"))
+    result = SolutionsResult(["d", "t", "u"], [(directional, triple, None)])  # type: ignore[list-item]
+    results_format = ox.QueryResultsFormat.from_media_type(FORMATS[name].media_type)
+    parsed = ox.parse_query_results(body(result, name), results_format)
+    assert [tuple(s) for s in parsed] == result.rows  # type: ignore[union-attr]
+
+
 def test_json_bindings_follow_the_spec(store: EmbeddedStore) -> None:
     doc = json.loads(body(store.query(LABELS), "json"))
     assert doc["head"]["vars"] == ["object", "label", "note"]
@@ -184,8 +207,8 @@ def test_json_bindings_follow_the_spec(store: EmbeddedStore) -> None:
     assert zh["label"] == {"type": "literal", "value": "丝绸长袍", "xml:lang": "zh"}
     assert zh["object"] == {"type": "uri", "value": f"{H}/id/object/hz/robe-1"}
     assert zh["note"] == {"type": "literal", "value": NOTE_WITH_NEWLINES}  # xsd:string: no datatype
-    assert all("note" not in b for b in bindings if "coin" not in b["object"]["value"]
-               and "robe" not in b["object"]["value"])  # unbound: left out
+    bowl = [b for b in bindings if b["object"]["value"].endswith("/bowl-2")]
+    assert bowl and all("note" not in b for b in bowl)  # unbound: left out of the binding
     typed = json.loads(body(store.query(
         "SELECT ?d ?b WHERE { ?x <http://www.cidoc-crm.org/cidoc-crm/P43_has_dimension> ?d . "
         "?y <http://www.cidoc-crm.org/cidoc-crm/P108i_was_produced_by> ?b } ORDER BY ?d"), "json"))
@@ -246,7 +269,8 @@ def test_graph_formats_parse_back_isomorphic(store: EmbeddedStore, name: str, rd
     assert isinstance(result, GraphResult)
     data = body(result, name)
     expected = rdflib.Graph().parse(data=body(result, "ntriples").decode(), format="nt")
-    got = rdflib.Graph().parse(data=data.decode("utf-8"), format=rdflib_format)
+    with rdflib_internal_deprecation_ignored():
+        got = rdflib.Graph().parse(data=data.decode("utf-8"), format=rdflib_format)
     assert len(got) == len(result.triples) and rdflib.compare.isomorphic(expected, got)
     triples = list(ox.parse(data, format=ox.RdfFormat.from_media_type(FORMATS[name].media_type)))
     assert len(triples) == len(result.triples)
@@ -272,3 +296,406 @@ def test_format_lookup_and_kind_mismatch() -> None:
     assert {(f.name, f.extension) for f in FORMATS.values()} >= {("csv", "csv"), ("turtle", "ttl")}
     with pytest.raises(ValueError):
         list(serialize_result(BooleanResult(True), "turtle"))
+
+
+# --- negotiation --------------------------------------------------------------------------------------
+def test_parse_accept_reads_q_values_and_ignores_charset() -> None:
+    ranges = parse_accept("text/csv; charset=utf-8; q=0.5, application/*;q=0.9, */*;q=bogus, nonsense")
+    assert [(r.type, r.subtype, r.q) for r in ranges] == [
+        ("text", "csv", 0.5), ("application", "*", 0.9), ("*", "*", 0.0)]
+
+
+@pytest.mark.parametrize("kind,accept,expected", [
+    ("results", None, "json"),
+    ("results", "*/*", "json"),
+    ("results", "application/sparql-results+xml", "xml"),
+    ("results", "application/sparql-results+json; charset=utf-8", "json"),
+    ("results", "text/csv; charset=UTF-8", "csv"),
+    ("results", "application/sparql-results+xml;q=0.5, text/tab-separated-values", "tsv"),
+    ("results", "text/csv;q=0.2, application/sparql-results+xml;q=0.8, */*;q=0.1", "xml"),
+    ("results", "application/sparql-results+xml, application/sparql-results+json", "xml"),
+    ("results", "text/*", "csv"),
+    ("results", "application/json", "json"),
+    ("results", BROWSER_ACCEPT, "json"),  # not the application/xml browsers also list
+    ("results", "image/png", "json"),  # nothing usable named: the default rather than a 406
+    ("graph", None, "turtle"),
+    ("graph", "*/*", "turtle"),
+    ("graph", "application/ld+json", "jsonld"),
+    ("graph", "application/rdf+xml;q=0.9, text/turtle;q=0.1", "rdfxml"),
+    ("graph", "application/n-triples", "ntriples"),
+    ("graph", "text/turtle, */*;q=0.1", "turtle"),
+    ("graph", BROWSER_ACCEPT, "turtle"),
+])
+def test_choose_format_from_accept(kind: str, accept: str | None, expected: str) -> None:
+    assert choose_format(kind, accept).name == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind,values,expected", [
+    ("results", ["csv"], "csv"),
+    ("results", ["tsv", "text/tab-separated-values"], "tsv"),  # what SPARQLWrapper sends
+    ("results", ["application/sparql-results+xml"], "xml"),
+    ("graph", ["json"], "jsonld"),
+    ("graph", ["xml"], "rdfxml"),
+    ("graph", ["rdf+xml", "application/rdf+xml"], "rdfxml"),
+    ("graph", ["ntriples"], "ntriples"),
+])
+def test_format_parameter_overrides_accept(kind: str, values: list[str], expected: str) -> None:
+    accept = "application/sparql-results+xml, text/turtle"
+    assert choose_format(kind, accept, values).name == expected  # type: ignore[arg-type]
+
+
+def test_unusable_format_requests_are_refused() -> None:
+    with pytest.raises(NegotiationError) as unknown:
+        choose_format("results", None, ["excel"])
+    assert unknown.value.status == 400 and "json" in unknown.value.message
+    with pytest.raises(NegotiationError) as wrong_kind:
+        choose_format("graph", None, ["csv"])
+    assert wrong_kind.value.status == 406 and "turtle" in wrong_kind.value.message
+    with pytest.raises(NegotiationError) as refused:
+        choose_format("results", "application/sparql-results+json;q=0, image/png")
+    assert refused.value.status == 406
+
+
+def test_prefers_html_only_for_browsers() -> None:
+    assert prefers_html(BROWSER_ACCEPT)
+    assert not prefers_html("*/*") and not prefers_html(None)
+    assert not prefers_html("application/sparql-results+json,application/json")
+    assert not prefers_html("text/html;q=0.1, application/sparql-results+json")
+
+
+# --- the protocol through the Flask test client ------------------------------------------------------
+def value_of(response_body: bytes) -> list[str]:
+    """The first variable's values in a SPARQL JSON answer."""
+    doc = json.loads(response_body)
+    var = doc["head"]["vars"][0]
+    return [b[var]["value"] for b in doc["results"]["bindings"] if var in b]
+
+
+def test_get_query(client: FlaskClient) -> None:
+    r = client.get("/sparql", query_string={"query": ASK_SILK})
+    assert r.status_code == 200
+    assert r.mimetype == "application/sparql-results+json"
+    assert r.json == {"head": {}, "boolean": True}
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Accept" in r.headers["Vary"]
+    assert "X-SROM-Truncated" not in r.headers
+
+
+def test_post_form_query(client: FlaskClient) -> None:
+    r = client.post("/sparql", data={"query": LABELS}, headers={"Accept": "text/csv"})
+    assert r.status_code == 200 and r.content_type == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True), newline="")))
+    assert rows[0] == ["object", "label", "note"]
+    assert ["丝绸长袍"] == [x[1] for x in rows if x[1] == "丝绸长袍"]
+
+
+@pytest.mark.parametrize("charset", [None, "utf-8", "UTF-16"])
+def test_post_direct_query_honours_charset(client: FlaskClient, charset: str | None) -> None:
+    query = 'SELECT ?c WHERE { ?c <http://www.w3.org/2004/02/skos/core#prefLabel> "шёлк"@ru }'
+    content_type = "application/sparql-query" + (f"; charset={charset}" if charset else "")
+    r = client.post("/sparql", data=query.encode(charset or "utf-8"), content_type=content_type)
+    assert r.status_code == 200, r.data
+    assert value_of(r.data) == [f"{H}/concept/silk"]
+
+
+def test_post_direct_query_in_bad_encoding_is_400(client: FlaskClient) -> None:
+    query = b'SELECT * WHERE { ?s ?p "\xff" }'
+    r = client.post("/sparql", data=query, content_type="application/sparql-query")
+    assert r.status_code == 400 and b"utf-8" in r.data
+
+
+def test_no_double_decoding_in_any_request_form(client: FlaskClient) -> None:
+    query = f'SELECT ?x ?o WHERE {{ BIND("a%20b+c d%2B" AS ?x) ?s ?p ?o FILTER(?o = "{ENCODED_LOOKING}") }}'
+    expected_x = ["a%20b+c d%2B"]
+    url = "/sparql?query=" + urllib.parse.quote(query, safe="")
+    by_hand = client.get(url)
+    by_client = client.get("/sparql", query_string={"query": query})
+    form = client.post("/sparql", data={"query": query})
+    direct = client.post("/sparql", data=query.encode(), content_type="application/sparql-query")
+    for r in (by_hand, by_client, form, direct):
+        assert r.status_code == 200, r.data
+        assert value_of(r.data) == expected_x
+        assert json.loads(r.data)["results"]["bindings"][0]["o"]["value"] == ENCODED_LOOKING
+
+
+def test_format_parameter_and_accept_with_q_values(client: FlaskClient) -> None:
+    accept = "application/sparql-results+json;q=0.3, application/sparql-results+xml; charset=utf-8; q=0.9"
+    r = client.get("/sparql", query_string={"query": LABELS}, headers={"Accept": accept})
+    assert r.mimetype == "application/sparql-results+xml"
+    etree.fromstring(r.data)
+    r = client.get("/sparql", query_string={"query": LABELS, "format": "tsv"}, headers={"Accept": accept})
+    assert r.mimetype == "text/tab-separated-values"
+    assert r.data.startswith(b"?object\t?label\t?note\n")
+    r = client.post("/sparql", data={"query": CONSTRUCT_ALL, "format": "ntriples"})
+    assert r.mimetype == "application/n-triples"
+    assert len(list(ox.parse(r.data, format=ox.RdfFormat.N_TRIPLES))) > 30
+    r = client.get("/sparql", query_string={"query": CONSTRUCT_ALL, "format": "csv"})
+    assert r.status_code == 406
+    r = client.get("/sparql", query_string={"query": LABELS, "format": "excel"})
+    assert r.status_code == 400
+
+
+@pytest.mark.parametrize("accept,media_type,rdf_format", [
+    (None, "text/turtle", ox.RdfFormat.TURTLE),
+    ("application/n-triples", "application/n-triples", ox.RdfFormat.N_TRIPLES),
+    ("application/ld+json", "application/ld+json", ox.RdfFormat.JSON_LD),
+    ("application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+])
+def test_construct_and_describe_negotiate_rdf(
+    client: FlaskClient, store: EmbeddedStore, accept: str | None, media_type: str, rdf_format: ox.RdfFormat
+) -> None:
+    for query in (CONSTRUCT_ALL, DESCRIBE_ROBE):
+        expected = store.query(query)
+        assert isinstance(expected, GraphResult)
+        r = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept} if accept else {})
+        assert r.status_code == 200 and r.mimetype == media_type
+        assert len(list(ox.parse(r.data, format=rdf_format))) == len(expected.triples)
+
+
+@pytest.mark.parametrize("form", ["get", "form", "direct"])
+@pytest.mark.parametrize("update", [INSERT, f"DROP GRAPH <{H}/graph/hz/robe-1>", "CLEAR ALL", "DROP ALL",
+                                    f"LOAD <{H}/dump.nq>", f"CREATE GRAPH <{H}/g>",
+                                    "DELETE WHERE { GRAPH ?g { ?s ?p ?o } }"])
+def test_update_sent_as_query_is_a_syntax_error_and_changes_nothing(
+    client: FlaskClient, store: EmbeddedStore, form: str, update: str
+) -> None:
+    before = dump(store)
+    if form == "get":
+        r = client.get("/sparql", query_string={"query": update})
+    elif form == "form":
+        r = client.post("/sparql", data={"query": update})
+    else:
+        r = client.post("/sparql", data=update, content_type="application/sparql-query")
+    assert r.status_code == 400 and r.mimetype == "text/plain"
+    assert r.get_data(as_text=True).startswith("SPARQL syntax error")
+    assert dump(store) == before
+
+
+def test_updates_are_refused_with_403(client: FlaskClient, store: EmbeddedStore) -> None:
+    before = dump(store)
+    responses = [
+        client.post("/sparql", data={"update": INSERT}),
+        client.post("/sparql", data=INSERT, content_type="application/sparql-update"),
+        client.post("/sparql", data=INSERT.encode(), content_type="application/sparql-update; charset=utf-8"),
+        client.get("/sparql", query_string={"update": INSERT}),
+    ]
+    for r in responses:
+        assert r.status_code == 403 and b"read-only" in r.data
+        assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert dump(store) == before
+
+
+def test_dataset_parameters_are_refused_clearly(client: FlaskClient) -> None:
+    for r in (
+        client.get("/sparql", query_string={"query": LABELS, "default-graph-uri": f"{H}/graph/hz/robe-1"}),
+        client.post("/sparql", data={"query": LABELS, "named-graph-uri": f"{H}/graph/hz/robe-1"}),
+        client.post(f"/sparql?default-graph-uri={H}/g", data=LABELS, content_type="application/sparql-query"),
+    ):
+        assert r.status_code == 400 and b"union of all graphs" in r.data
+
+
+def test_missing_query_and_bad_requests(client: FlaskClient) -> None:
+    for r in (client.get("/sparql"), client.post("/sparql", data={"format": "json"}),
+              client.post("/sparql", data=b"  ", content_type="application/sparql-query")):
+        assert r.status_code == 400
+        assert b"missing SPARQL query" in r.data and b"application/sparql-query" in r.data
+    r = client.get("/sparql?query=ASK{}&query=ASK{}")
+    assert r.status_code == 400 and b"exactly one" in r.data
+    r = client.post("/sparql", data=ASK_SILK, content_type="text/plain")
+    assert r.status_code == 415
+
+
+def test_syntax_error_is_plain_text_or_json_envelope(client: FlaskClient) -> None:
+    r = client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x"})
+    assert r.status_code == 400 and r.content_type == "text/plain; charset=utf-8"
+    assert "SPARQL syntax error" in r.get_data(as_text=True)
+    json_accept = {"Accept": "application/json"}
+    r = client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x"}, headers=json_accept)
+    assert r.status_code == 400 and r.mimetype == "application/json"
+    assert r.json is not None and r.json["ok"] is False and r.json["status"] == 400
+    assert r.json["error"].startswith("SPARQL syntax error")
+
+
+def test_browser_without_query_gets_a_self_contained_form(client: FlaskClient) -> None:
+    r = client.get("/sparql", headers={"Accept": BROWSER_ACCEPT})
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    html = r.get_data(as_text=True)
+    assert "<textarea" in html and 'name="query"' in html and 'name="format"' in html
+    assert "&lt;http://www.cidoc-crm.org/cidoc-crm/&gt;" in html  # autoescaped example query
+    assert "<script" not in html and "http-equiv" not in html and "<link" not in html
+    assert "10 s per query" in html and "10000 rows" in html
+    # with a query, a browser gets the default JSON answer, not the page
+    r = client.get("/sparql", query_string={"query": LABELS}, headers={"Accept": BROWSER_ACCEPT})
+    assert r.mimetype == "application/sparql-results+json"
+
+
+def test_head_and_options(client: FlaskClient) -> None:
+    r = client.head("/sparql", query_string={"query": LABELS, "format": "csv"})
+    assert r.status_code == 200 and r.mimetype == "text/csv" and r.data == b""
+    r = client.options("/sparql", headers={
+        "Origin": "https://notebook.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert r.status_code == 204
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in r.headers["Access-Control-Allow-Methods"]
+    assert r.headers["Access-Control-Allow-Headers"] == "content-type"
+    assert r.status_code == 204 and "GET" in r.headers["Allow"]
+
+
+# --- limits and store errors --------------------------------------------------------------------------
+def test_row_limit_truncates_and_says_so(store: EmbeddedStore) -> None:
+    client = make_app(lambda: store, SPARQL_ROW_LIMIT=5).test_client()
+    r = client.get("/sparql", query_string={"query": ALL_QUADS})
+    assert r.status_code == 200
+    assert len(value_of(r.data)) == 5
+    assert r.headers["X-SROM-Truncated"] == "true" and r.headers["X-SROM-Row-Limit"] == "5"
+    assert "X-SROM-Truncated" in r.headers["Access-Control-Expose-Headers"]
+    r = client.get("/sparql", query_string={"query": CONSTRUCT_ALL, "format": "ntriples"})
+    assert len(r.data.splitlines()) == 5 and r.headers["X-SROM-Truncated"] == "true"
+    r = client.get("/sparql", query_string={"query": f"SELECT * WHERE {{ <{H}/concept/silk> ?p ?o }}"})
+    assert len(value_of(r.data)) == 5 and "X-SROM-Truncated" not in r.headers  # exactly 5: not cut
+
+
+def test_timeout_is_503_and_never_a_partial_result() -> None:
+    slow_store = EmbeddedStore(None, PROV_GRAPH)
+    slow_store.bulk_load("".join(f'<{H}/s{i}> <{H}/p> "{i}" <{H}/g> .\n' for i in range(2000)).encode())
+    client = make_app(lambda: slow_store, SPARQL_TIMEOUT=0.05).test_client()
+    # a 4-million-row cartesian product: well over 50 ms, well under a second on these machines
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d }"
+    r = client.get("/sparql", query_string={"query": query})
+    assert r.status_code == 503 and b"0.05 s" in r.data and b"results" not in r.data
+    r = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/json"})
+    assert r.status_code == 503 and r.json is not None and r.json["ok"] is False and r.json["status"] == 503
+    assert client.get("/sparql", query_string={"query": ASK_SILK}).status_code == 200  # fast ones pass
+    slow_store.close()
+
+
+def test_store_unavailable_is_503() -> None:
+    def unavailable() -> Store:
+        raise StoreUnavailable("the store directory is locked by another process")
+
+    r = make_app(unavailable).test_client().get("/sparql", query_string={"query": ASK_SILK})
+    assert r.status_code == 503 and b"locked by another process" in r.data
+
+
+@pytest.mark.parametrize("form", ["get", "form", "direct"])
+def test_oversized_query_is_413(store: EmbeddedStore, form: str) -> None:
+    client = make_app(lambda: store, SPARQL_MAX_QUERY_BYTES=1000).test_client()
+
+    def send(query: str):  # type: ignore[no-untyped-def]
+        if form == "get":
+            return client.get("/sparql", query_string={"query": query})
+        if form == "form":
+            return client.post("/sparql", data={"query": query})
+        return client.post("/sparql", data=query.encode(), content_type="application/sparql-query")
+
+    head = ASK_SILK + "\n# "
+    fits = head + "x" * (1000 - len(head.encode()))
+    assert len(fits.encode()) == 1000 and send(fits).status_code == 200
+    too_big = head + "丝" * 400  # 3 bytes each: counted in bytes, not characters
+    r = send(too_big)
+    assert r.status_code == 413 and b"1000 bytes" in r.data
+    if form != "get":  # a huge body is refused from its Content-Length, before it is read
+        assert send(head + "x" * 50_000).status_code == 413
+
+
+# --- a real HTTP server and a real SPARQL client ------------------------------------------------------
+def run(sw: SPARQLWrapper) -> object:
+    result = sw.query()
+    try:
+        with rdflib_internal_deprecation_ignored():
+            return result.convert()
+    finally:
+        result.response.close()
+
+
+def wrapper(url: str, query: str, fmt: str, method: str | None = None) -> SPARQLWrapper:
+    sw = SPARQLWrapper(url)
+    sw.setQuery(query)
+    sw.setReturnFormat(fmt)
+    if method == POSTDIRECTLY:
+        sw.setMethod(POST)
+        sw.setRequestMethod(POSTDIRECTLY)
+    elif method is not None:
+        sw.setMethod(method)
+    return sw
+
+
+@pytest.mark.parametrize("method", [None, POST, POSTDIRECTLY])
+def test_sparqlwrapper_select_json_in_every_request_form(live_url: str, method: str | None) -> None:
+    query = LABELS.replace("SELECT ?object", 'SELECT ("a%20b+c" AS ?raw) ?object')
+    doc = run(wrapper(live_url, query, JSON, method))
+    assert isinstance(doc, dict) and doc["head"]["vars"] == ["raw", "object", "label", "note"]
+    bindings = doc["results"]["bindings"]
+    assert {b["raw"]["value"] for b in bindings} == {"a%20b+c"}
+    assert {"type": "literal", "value": "Glass bowl", "xml:lang": "en-gb"} in [b["label"] for b in bindings]
+
+
+def test_sparqlwrapper_select_xml_csv_tsv(live_url: str, store: EmbeddedStore) -> None:
+    expected = store.query(LABELS)
+    assert isinstance(expected, SolutionsResult)
+    dom = run(wrapper(live_url, LABELS, XML))
+    assert len(dom.getElementsByTagName("result")) == len(expected.rows)  # type: ignore[attr-defined]
+    langs = {e.getAttribute("xml:lang") for e in dom.getElementsByTagName("literal")}  # type: ignore[attr-defined]
+    assert {"zh", "ru", "de", "en"} <= langs
+    text = run(wrapper(live_url, LABELS, CSV))
+    assert isinstance(text, bytes)
+    rows = list(csv.reader(io.StringIO(text.decode("utf-8"), newline="")))
+    assert len(rows) == len(expected.rows) + 1 and NOTE_WITH_NEWLINES in {r[2] for r in rows}
+    tsv = run(wrapper(live_url, LABELS, TSV))
+    assert isinstance(tsv, bytes)
+    parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+    assert [tuple(s) for s in parsed] == expected.rows  # type: ignore[union-attr]
+
+
+def test_sparqlwrapper_ask(live_url: str) -> None:
+    sw = wrapper(live_url, ASK_SILK, JSON)
+    assert sw.queryType == ASK
+    assert run(sw) == {"head": {}, "boolean": True}
+    dom = run(wrapper(live_url, ASK_SILK.replace("丝绸", "不存在"), XML))
+    assert dom.getElementsByTagName("boolean")[0].firstChild.data == "false"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("fmt", [TURTLE, JSONLD, RDFXML, XML])
+def test_sparqlwrapper_construct(live_url: str, store: EmbeddedStore, fmt: str) -> None:
+    expected_result = store.query(CONSTRUCT_ALL)
+    assert isinstance(expected_result, GraphResult)
+    expected = rdflib.Graph().parse(data=body(expected_result, "ntriples").decode(), format="nt")
+    converted = run(wrapper(live_url, CONSTRUCT_ALL, fmt))
+    if fmt == TURTLE:
+        assert isinstance(converted, bytes)
+        got = rdflib.Graph().parse(data=converted.decode("utf-8"), format="turtle")
+    else:  # SPARQLWrapper hands back an rdflib graph (a ConjunctiveGraph) for RDF/XML and JSON-LD
+        got = rdflib.Graph()
+        for triple in converted:  # type: ignore[attr-defined]
+            got.add(triple)
+    assert rdflib.compare.isomorphic(expected, got)
+
+
+def test_sparqlwrapper_updates_are_refused_and_change_nothing(live_url: str, store: EmbeddedStore) -> None:
+    before = dump(store)
+    for method in (POST, POSTDIRECTLY):
+        sw = wrapper(live_url, INSERT, JSON, method)
+        assert sw.isSparqlUpdateRequest()
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            sw.query()
+        assert refused.value.code == 403 and b"read-only" in refused.value.read()
+        refused.value.close()
+    assert dump(store) == before
+
+
+def test_sparqlwrapper_sees_syntax_errors(live_url: str) -> None:
+    with pytest.raises(QueryBadFormed) as bad:
+        run(wrapper(live_url, "SELECT ?x WHERE { ?x", JSON))
+    assert "SPARQL syntax error" in str(bad.value)
+
+
+def test_raw_http_direct_post_and_cors(live_url: str) -> None:
+    query = f'SELECT ?o WHERE {{ ?s ?p ?o FILTER(?o = "{ENCODED_LOOKING}") }}'
+    request = urllib.request.Request(
+        live_url + "?format=csv", data=query.encode("utf-8"), method="POST",
+        headers={"Content-Type": "application/sparql-query; charset=UTF-8", "Origin": "https://x.example"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert response.read().decode("utf-8") == f"o\r\n{ENCODED_LOOKING}\r\n"

@@ -183,7 +183,8 @@ def map_command(metadata_format: str, output: str, museum: str, source) -> None:
               default=None, help="Results format (default: json for SELECT/ASK, turtle for graphs).")
 def query(sparql: str, result_format: str | None) -> None:
     """Run a SPARQL query over the hub's graph and print the W3C results format."""
-    from sparql_endpoint.results import media_type_for, serialize_result
+    from ontology.namespaces import PREFIXES
+    from sparql_endpoint.results import serialize_result
     from store.base import GraphResult, StoreError
 
     hub = _hub()
@@ -192,8 +193,7 @@ def query(sparql: str, result_format: str | None) -> None:
             sparql = sys.stdin.read()
         result = hub.store().query(sparql)
         default = "turtle" if isinstance(result, GraphResult) else "json"
-        media_type = media_type_for(result_format or default, result)
-        for chunk in serialize_result(result, media_type):
+        for chunk in serialize_result(result, result_format or default, prefixes=PREFIXES):
             sys.stdout.buffer.write(chunk)
         sys.stdout.flush()
     except StoreError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
+from ontology.namespaces import PREFIXES
 from sparql_endpoint.results import serialize_result
 from web.i18n import current_language
 from web.object_view import build_view, record_graph
@@ -40,7 +41,7 @@ def show(museum: str, key: str):  # noqa: ANN201
         abort(404, f"no object <{object_iri}> in the hub")
     media_type = _chosen_media_type()
     if media_type != "text/html":
-        body = b"".join(serialize_result(graph, media_type))
+        body = b"".join(serialize_result(graph, media_type, prefixes=PREFIXES))
         response = Response(body, content_type=f"{media_type}; charset=utf-8")
         response.headers["Vary"] = "Accept"
         return response
