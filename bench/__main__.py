@@ -1,0 +1,119 @@
+"""``make bench``: harvest throughput against the store's own bulk load, and query latency.
+
+    python -m bench [--records N] [--server] [--query-repeats K]
+
+1. A synthetic OAI-PMH feed of N LIDO records is served from another process on loopback and harvested
+   through the real pipeline (HTTP, parse, map, store) into a fresh on-disk store (or the managed
+   Oxigraph server with --server). Baseline, same run: the store's bare ``bulk_load`` of the very same
+   quads (dumped from the harvested store) into another fresh store. Ratio = harvest time / bulk time.
+2. Query latency on the harvested store: median and p95 of typical hub queries, against a trivial
+   query measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.static_oai import BenchOaiServer
+from ontology.namespaces import sparql_prologue
+
+QUERIES = {
+    "trivial ASK (baseline)": "ASK { }",
+    "count objects": "SELECT (COUNT(?o) AS ?n) WHERE { ?o a crm:E22_Human-Made_Object }",
+    "material + date range, ORDER BY, LIMIT 50": """
+        SELECT ?o ?begin WHERE { ?o crm:P45_consists_of/rdfs:label "silk"@en ;
+          crm:P108i_was_produced_by/crm:P4_has_time-span/crm:P82a_begin_of_the_begin ?begin .
+          FILTER(?begin >= "0600-01-01T00:00:00"^^xsd:dateTime && ?begin < "0900-01-01T00:00:00"^^xsd:dateTime) }
+        ORDER BY ?begin LIMIT 50""",
+    "keyword in titles (CONTAINS), LIMIT 20": """
+        SELECT ?o WHERE { ?o a crm:E22_Human-Made_Object ; rdfs:label ?t . FILTER(CONTAINS(?t, "Samarkand")) } LIMIT 20""",
+    "one object's record graph (object page)": """
+        CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { <https://hub.example.org/id/object/bench/oai:bench:0000042>
+          a crm:E22_Human-Made_Object . ?s ?p ?o } }""",
+}
+
+
+def run_worker(*args: str) -> dict[str, object]:
+    out = subprocess.run([sys.executable, "-m", "bench.harvest_worker", *args], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"bench worker failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def bench_queries(store_dir: Path, repeats: int) -> None:
+    from store.embedded import EmbeddedStore
+
+    store = EmbeddedStore(store_dir, "https://hub.example.org/graph/provenance", read_only=True)
+    try:
+        timings: dict[str, list[float]] = {}
+        for name, text in QUERIES.items():
+            query = sparql_prologue() + text
+            store.query(query)  # warm up caches once
+            samples = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                store.query(query)
+                samples.append((time.perf_counter() - started) * 1000)
+            timings[name] = samples
+    finally:
+        store.close()
+    base = statistics.median(timings["trivial ASK (baseline)"])
+    print(f"\nquery latency on the harvested store ({repeats} runs each; ratio = median / trivial ASK median)")
+    print(f"  {'query':<44} {'median ms':>10} {'p95 ms':>9} {'ratio':>9}")
+    for name, samples in timings.items():
+        median = statistics.median(samples)
+        print(f"  {name:<44} {median:>10.2f} {percentile(samples, 0.95):>9.2f} {median / base:>9.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--server", action="store_true", help="harvest into the managed Oxigraph server")
+    parser.add_argument("--query-repeats", type=int, default=30)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="srom-bench-"))
+    print(f"harvest bench: {args.records:,} synthetic LIDO records over OAI-PMH on loopback "
+          f"(pages of 500), store: {'managed Oxigraph server' if args.server else 'embedded pyoxigraph on disk'}")
+    with BenchOaiServer(args.records) as feed:
+        harvest = run_worker("harvest", "--url", feed.url, "--store", str(work / "harvested"),
+                             "--batch-size", str(args.batch_size), *(["--server"] if args.server else []))
+    if harvest["outcome"] != "ok":
+        raise SystemExit(f"harvest failed: {harvest['error']}")
+
+    from store.embedded import EmbeddedStore
+
+    dump = work / "harvested.nq"
+    store = EmbeddedStore(work / "harvested", "https://hub.example.org/graph/provenance", read_only=True)
+    with dump.open("wb") as out:
+        store.dump(out)
+    store.close()
+    bulk = run_worker("bulk-load", "--nquads", str(dump), "--store", str(work / "bulk"))
+
+    records, quads = int(harvest["records"]), int(harvest["quads"])
+    h_s, b_s = float(harvest["seconds"]), float(bulk["seconds"])
+    print(f"  harvest (HTTP+parse+map+store): {h_s:8.2f} s  {records / h_s:9,.0f} records/s  "
+          f"{quads / h_s:10,.0f} quads/s  peak RSS {harvest['peak_rss_mb']:.0f} MB")
+    print(f"  baseline: bare bulk_load      : {b_s:8.2f} s  {'':9}           {quads / b_s:10,.0f} quads/s  "
+          f"peak RSS {bulk['peak_rss_mb']:.0f} MB")
+    print(f"  ratio harvest / bulk load     : {h_s / b_s:8.2f}x   ({quads:,} quads, {quads / max(records, 1):.1f} per record)")
+    bench_queries(work / "harvested", args.query_repeats)
+    print(f"\n(work files in {work})")
+
+
+if __name__ == "__main__":
+    main()
