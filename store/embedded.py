@@ -33,6 +33,7 @@ from store.base import (
     Term,
     materialise,
 )
+from store.bind_values import bind_values
 
 T = TypeVar("T")
 
@@ -122,7 +123,14 @@ class EmbeddedStore(Store):
 
         def work() -> QueryResult:
             try:
-                result = store.query(sparql, use_default_graph_as_union=True, substitutions=subs)
+                try:
+                    result = store.query(sparql, use_default_graph_as_union=True, substitutions=subs)
+                except RuntimeError as e:
+                    # pyoxigraph 0.5 binds only variables the SELECT projects ("does not contains variable
+                    # ?x in its SELECT projection"); elsewhere bind them as the protocol backend does.
+                    if not substitutions or "projection" not in str(e):
+                        raise
+                    result = store.query(bind_values(sparql, substitutions), use_default_graph_as_union=True)
                 return materialise(result, limit)
             except SyntaxError as e:
                 raise QuerySyntaxError(str(e)) from None

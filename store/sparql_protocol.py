@@ -23,6 +23,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 import requests
+import urllib3
 
 from store.base import (
     QueryResult,
@@ -50,6 +51,18 @@ _CHUNK = 64 * 1024
 _INSERT_BATCH = 20_000  # quads per INSERT DATA request when no Graph Store endpoint is configured
 
 
+def _chunks(response: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives: ``iter_content`` waits for a full chunk of a Content-Length body, which
+    would keep a trickling answer from the deadline check; urllib3 2's ``read1`` returns what is there.
+    """
+    raw = response.raw
+    if not hasattr(raw, "read1"):  # urllib3 1.26
+        yield from response.iter_content(_CHUNK)
+        return
+    while data := raw.read1(_CHUNK, decode_content=True):
+        yield data
+
+
 class _Body(io.RawIOBase):
     """A streamed response body as a file for pyoxigraph's parsers, read against a deadline.
 
@@ -59,9 +72,9 @@ class _Body(io.RawIOBase):
     """
 
     def __init__(self, response: requests.Response, deadline: float | None) -> None:
-        self._chunks = response.iter_content(_CHUNK)
+        self._chunks = _chunks(response)
         self._deadline = deadline
-        self._pending = b""
+        self._pending = memoryview(b"")  # a view, so handing out small reads copies nothing twice
         self.tail = b""
         self.error: StoreError | None = None
 
@@ -84,12 +97,12 @@ class _Body(io.RawIOBase):
             return False
         try:
             chunk = next(self._chunks, b"")
-        except requests.RequestException as e:
-            timed_out = "timed out" in str(e).lower()
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as e:
+            timed_out = isinstance(e, urllib3.exceptions.TimeoutError) or "timed out" in str(e).lower()
             self.error = (QueryTimeout if timed_out else StoreUnavailable)(f"reading the result failed: {e}")
             return False
         self.tail = (self.tail + chunk)[-256:]
-        self._pending = chunk
+        self._pending = memoryview(chunk)
         return bool(chunk)
 
     def drain(self, max_bytes: int = 1 << 20) -> None:
@@ -97,7 +110,7 @@ class _Body(io.RawIOBase):
         read = 0
         while read < max_bytes and self._fill():
             read += len(self._pending)
-            self._pending = b""
+            self._pending = memoryview(b"")
 
     def cancelled(self) -> bool:
         return self.tail.rstrip().endswith(OXIGRAPH_CANCELLED)
