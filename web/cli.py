@@ -77,8 +77,11 @@ def museums_add(museum_id: str, name: str, feed_url: str, metadata_format: str, 
     """Register (or update) museum MUSEUM_ID and its feed."""
     from harvesters.guard import FeedUrlRefused
 
+    from ontology.iris import check_museum_id
+
     hub = _hub()
     try:
+        check_museum_id(museum_id)
         hub.guard.check(feed_url)
         museum = hub.registry.save_museum(
             Museum(id=museum_id, name=name, names={"en": name}, feed_url=feed_url, format=metadata_format,
