@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from lxml import etree
 
+# The switches every parser and iterparse in the project uses (mappings.stream passes them to
+# lxml.etree.iterparse, which takes no parser object).
+SAFE_OPTIONS: dict[str, bool] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+}
+
 
 def safe_parser(**options: object) -> etree.XMLParser:
     """An lxml parser that never resolves entities, loads DTDs or touches the network."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        **options,
-    )
+    return etree.XMLParser(**SAFE_OPTIONS, **options)
 
 
 def parse_bytes(data: bytes) -> etree._Element:

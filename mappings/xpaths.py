@@ -54,28 +54,45 @@ def strip_prefixes(path: str, prefixes: Iterable[str]) -> str:
 class Path:
     """One mapping path compiled for namespaced and (optionally) namespace-less records."""
 
-    __slots__ = ("source", "_ns", "_bare")
+    __slots__ = ("source", "ns", "bare")
 
     def __init__(self, source: str, namespaces: Mapping[str, str], strip: Iterable[str] = ()) -> None:
         self.source = source
-        self._ns = _compile(source, namespaces)
+        self.ns = _compile(source, namespaces)
         strip = tuple(strip)
         bare = strip_prefixes(source, strip) if strip else source
-        self._bare = self._ns if bare == source else _compile(bare, namespaces)
-
-    def __call__(self, el: etree._Element, bare: bool = False) -> list:
-        result = (self._bare if bare else self._ns)(el)
-        if isinstance(result, list):
-            return result
-        # Paths such as string(...) or boolean(...) return a scalar; a list keeps callers uniform.
-        return [result] if result not in ("", None) else []
-
-    def test(self, el: etree._Element, bare: bool = False) -> bool:
-        """The path as an XPath boolean (``@lido:pref='alternate'``)."""
-        return bool((self._bare if bare else self._ns)(el))
+        self.bare = self.ns if bare == source else _compile(bare, namespaces)
 
     def __repr__(self) -> str:
         return f"Path({self.source!r})"
+
+
+class PathChain:
+    """A path, or fallback paths of which the first that selects anything wins.
+
+    Called for every field of every record, so it calls the compiled XPath objects directly.
+    """
+
+    __slots__ = ("paths", "source", "_pairs")
+
+    def __init__(self, paths: tuple[Path, ...]) -> None:
+        self.paths = paths
+        self.source = " || ".join(p.source for p in paths)
+        self._pairs = tuple((p.ns, p.bare) for p in paths)
+
+    def __call__(self, el: etree._Element, bare: bool = False) -> list:
+        for ns, stripped in self._pairs:
+            found = (stripped if bare else ns)(el)
+            if found.__class__ is not list:
+                # string(...)/boolean(...) paths give a scalar; a list keeps callers uniform.
+                found = [found] if found not in ("", None, False) else []
+            if found:
+                return found
+        return []
+
+    def test(self, el: etree._Element, bare: bool = False) -> bool:
+        """The path as an XPath boolean (``@lido:pref='alternate'``)."""
+        return any(bool((stripped if bare else ns)(el)) for ns, stripped in self._pairs)
 
 
 def _compile(source: str, namespaces: Mapping[str, str]) -> etree.XPath:
@@ -92,10 +109,15 @@ def normalise(text: str) -> str:
 
 
 def element_text(el: etree._Element) -> str:
-    # A leaf's .text is the common case and avoids building the itertext iterator.
-    if len(el) == 0:
+    """Text of an element and its sub-elements; comments, PIs and unexpanded entity references give none."""
+    if len(el) == 0:  # the common case: a leaf
         return el.text or ""
-    return "".join(el.itertext())
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag.__class__ is str:
+            parts.append(element_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def language(el: etree._Element, bare: bool = False) -> str | None:
@@ -121,9 +143,9 @@ def read_values(
     out: list[Value] = []
     for item in items:
         if isinstance(item, etree._Element):
-            if not isinstance(item.tag, str):  # comments, processing instructions, entities
+            if item.tag.__class__ is not str:  # comments, processing instructions, entities
                 continue
-            raw = element_text(item)
+            raw = (item.text or "") if len(item) == 0 else element_text(item)
             lang = language(item, bare) or default_lang
         else:
             raw = str(item)

@@ -1,0 +1,213 @@
+"""Reading a declarative mapping file (TOML) into compiled rules, with overrides merged on top.
+
+The file format is documented in mappings/README.md. Compilation is strict: an unknown key, target,
+template or CRM class, or a path that is not XPath 1.0, raises :class:`MappingError` when the mapping
+is loaded, never halfway through a harvest. Every path is compiled once here (and a second time without
+namespace prefixes where the file asks for it).
+
+Overrides (a museum's field in another place, another identifier) are small tables of the same shape,
+deep-merged onto the base file before compiling: tables merge key by key, everything else is replaced,
+and ``enabled = false`` switches a rule off.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ontology.namespaces import CRM, PREFIXES
+from ontology.ntriples import iri
+
+from .emit import Node, State
+from .shapes import PRODUCTION_TARGETS, SHAPES, TOP_TARGETS, Shape
+from .xpaths import Path, PathChain, PathError
+
+_RULE_KEYS = frozenset({"target", "path", "use", "enabled", "lang", "first", "rules", "comment"})
+_IRI_CONSTS = frozenset({"type", "preferred_type", "alternate_type", "class"})
+
+
+class MappingError(ValueError):
+    """A mapping file (or override) that cannot be compiled."""
+
+
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """``override`` deep-merged onto ``base`` (tables merge, other values replace); inputs untouched."""
+    out = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def expand(curie: str, where: str) -> str:
+    """A full IRI for ``prefix:local`` (hub prefixes) or an absolute IRI; CRM names are checked."""
+    if curie.startswith(("http://", "https://", "urn:")):
+        return curie
+    prefix, sep, local = curie.partition(":")
+    if not sep or prefix not in PREFIXES:
+        raise MappingError(f"{where}: {curie!r} is neither an IRI nor a known prefix:name")
+    if prefix == "crm":
+        try:
+            return CRM.term(local)
+        except AttributeError as exc:
+            raise MappingError(f"{where}: {exc}") from exc
+    return PREFIXES[prefix] + local
+
+
+@dataclass
+class Rule:
+    """One compiled rule: where its values are (paths), what node they fill (shape), its children."""
+
+    name: str
+    shape_name: str
+    shape: Shape
+    paths: PathChain
+    x: dict[str, PathChain]
+    c: dict[str, Any]
+    children: tuple[Rule, ...]
+    lang: str | None
+    first: bool
+    production: bool
+
+    def select(self, el: Any, st: State) -> list:
+        """The rule's matches under ``el``: the first of its fallback paths that matches anything."""
+        found = self.paths(el, st.bare)
+        return found[:1] if self.first else found
+
+    def run(self, el: Any, st: State, subject: Node) -> None:
+        matches = self.select(el, st)
+        if matches:
+            if self.production:
+                subject = st.production()
+            self.shape.handler(self, matches, st, subject)
+
+
+@dataclass
+class Compiler:
+    namespaces: dict[str, str]
+    strip: tuple[str, ...]
+    templates: dict[str, dict[str, Any]]
+
+    def path(self, source: str | list[str], where: str) -> PathChain:
+        """A path, or a list of fallback paths, compiled (twice where prefixes are stripped)."""
+        sources = [source] if isinstance(source, str) else source
+        if not isinstance(sources, list) or not sources:
+            raise MappingError(f"{where}: a path must be a string or a non-empty list of strings")
+        compiled = []
+        for text in sources:
+            if not isinstance(text, str) or not text.strip():
+                raise MappingError(f"{where}: a path must be a non-empty string")
+            try:
+                compiled.append(Path(text, self.namespaces, self.strip))
+            except PathError as exc:
+                raise MappingError(f"{where}: {exc}") from exc
+        return PathChain(tuple(compiled))
+
+    def rules(self, table: Mapping[str, Any], allowed: frozenset[str], where: str) -> tuple[Rule, ...]:
+        out = []
+        for name, spec in table.items():
+            if not isinstance(spec, Mapping):
+                raise MappingError(f"{where}.{name}: a rule must be a table")
+            rule = self.rule(name, spec, allowed, f"{where}.{name}")
+            if rule is not None:
+                out.append(rule)
+        return tuple(out)
+
+    def rule(self, name: str, spec: Mapping[str, Any], allowed: frozenset[str], where: str) -> Rule | None:
+        if "use" in spec:
+            template = self.templates.get(spec["use"])
+            if template is None:
+                raise MappingError(f"{where}: unknown template {spec['use']!r}")
+            spec = merge(template, spec)
+        if not spec.get("enabled", True):
+            return None
+        target = spec.get("target")
+        production = isinstance(target, str) and target.startswith("production.")
+        shape_name = target.removeprefix("production.") if production else target
+        ok = shape_name in PRODUCTION_TARGETS if production else shape_name in allowed
+        if not isinstance(target, str) or not ok:
+            raise MappingError(f"{where}: target {target!r} is not allowed here")
+        shape = SHAPES[shape_name]
+        unknown = set(spec) - _RULE_KEYS - shape.paths - set(shape.consts)
+        if unknown:
+            raise MappingError(f"{where}: unknown keys {sorted(unknown)} for target {target!r}")
+        if spec.get("path") is None:
+            raise MappingError(f"{where}: a rule needs a path")
+        paths = self.path(spec["path"], f"{where}.path")
+        fields = {k: self.path(spec[k], f"{where}.{k}") for k in shape.paths if k in spec}
+        consts = {k: self.const(k, spec.get(k, default), where) for k, default in shape.consts.items()}
+        children = self.rules(spec.get("rules", {}), shape.children, f"{where}.rules")
+        lang = spec.get("lang") or None
+        return Rule(
+            name, shape_name, shape, paths, fields, consts, children, lang,
+            first=bool(spec.get("first")), production=production,
+        )
+
+    def const(self, key: str, value: Any, where: str) -> Any:
+        if value is None:
+            return None
+        if key in _IRI_CONSTS:
+            return iri(expand(value, f"{where}.{key}"))
+        if key == "kinds":
+            return {str(k).casefold(): iri(expand(v, f"{where}.kinds")) for k, v in value.items()}
+        if key == "production_types":
+            return frozenset(str(v).casefold() for v in value)
+        if key == "link_pattern":
+            try:
+                return re.compile(value)
+            except re.error as exc:
+                raise MappingError(f"{where}.link_pattern: {exc}") from exc
+        if key == "iri" and value not in ("concept", "local"):
+            raise MappingError(f"{where}.iri: use 'concept' or 'local'")
+        if key == "coordinate_order" and value not in ("lat lon", "lon lat"):
+            raise MappingError(f"{where}.coordinate_order: use 'lat lon' or 'lon lat'")
+        return value
+
+
+@dataclass(frozen=True)
+class MappingSpec:
+    """A compiled mapping file: its header and its top-level rules, in file order."""
+
+    name: str
+    version: str
+    record_tag: str
+    bare_tag: str | None
+    default_language: str | None
+    prefer_uri_prefixes: tuple[str, ...]
+    record_id: Rule
+    rules: tuple[Rule, ...]
+
+
+def compile_spec(data: Mapping[str, Any], source: str = "<mapping>") -> MappingSpec:
+    header = data.get("mapping")
+    if not isinstance(header, Mapping):
+        raise MappingError(f"{source}: missing [mapping] table")
+    for key in ("name", "version", "record"):
+        if not isinstance(header.get(key), str):
+            raise MappingError(f"{source}: [mapping].{key} must be a string")
+    namespaces = dict(data.get("namespaces", {}))
+    strip = tuple(header.get("strip_prefixes", ()))
+    compiler = Compiler(namespaces, strip, dict(data.get("templates", {})))
+    rules = compiler.rules(data.get("rules", {}), TOP_TARGETS, f"{source}:rules")
+    record_ids = [r for r in rules if r.shape_name == "record_id"]
+    if len(record_ids) != 1:
+        raise MappingError(f"{source}: exactly one rule must have target 'record_id'")
+    prefix, _, local = header["record"].rpartition(":")
+    if prefix and prefix not in namespaces:
+        raise MappingError(f"{source}: [mapping].record uses undeclared prefix {prefix!r}")
+    tag = f"{{{namespaces[prefix]}}}{local}" if prefix else local
+    return MappingSpec(
+        name=header["name"],
+        version=header["version"],
+        record_tag=tag,
+        bare_tag=local if prefix and prefix in strip else None,
+        default_language=header.get("default_language") or None,
+        prefer_uri_prefixes=tuple(header.get("prefer_uri_prefixes", ())),
+        record_id=record_ids[0],
+        rules=rules,
+    )
