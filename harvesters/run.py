@@ -119,21 +119,27 @@ class Harvester:
         self.store.replace_graphs([museum_graph(museum, self.minter)])
         existing = set(self.store.graph_names(prefix=self.minter.record_graph_prefix(museum.id)))
 
-        batch: list[RecordGraph] = []
+        vocabulary = self.minter.vocabulary_graph(museum.id)
+        batch: dict[str, RecordGraph] = {}  # by graph IRI: a record listed twice keeps its last version
         drops: list[str] = []
         released: list[str] = []
+        shared: dict[str, None] = {}  # term triples for the vocabulary graph, not yet written
+        shared_written: set[str] = set()  # ... and already written in this run (bounded by the vocabulary)
 
         def flush() -> None:
             if drops:
                 self.store.drop_graphs(drops)
-            if batch:
-                self.store.replace_graphs(batch)
+            if batch or shared:
+                additions = [RecordGraph(vocabulary, "".join(shared))] if shared else []
+                self.store.replace_graphs(list(batch.values()), additions=additions)
             self.registry.release(museum.id, released)
-            existing.update(r.iri for r in batch)
+            existing.update(batch)
             existing.difference_update(drops)
+            shared_written.update(shared)
             batch.clear()
             drops.clear()
             released.clear()
+            shared.clear()
             self._save_counts(run_id, state)
 
         for page in client.list_records(museum.format, set_spec=museum.set_spec, from_=from_):
@@ -145,8 +151,10 @@ class Harvester:
                 state.records += 1
                 graph_iri = self.minter.record_graph(museum.id, record.identifier)
                 if record.deleted:
-                    if graph_iri in existing:
+                    if graph_iri in existing or graph_iri in batch:
                         state.deleted += 1
+                    if graph_iri in batch:
+                        flush()  # the record was added earlier in this batch: store it, then drop it
                     drops.append(graph_iri)
                     released.append(record.identifier)
                     continue
@@ -156,18 +164,22 @@ class Harvester:
                     state.quarantined += 1
                     self.registry.quarantine(museum.id, record.identifier, run_id, exc.reason)
                     continue
-                if graph_iri in existing:
+                if graph_iri in drops:
+                    flush()  # deleted earlier in this batch, back now: keep the order of events
+                if graph_iri in existing or graph_iri in batch:
                     state.updated += 1
                 else:
                     state.new += 1
                 released.append(record.identifier)
-                batch.append(
-                    RecordGraph(
-                        mapped.graph_iri,
-                        mapped.ntriples,
-                        provenance_triples(mapped, museum, record, run_iri, self.minter),
-                    )
+                batch[graph_iri] = RecordGraph(
+                    mapped.graph_iri,
+                    mapped.ntriples,
+                    provenance_triples(mapped, museum, record, run_iri, self.minter),
+                    new=graph_iri not in existing,
                 )
+                for line in mapped.shared_ntriples.splitlines(keepends=True):
+                    if line not in shared_written:
+                        shared[line] = None
             if len(batch) + len(drops) >= self.batch_size:
                 flush()
             if progress:

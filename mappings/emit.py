@@ -73,6 +73,7 @@ class State:
     default_lang: str | None
     prefer: tuple[str, ...]
     lines: dict[str, None] = field(default_factory=dict)
+    shared_lines: dict[str, None] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
     seen: set[tuple] = field(default_factory=set)
     label_langs: set[str | None] = field(default_factory=set)
@@ -84,7 +85,15 @@ class State:
 
     def add(self, s: str, p: str, o: str) -> None:
         # A dict is an insertion-ordered set: duplicates vanish, the first position is kept.
-        self.lines[triple(s, p, o)] = None
+        # Triples about the object or a node minted under it belong to the record; the rest describe
+        # shared terms (see MappedRecord).
+        if s == self.obj.term or s.startswith(self.own_prefix):
+            self.lines[triple(s, p, o)] = None
+        else:
+            self.shared_lines[triple(s, p, o)] = None
+
+    def __post_init__(self) -> None:
+        self.own_prefix = self.obj.term[:-1] + "/"  # "<{obj}/", the start of every minted sub-node
 
     def once(self, *key: object) -> bool:
         """True the first time ``key`` is seen in this record (avoids duplicate minted nodes)."""

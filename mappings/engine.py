@@ -84,7 +84,8 @@ class Mapping:
             object_iri=obj_iri,
             graph_iri=minter.record_graph(ctx.museum, source_id),
             ntriples="".join(st.lines),
-            triple_count=len(st.lines),
+            shared_ntriples="".join(st.shared_lines),
+            triple_count=len(st.lines) + len(st.shared_lines),
             label=st.title or st.identifier or source_id,
             mapping_version=self.version,
         )

@@ -32,7 +32,14 @@ class MappingContext:
 
 @dataclass(frozen=True, slots=True)
 class MappedRecord:
-    """One source record as N-Triples text for its own named graph."""
+    """One source record as N-Triples text for its own named graph.
+
+    ``ntriples`` holds the triples about the object and the nodes minted under it; ``shared_ntriples``
+    the descriptions of terms other records point at too (types, materials, places, actors: their
+    class and labels). Those go to one shared graph per museum, not to every record graph: the same
+    triple in thousands of named graphs makes union-default-graph queries 100-1000x slower in Oxigraph
+    (measured: 8.2 s against 10 ms for a material + date query over 5,000 records).
+    """
 
     source_id: str
     object_iri: str
@@ -41,6 +48,7 @@ class MappedRecord:
     triple_count: int
     label: str
     mapping_version: str
+    shared_ntriples: str = ""
 
 
 class RecordError(Exception):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 _MUSEUM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+# Path segments the hub uses itself under /graph/ and /id/: a museum cannot be called that.
+RESERVED_IDS = frozenset({"museum", "provenance", "vocabulary", "object", "term", "run", "feed", "exhibition"})
 # Characters left as they are in a key; everything else (including "/") is percent-encoded as UTF-8.
 _KEY_SAFE = "-._~:"
 
@@ -28,6 +30,8 @@ def check_museum_id(museum: str) -> str:
             f"invalid museum id {museum!r}: use 1-63 lower-case letters, digits or hyphens, starting "
             "with a letter or digit"
         )
+    if museum in RESERVED_IDS:
+        raise InvalidMuseumId(f"invalid museum id {museum!r}: the hub reserves it")
     return museum
 
 
@@ -56,6 +60,10 @@ class IriMinter:
 
     def museum(self, museum: str) -> str:
         return f"{self.base}/id/museum/{museum}"
+
+    def vocabulary_graph(self, museum: str) -> str:
+        """The museum's shared terms (types, materials, places, actors) and their labels."""
+        return f"{self.base}/graph/vocabulary/{museum}"
 
     def museum_graph(self, museum: str) -> str:
         return f"{self.base}/graph/museum/{museum}"

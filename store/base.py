@@ -80,6 +80,9 @@ class RecordGraph:
     iri: str
     ntriples: str
     provenance: str = ""
+    #: True when the caller knows the graph does not exist yet: the update then skips the drops,
+    #: which are most of an update's cost on a first harvest.
+    new: bool = False
 
 
 @dataclass
@@ -134,10 +137,14 @@ class Store(abc.ABC):
     def update(self, sparql: str) -> None:
         """Run a SPARQL 1.1 Update request as one transaction."""
 
-    def replace_graphs(self, records: Sequence[RecordGraph]) -> None:
-        """Replace each record's graph and provenance, all records in one transaction."""
-        if records:
-            self.update(build_replace_update(records, self.provenance_graph))
+    def replace_graphs(self, records: Sequence[RecordGraph], *, additions: Sequence[RecordGraph] = ()) -> None:
+        """Replace each record's graph and provenance, all records in one transaction.
+
+        ``additions`` are triples added (not replaced) to shared graphs in the same transaction: the
+        descriptions of terms many records point at (see ``harvesters.run``).
+        """
+        if records or additions:
+            self.update(build_replace_update(records, self.provenance_graph, additions))
 
     def drop_graphs(self, graph_iris: Iterable[str]) -> None:
         """Drop record graphs and their provenance, in one transaction. Unknown graphs are ignored."""
@@ -213,11 +220,13 @@ def build_drop_update(iris: Sequence[str], provenance_graph: str) -> str:
     return " ;\n".join(_drop_statements(iris, provenance_graph))
 
 
-def build_replace_update(records: Sequence[RecordGraph], provenance_graph: str) -> str:
+def build_replace_update(
+    records: Sequence[RecordGraph], provenance_graph: str, additions: Sequence[RecordGraph] = ()
+) -> str:
     """One SPARQL Update request that drops then re-inserts every record graph (atomic per request)."""
-    parts = list(_drop_statements((r.iri for r in records), provenance_graph))
+    parts = list(_drop_statements((r.iri for r in records if not r.new), provenance_graph))
     body: list[str] = []
-    for r in records:
+    for r in (*records, *additions):
         body.append(f"GRAPH <{check_graph_iri(r.iri)}> {{\n{r.ntriples}}}\n")
     provenance = "".join(r.provenance for r in records)
     if provenance:

@@ -42,7 +42,7 @@ def _lido_files() -> list[Path]:
 
 def _has(rec: MappedRecord, where: str) -> bool:
     store = ox.Store()
-    store.load(rec.ntriples.encode(), format=ox.RdfFormat.N_TRIPLES)
+    store.load((rec.ntriples + rec.shared_ntriples).encode(), format=ox.RdfFormat.N_TRIPLES)
     return bool(store.query(sparql_prologue() + f"ASK {{ BIND(<{rec.object_iri}> AS ?o) {where} }}"))
 
 

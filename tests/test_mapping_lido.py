@@ -47,7 +47,7 @@ def mapped(name: str, ctx: MappingContext) -> dict[str, MappedRecord]:
 
 def store_of(rec: MappedRecord) -> ox.Store:
     store = ox.Store()
-    store.load(rec.ntriples.encode(), format=ox.RdfFormat.N_TRIPLES)
+    store.load((rec.ntriples + rec.shared_ntriples).encode(), format=ox.RdfFormat.N_TRIPLES)
     return store
 
 
@@ -68,7 +68,7 @@ def test_lido10_wrap_maps_every_record(ctx):
     assert rec.graph_iri == f"{BASE}/graph/hz-silk/HZ-SILK-001"
     assert rec.mapping_version == "lido/1"
     assert rec.label == "Samite with paired birds in pearl roundels"
-    assert rec.triple_count == rec.ntriples.count("\n") == len(store_of(rec))
+    assert rec.triple_count == (rec.ntriples + rec.shared_ntriples).count("\n") == len(store_of(rec))
 
 
 @pytest.mark.parametrize(
@@ -408,3 +408,14 @@ def test_year_bounds_have_four_digits_and_signs():
     assert end_of_year(800) == "0800-12-31T23:59:59"
     assert begin_of_year(-206) == "-0206-01-01T00:00:00"
     assert end_of_year(12345) == "12345-12-31T23:59:59"
+
+
+def test_record_triples_and_shared_term_triples_are_apart(ctx):
+    """Term descriptions go to the museum's shared graph, so no triple repeats across record graphs."""
+    for rec in mapped("lido10-wrap-hangzhou.xml", ctx).values():
+        own = f"<{rec.object_iri}"
+        assert rec.shared_ntriples, "terms (types, materials, places) are described in shared triples"
+        for line in rec.ntriples.splitlines():
+            assert line.startswith(own + ">") or line.startswith(own + "/"), line
+        for line in rec.shared_ntriples.splitlines():
+            assert not line.startswith(own), line

@@ -28,7 +28,7 @@ def records(name: str, ctx: MappingContext) -> list[MappedRecord | RecordError]:
 
 def ask(rec: MappedRecord, where: str) -> bool:
     store = ox.Store()
-    store.load(rec.ntriples.encode(), format=ox.RdfFormat.N_TRIPLES)
+    store.load((rec.ntriples + rec.shared_ntriples).encode(), format=ox.RdfFormat.N_TRIPLES)
     return bool(store.query(sparql_prologue() + f"ASK {{ BIND(<{rec.object_iri}> AS ?o) {where} }}"))
 
 

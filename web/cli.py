@@ -154,6 +154,7 @@ def map_command(metadata_format: str, output: str, museum: str, source) -> None:
 
     hub = _hub()
     context = MappingContext(minter=hub.minter, museum=museum)
+    vocabulary = hub.minter.vocabulary_graph(museum)
     mapped = failed = 0
     out = sys.stdout
     turtle_lines: list[str] = []
@@ -164,14 +165,16 @@ def map_command(metadata_format: str, output: str, museum: str, source) -> None:
             continue
         mapped += 1
         if output == "turtle":
-            turtle_lines.append(item.ntriples)
-        else:
-            graph = f" <{item.graph_iri}> ."
-            out.write("".join(line[:-2] + graph + "\n" for line in item.ntriples.splitlines() if line))
+            turtle_lines += [item.ntriples, item.shared_ntriples]
+            continue
+        for text, graph_iri in ((item.ntriples, item.graph_iri), (item.shared_ntriples, vocabulary)):
+            graph = f" <{graph_iri}> ."
+            out.write("".join(line[:-2] + graph + "\n" for line in text.splitlines() if line))
     if output == "turtle" and turtle_lines:
         import pyoxigraph as ox
 
-        triples = ox.parse("".join(turtle_lines).encode(), format=ox.RdfFormat.N_TRIPLES)
+        lines = dict.fromkeys(line for text in turtle_lines for line in text.splitlines(keepends=True))
+        triples = ox.parse("".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES)
         sys.stdout.flush()
         sys.stdout.buffer.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
     click.echo(f"{mapped} records mapped, {failed} failed", err=True)

@@ -16,8 +16,15 @@ from ontology.namespaces import AAT, CRM, LA, RDFS, SROM, sparql_prologue
 from store.base import GraphResult, SolutionsResult, Store
 from web.i18n import best_literal
 
+# The record graph, plus what the shared graphs say of the terms it points at (class, labels, point),
+# so a page or an RDF download of one object is complete on its own.
 RECORD_QUERY = """
-CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?object a crm:E22_Human-Made_Object . ?s ?p ?o } }
+CONSTRUCT { ?s ?p ?o . ?term ?tp ?to } WHERE {
+  { GRAPH ?g { ?object a crm:E22_Human-Made_Object . ?s ?p ?o } }
+  UNION
+  { GRAPH ?g { ?object a crm:E22_Human-Made_Object . ?x ?y ?term } FILTER(isIRI(?term))
+    ?term ?tp ?to . FILTER(?tp IN (rdf:type, rdfs:label, crm:P168_place_is_defined_by, skos:prefLabel)) }
+}
 """
 CONTEXT_QUERY = """
 SELECT ?g ?museum ?museumName ?sourceId ?datestamp ?homepage WHERE {
