@@ -23,6 +23,7 @@ demo: $(VENV)/.installed
 	PORT=$(PORT) $(BIN)/srom demo
 
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test

@@ -33,7 +33,8 @@ QUERIES = {
           FILTER(?begin >= "0600-01-01T00:00:00"^^xsd:dateTime && ?begin < "0900-01-01T00:00:00"^^xsd:dateTime) }
         ORDER BY ?begin LIMIT 50""",
     "keyword in titles (CONTAINS), LIMIT 20": """
-        SELECT ?o WHERE { ?o a crm:E22_Human-Made_Object ; rdfs:label ?t . FILTER(CONTAINS(?t, "Samarkand")) } LIMIT 20""",
+        SELECT ?o WHERE { ?o a crm:E22_Human-Made_Object ; rdfs:label ?t .
+          FILTER(CONTAINS(?t, "Samarkand")) } LIMIT 20""",
     "one object's record graph (object page)": """
         CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { <https://hub.example.org/id/object/bench/oai:bench:0000042>
           a crm:E22_Human-Made_Object . ?s ?p ?o } }""",
@@ -110,7 +111,8 @@ def main() -> None:
           f"{quads / h_s:10,.0f} quads/s  peak RSS {harvest['peak_rss_mb']:.0f} MB")
     print(f"  baseline: bare bulk_load      : {b_s:8.2f} s  {'':9}           {quads / b_s:10,.0f} quads/s  "
           f"peak RSS {bulk['peak_rss_mb']:.0f} MB")
-    print(f"  ratio harvest / bulk load     : {h_s / b_s:8.2f}x   ({quads:,} quads, {quads / max(records, 1):.1f} per record)")
+    per_record = quads / max(records, 1)
+    print(f"  ratio harvest / bulk load     : {h_s / b_s:8.2f}x   ({quads:,} quads, {per_record:.1f} per record)")
     bench_queries(work / "harvested", args.query_repeats)
     print(f"\n(work files in {work})")
 

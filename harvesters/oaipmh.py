@@ -100,7 +100,9 @@ class OaiClient:
         try:
             root = parse_bytes(data)
         except etree.XMLSyntaxError as exc:
-            raise OaiProtocolError(f"not well-formed XML from {self.base_url} ({params.get('verb')}): {exc}")
+            raise OaiProtocolError(
+                f"not well-formed XML from {self.base_url} ({params.get('verb')}): {exc}"
+            ) from exc
         if root.tag != f"{_OAI}OAI-PMH":
             raise OaiProtocolError(f"not an OAI-PMH response: root element {root.tag!r}")
         for error in root.iterfind(f"{_OAI}error"):

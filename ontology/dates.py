@@ -172,3 +172,12 @@ def parse_iso_bound(text: str | None, end: bool) -> str | None:
 def span_bounds(span: YearSpan) -> tuple[str, str]:
     """(begin of the begin, end of the end) for a year span."""
     return begin_of_year(span[0]), end_of_year(span[1])
+
+
+def year_of(datetime_text: str | None) -> int | None:
+    """The (signed) year of an ``xsd:dateTime`` lexical form ("-0206-01-01T00:00:00" -> -206)."""
+    if not datetime_text:
+        return None
+    sign = -1 if datetime_text.startswith("-") else 1
+    digits = datetime_text.lstrip("-+").split("-", 1)[0]
+    return sign * int(digits) if digits.isdigit() else None

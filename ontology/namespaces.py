@@ -46,7 +46,8 @@ class ClosedNamespace(Namespace):
 CRM = ClosedNamespace(
     "http://www.cidoc-crm.org/cidoc-crm/",
     """
-    E1_CRM_Entity E33_E41_Linguistic_Appellation E5_Event E7_Activity E8_Acquisition E12_Production E13_Attribute_Assignment
+    E1_CRM_Entity E33_E41_Linguistic_Appellation E5_Event E7_Activity E8_Acquisition E12_Production
+    E13_Attribute_Assignment
     E16_Measurement E21_Person E22_Human-Made_Object E24_Physical_Human-Made_Thing E33_Linguistic_Object
     E35_Title E36_Visual_Item E39_Actor E41_Appellation E42_Identifier E52_Time-Span E53_Place
     E54_Dimension E55_Type E57_Material E58_Measurement_Unit E63_Beginning_of_Existence E67_Birth
@@ -63,7 +64,8 @@ CRM = ClosedNamespace(
     P108i_was_produced_by P127_has_broader_term P128_carries P129_is_about P138_represents
     P138i_has_representation P168_place_is_defined_by P190_has_symbolic_content P12i_was_present_at
     P12_occurred_in_the_presence_of P11_had_participant P13i_was_destroyed_by P31i_was_modified_by
-    P33_used_specific_technique P126_employed P25i_moved_by P24i_changed_ownership_through P30i_custody_transferred_through
+    P33_used_specific_technique P126_employed P25i_moved_by P24i_changed_ownership_through
+    P30i_custody_transferred_through
     """,
 )
 

@@ -80,8 +80,8 @@ def test_first_harvest_stores_every_record_with_provenance(setup, source: OaiTes
     graphs = store.graph_names(prefix=MINTER.record_graph_prefix("test"))
     assert len(graphs) == 20
     provenance = store.query(
-        "ASK { GRAPH <%s> { <%s> <https://w3id.org/srom/ns#sourceIdentifier> \"oai:test:003\" } }"
-        % (MINTER.provenance_graph(), MINTER.record_graph("test", "oai:test:003"))
+        f"ASK {{ GRAPH <{MINTER.provenance_graph()}> {{ <{MINTER.record_graph('test', 'oai:test:003')}> "
+        '<https://w3id.org/srom/ns#sourceIdentifier> "oai:test:003" } }'
     )
     assert provenance.value is True  # type: ignore[union-attr]
     assert any(r.get("verb") == "ListRecords" and "resumptionToken" in r for r in source.requests)

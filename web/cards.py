@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
 
+from ontology.dates import year_of
 from ontology.namespaces import sparql_prologue
 from ontology.ntriples import iri
 from store.base import Store
@@ -53,15 +54,6 @@ class Card:
         return data
 
 
-def _year(term: ox.Literal | None) -> int | None:
-    if term is None:
-        return None
-    text = term.value
-    sign = -1 if text.startswith("-") else 1
-    digits = text.lstrip("-").split("-", 1)[0]
-    return sign * int(digits) if digits.isdigit() else None
-
-
 def fetch_cards(store: Store, objects: Sequence[str], lang: str) -> list[Card]:
     """Cards for ``objects`` (IRIs), in the order given; objects the store does not know are left out."""
     if not objects:
@@ -84,9 +76,9 @@ def fetch_cards(store: Store, objects: Sequence[str], lang: str) -> list[Card]:
         if "museum" in row:
             card.museum = row["museum"].value
         if "begin" in row and card.begin_year is None:
-            card.begin_year = _year(row["begin"])
+            card.begin_year = year_of(row["begin"].value)
         if "end" in row and card.end_year is None:
-            card.end_year = _year(row["end"])
+            card.end_year = year_of(row["end"].value)
     for card in cards.values():
         card.title = best_literal(card._labels.get("title", []), lang) or card.iri.rsplit("/", 1)[-1]
         card.date = best_literal(card._labels.get("date", []), lang)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 
@@ -51,7 +50,7 @@ def serve(host: str, port: int | None) -> None:
 @click.option("--no-serve", is_flag=True, help="Harvest the demo museums, then exit instead of serving.")
 def demo(host: str, port: int | None, no_serve: bool) -> None:
     """Start the bundled demo museums' feeds, harvest them for real, and serve the hub."""
-    from web.serving import run_demo
+    from web.demo_command import run_demo
 
     run_demo(host, port or web_port(), serve=not no_serve)
 
@@ -76,7 +75,6 @@ def museums_add(museum_id: str, name: str, feed_url: str, metadata_format: str, 
                 set_spec: str | None, homepage: str | None, city: str | None, country: str | None) -> None:
     """Register (or update) museum MUSEUM_ID and its feed."""
     from harvesters.guard import FeedUrlRefused
-
     from ontology.iris import check_museum_id
 
     hub = _hub()

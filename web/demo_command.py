@@ -73,7 +73,8 @@ def run_demo(host: str, port: int, *, serve: bool = True) -> None:
             from web.app import create_app
 
             app = create_app(hub=hub)
-            click.echo(f"\nSROM Hub demo ready: http://{host}:{port}/   (SPARQL: http://{host}:{port}/sparql)", err=True)
+            url = f"http://{host}:{port}"
+            click.echo(f"\nSROM Hub demo ready: {url}/   (SPARQL: {url}/sparql)", err=True)
             waitress_serve(app, host=host, port=port, threads=hub.settings["WEB_THREADS"], ident="srom-hub")
     finally:
         feeds.stop()

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import Flask, g, request
-
 import pyoxigraph as ox
+from flask import Flask, g, request
 
 LANGUAGES = ("en", "zh")
 DEFAULT_LANGUAGE = "en"
@@ -56,7 +55,21 @@ def best_literal(values: Iterable[ox.Literal | str], lang: str) -> str | None:
     return first
 
 
+def format_year(year: int | None) -> str:
+    """A signed year as visitors read it: 206 BCE, 618 CE (the era only where it helps: before 1000)."""
+    if year is None:
+        return "?"
+    zh = current_language() == "zh"
+    if year < 0:
+        return f"公元前{-year}年" if zh else f"{-year} BCE"
+    if year < 1000:
+        return f"公元{year}年" if zh else f"{year} CE"
+    return f"{year}年" if zh else str(year)
+
+
 def init_i18n(app: Flask) -> None:
+    app.add_template_filter(format_year, "year")
+
     @app.context_processor
     def inject_language() -> dict[str, object]:
         return {"lang": current_language(), "languages": LANGUAGES}

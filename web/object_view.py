@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from ontology.dates import year_of
 from ontology.namespaces import AAT, CRM, LA, RDFS, SROM, sparql_prologue
 from store.base import GraphResult, SolutionsResult, Store
 from web.i18n import best_literal
@@ -73,8 +74,8 @@ class ObjectView:
     materials: list[Term] = field(default_factory=list)
     techniques: list[Term] = field(default_factory=list)
     date: str | None = None
-    begin: str | None = None
-    end: str | None = None
+    begin_year: int | None = None
+    end_year: int | None = None
     places: list[Term] = field(default_factory=list)
     actors: list[Term] = field(default_factory=list)
     descriptions: list[tuple[str, str]] = field(default_factory=list)
@@ -121,8 +122,8 @@ def build_view(store: Store, object_iri: str, triples: list[ox.Triple], lang: st
             view.date = best_literal(idx.literals(span, RDFS.label), lang)
             begins = idx.literals(span, CRM.P82a_begin_of_the_begin)
             ends = idx.literals(span, CRM.P82b_end_of_the_end)
-            view.begin = begins[0].value if begins else None
-            view.end = ends[0].value if ends else None
+            view.begin_year = year_of(begins[0].value) if begins else None
+            view.end_year = year_of(ends[0].value) if ends else None
         view.places += terms(production, CRM.P7_took_place_at)
         view.actors += terms(production, CRM.P14_carried_out_by)
         view.techniques += terms(production, CRM.P32_used_general_technique)
