@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from harvesters.http import GuardedSession
+from harvesters.source import Source, SourcePage, SourceRecord, register_source
 from mappings.xml import parse_bytes
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
@@ -68,6 +69,19 @@ class ListRecordsPage:
     complete_list_size: int | None
     cursor: int | None
     response_date: str
+
+
+@dataclass
+class MetadataFormat:
+    prefix: str
+    schema: str
+    namespace: str
+
+
+@dataclass
+class OaiSet:
+    spec: str
+    name: str
 
 
 @dataclass
@@ -131,6 +145,41 @@ class OaiClient:
             granularity=text("granularity", "YYYY-MM-DD"),
             admin_emails=[(e.text or "").strip() for e in node.iterfind(f"{_OAI}adminEmail")],
         )
+
+    def list_metadata_formats(self) -> list[MetadataFormat]:
+        root = self._request({"verb": "ListMetadataFormats"})
+        return [
+            MetadataFormat(
+                prefix=(f.findtext(f"{_OAI}metadataPrefix") or "").strip(),
+                schema=(f.findtext(f"{_OAI}schema") or "").strip(),
+                namespace=(f.findtext(f"{_OAI}metadataNamespace") or "").strip(),
+            )
+            for f in root.iterfind(f"{_OAI}ListMetadataFormats/{_OAI}metadataFormat")
+        ]
+
+    def list_sets(self, max_pages: int = 20) -> list[OaiSet]:
+        """The repository's sets (first ``max_pages`` pages); empty when it has no set hierarchy."""
+        sets: list[OaiSet] = []
+        params = {"verb": "ListSets"}
+        for _ in range(max_pages):
+            try:
+                root = self._request(params)
+            except OaiError as exc:
+                if exc.code == "noSetHierarchy":
+                    return []
+                raise
+            node = root.find(f"{_OAI}ListSets")
+            if node is None:
+                break
+            for s in node.iterfind(f"{_OAI}set"):
+                sets.append(
+                    OaiSet((s.findtext(f"{_OAI}setSpec") or "").strip(), (s.findtext(f"{_OAI}setName") or "").strip())
+                )
+            token = (node.findtext(f"{_OAI}resumptionToken") or "").strip()
+            if not token:
+                break
+            params = {"verb": "ListSets", "resumptionToken": token}
+        return sets
 
     def list_records_page(
         self,
@@ -208,3 +257,34 @@ def _int(value: str | None) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None
+
+
+@register_source
+class OaiPmhSource(Source):
+    """OAI-PMH 2.0 ListRecords; the feed's ``format`` is the metadataPrefix (lido, oai_dc, edm...)."""
+
+    protocol = "oai-pmh"
+    formats = ("lido", "oai_dc")
+
+    def client(self) -> OaiClient:
+        return OaiClient(self.feed.url, self.http)
+
+    def pages(self, since: str | None = None, resume: dict | None = None) -> Iterator[SourcePage]:
+        client = self.client()
+        from_ = None
+        if since:
+            from_ = client.identify().format_datestamp(since)
+        if resume and resume.get("token"):
+            page = client.list_records_page(resumption_token=resume["token"])
+        else:
+            page = client.list_records_page(self.feed.format, set_spec=self.feed.set_spec, from_=from_)
+        while True:
+            yield SourcePage(
+                records=[SourceRecord(r.identifier, r.datestamp, r.deleted, r.metadata) for r in page.records],
+                checkpoint={"token": page.resumption_token} if page.resumption_token else None,
+                complete_list_size=page.complete_list_size,
+                response_date=page.response_date or None,
+            )
+            if not page.resumption_token:
+                return
+            page = client.list_records_page(resumption_token=page.resumption_token)

@@ -15,8 +15,8 @@ from lxml import etree
 
 from harvesters.guard import FeedGuard
 from harvesters.http import GuardedSession
-from harvesters.oaipmh import OaiClient, OaiRecord
 from harvesters.registry import HarvestRun, Museum, Registry, utc_now
+from harvesters.source import FeedSpec, SourceRecord, source_class
 from mappings import MappingContext, RecordError, get_mapping
 from ontology.iris import IriMinter
 from ontology.namespaces import CRM, DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SROM, XSD
@@ -110,9 +110,10 @@ class Harvester:
         http: GuardedSession,
         progress: ProgressCallback | None,
     ) -> None:
-        client = OaiClient(museum.feed_url, http)
-        identify = client.identify()
-        from_ = identify.format_datestamp(last.response_date) if last and last.response_date else None
+        source = source_class(museum.protocol)(
+            FeedSpec(museum.feed_url, museum.format, museum.set_spec), http
+        )
+        since = last.response_date if last and last.response_date else None
         mapping = get_mapping(museum.format)
         context = MappingContext(minter=self.minter, museum=museum.id)
         run_iri = self.minter.harvest_run(museum.id, run_id)
@@ -142,7 +143,7 @@ class Harvester:
             shared.clear()
             self._save_counts(run_id, state)
 
-        for page in client.list_records(museum.format, set_spec=museum.set_spec, from_=from_):
+        for page in source.pages(since=since):
             if state.pages == 0:
                 self.registry.update_run(run_id, response_date=page.response_date or utc_now())
             state.pages += 1
@@ -189,8 +190,8 @@ class Harvester:
             progress(state)
 
     @staticmethod
-    def _map(record: OaiRecord, mapping, context):  # noqa: ANN001, ANN205 - mapping types live in mappings
-        element = record.metadata
+    def _map(record: SourceRecord, mapping, context):  # noqa: ANN001, ANN205 - mapping types live in mappings
+        element = record.payload
         if element is None:
             raise RecordError(record.identifier, "the record has no metadata")
         if element.tag not in mapping.root_tags:
@@ -205,7 +206,7 @@ class Harvester:
         return mapping.map_record(element, context, source_id=record.identifier)
 
 
-def provenance_triples(mapped, museum: Museum, record: OaiRecord, run_iri: str, minter: IriMinter) -> str:  # noqa: ANN001
+def provenance_triples(mapped, museum: Museum, record: SourceRecord, run_iri: str, minter: IriMinter) -> str:  # noqa: ANN001
     g = iri(mapped.graph_iri)
     lines = [
         triple(g, iri(RDF.type), iri(SROM.RecordGraph)),
