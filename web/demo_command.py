@@ -14,7 +14,7 @@ import click
 
 from harvesters.registry import Museum
 from web.hub import Hub
-from web.serving import harvest_all, managed_store
+from web.serving import harvest_all, managed_store, stop_on_sigterm
 from web.settings import instance_path, load_settings
 
 LOOPBACK = "127.0.0.0/8"
@@ -37,6 +37,7 @@ def install_demo_exhibitions(hub: Hub) -> list[str]:
 def run_demo(host: str, port: int, *, serve: bool = True) -> None:
     from web.demo.feeds import DemoFeedServer, load_demo_museums
 
+    stop_on_sigterm()
     instance = instance_path()
     settings = load_settings(instance)
     # The demo feeds live on loopback, which the feed guard refuses unless allowed: the demo allows it.

@@ -8,6 +8,7 @@ development server is the slowest option measured on these machines).
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 from collections.abc import Iterator
 
@@ -15,6 +16,15 @@ import click
 
 from harvesters.run import HarvestProgress
 from web.hub import Hub
+
+
+def stop_on_sigterm() -> None:
+    """Turn SIGTERM into a clean exit, so the managed store server is stopped and not orphaned."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 @contextlib.contextmanager
@@ -32,7 +42,8 @@ def managed_store(hub: Hub) -> Iterator[None]:
     server = ManagedOxigraphServer(
         hub.store_location, port=hub.settings["STORE_PORT"], timeout_s=hub.settings["SPARQL_TIMEOUT"]
     )
-    server.start()
+    # The watchdog restarts the server if it dies; the hub keeps the same URL, so clients just retry.
+    server.start(watchdog_interval=5.0)
     click.echo(f"store: Oxigraph server on {server.url} ({hub.store_location})", err=True)
     try:
         hub.use_store(server.store(hub.minter.provenance_graph()))
@@ -47,6 +58,7 @@ def serve_hub(hub: Hub, host: str, port: int) -> None:
 
     from web.app import create_app
 
+    stop_on_sigterm()
     with managed_store(hub):
         app = create_app(hub=hub)
         click.echo(f"SROM Hub serving on http://{host}:{port}/  (Ctrl-C to stop)", err=True)
