@@ -1,11 +1,13 @@
 """``make bench``: harvest throughput against the store's own bulk load, and query latency.
 
-    python -m bench [--records N] [--server] [--query-repeats K]
+    python -m bench [--records N] [--server] [--query-repeats K] [--worker-threshold T]
 
-1. A synthetic OAI-PMH feed of N LIDO records is served from another process on loopback and harvested
-   through the real pipeline (HTTP, parse, map, store) into a fresh on-disk store (or the managed
-   Oxigraph server with --server). Baseline, same run: the store's bare ``bulk_load`` of the very same
-   quads (dumped from the harvested store) into another fresh store. Ratio = harvest time / bulk time.
+1. A synthetic OAI-PMH feed of N LIDO records (default 100,000) is served from another process on
+   loopback and harvested through the real pipeline (HTTP, parse, map, reconcile, validate, store) into a
+   fresh on-disk store (or the managed Oxigraph server with --server). Baseline, same run: the store's
+   bare ``bulk_load`` of the very same quads (dumped from the harvested store, streamed from the file)
+   into another fresh store. Ratio = harvest time / bulk time. Peak RSS of each process is printed
+   (the harvest's mapping worker separately: feeds of at least T records are mapped in a worker).
 2. Query latency on the harvested store: median and p95 of typical hub queries, against a trivial
    query measured in the same run.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -79,12 +82,20 @@ def bench_queries(store_dir: Path, repeats: int) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["exhibitions"]:  # `python -m bench exhibitions ...`: exhibition pages under load
+        from bench.exhibitions import main as exhibitions_main
+
+        exhibitions_main(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--server", action="store_true", help="harvest into the managed Oxigraph server")
     parser.add_argument("--query-repeats", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="keep the stores and the dump (in a temp folder)")
+    parser.add_argument("--worker-threshold", type=int, default=5000,
+                        help="map feeds of at least this many records in a worker process (0: never)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="srom-bench-"))
@@ -92,7 +103,8 @@ def main() -> None:
           f"(pages of 500), store: {'managed Oxigraph server' if args.server else 'embedded pyoxigraph on disk'}")
     with BenchOaiServer(args.records) as feed:
         harvest = run_worker("harvest", "--url", feed.url, "--store", str(work / "harvested"),
-                             "--batch-size", str(args.batch_size), *(["--server"] if args.server else []))
+                             "--batch-size", str(args.batch_size), "--worker-threshold", str(args.worker_threshold),
+                             *(["--server"] if args.server else []))
     if harvest["outcome"] != "ok":
         raise SystemExit(f"harvest failed: {harvest['error']}")
 
@@ -108,13 +120,19 @@ def main() -> None:
     records, quads = int(harvest["records"]), int(harvest["quads"])
     h_s, b_s = float(harvest["seconds"]), float(bulk["seconds"])
     print(f"  harvest (HTTP+parse+map+store): {h_s:8.2f} s  {records / h_s:9,.0f} records/s  "
-          f"{quads / h_s:10,.0f} quads/s  peak RSS {harvest['peak_rss_mb']:.0f} MB")
+          f"{quads / h_s:10,.0f} quads/s  peak RSS {harvest['peak_rss_mb']:.0f} MB "
+          f"(mapping worker {harvest['worker_peak_rss_mb']:.0f} MB)")
     print(f"  baseline: bare bulk_load      : {b_s:8.2f} s  {'':9}           {quads / b_s:10,.0f} quads/s  "
           f"peak RSS {bulk['peak_rss_mb']:.0f} MB")
+    print(f"  CPU seconds                   : harvest process {harvest['cpu_s']:.1f}, mapping worker "
+          f"{harvest['worker_cpu_s']:.1f}; bulk load {bulk['cpu_s']:.1f}")
     per_record = quads / max(records, 1)
     print(f"  ratio harvest / bulk load     : {h_s / b_s:8.2f}x   ({quads:,} quads, {per_record:.1f} per record)")
     bench_queries(work / "harvested", args.query_repeats)
-    print(f"\n(work files in {work})")
+    if args.keep:
+        print(f"\n(work files in {work})")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from harvesters.http import GuardedSession
+from harvesters.http import ContentError, GuardedSession
 from harvesters.source import Source, SourcePage, SourceRecord, register_source
 from mappings.xml import parse_bytes
 
@@ -32,8 +32,11 @@ class OaiError(Exception):
             self.code = code
 
 
-class OaiProtocolError(OaiError):
-    """The answer is not an OAI-PMH response (not XML, truncated, wrong root element)."""
+class OaiProtocolError(OaiError, ContentError):
+    """The answer is not an OAI-PMH response (not XML, truncated, wrong root element).
+
+    A :class:`~harvesters.http.ContentError`: the request is retried before this propagates.
+    """
 
     code = "protocolError"
 
@@ -106,11 +109,18 @@ class OaiClient:
         self.http = http
 
     def _request(self, params: dict[str, str]) -> etree._Element:
-        response = self.http.get(self.base_url, params=params)
-        try:
-            data = response.content
-        finally:
-            response.close()
+        # Parsing happens inside the session's retry loop: a page that is not XML or is cut short is
+        # fetched again (never parsed with recover=True).
+        root = self.http.fetch(self.base_url, params, lambda response: self._parse(response.content, params))
+        for error in root.iterfind(f"{_OAI}error"):
+            code = error.get("code", "")
+            if code == "noRecordsMatch":
+                continue  # an empty list is a successful answer
+            message = (error.text or "").strip() or code
+            raise _ERRORS.get(code, OaiError)(f"{code}: {message}", code=code)
+        return root
+
+    def _parse(self, data: bytes, params: dict[str, str]) -> etree._Element:
         try:
             root = parse_bytes(data)
         except etree.XMLSyntaxError as exc:
@@ -119,12 +129,6 @@ class OaiClient:
             ) from exc
         if root.tag != f"{_OAI}OAI-PMH":
             raise OaiProtocolError(f"not an OAI-PMH response: root element {root.tag!r}")
-        for error in root.iterfind(f"{_OAI}error"):
-            code = error.get("code", "")
-            if code == "noRecordsMatch":
-                continue  # an empty list is a successful answer
-            message = (error.text or "").strip() or code
-            raise _ERRORS.get(code, OaiError)(f"{code}: {message}", code=code)
         return root
 
     def identify(self) -> Identify:
@@ -259,9 +263,22 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+#: how often one listing may be restarted after badResumptionToken before the run gives up
+MAX_LIST_RESTARTS = 3
+
+
 @register_source
 class OaiPmhSource(Source):
-    """OAI-PMH 2.0 ListRecords; the feed's ``format`` is the metadataPrefix (lido, oai_dc, edm...)."""
+    """OAI-PMH 2.0 ListRecords; the feed's ``format`` is the metadataPrefix (lido, oai_dc, edm...).
+
+    Checkpoint (after each page): ``token`` (the resumption token, None on the last page), ``from`` (the
+    list's own ``from`` argument), ``last`` (the latest datestamp listed so far) and ``ordered`` (whether
+    the list came in datestamp order so far). A token the server no longer knows (badResumptionToken,
+    e.g. it expired while the hub was down) restarts the list: from ``last`` when the list is in
+    datestamp order — nothing listed later can have an earlier datestamp, so nothing is skipped — and
+    from the list's own ``from`` otherwise. Records listed twice are written twice; the run makes that
+    idempotent.
+    """
 
     protocol = "oai-pmh"
     formats = ("lido", "oai_dc")
@@ -271,20 +288,40 @@ class OaiPmhSource(Source):
 
     def pages(self, since: str | None = None, resume: dict | None = None) -> Iterator[SourcePage]:
         client = self.client()
-        from_ = None
-        if since:
-            from_ = client.identify().format_datestamp(since)
-        if resume and resume.get("token"):
-            page = client.list_records_page(resumption_token=resume["token"])
-        else:
-            page = client.list_records_page(self.feed.format, set_spec=self.feed.set_spec, from_=from_)
+        state = dict(resume or {})
+        if not resume:
+            state = {"from": client.identify().format_datestamp(since) if since else None,
+                     "last": None, "ordered": True, "token": None}
+        restarts = 0
+        token = state.get("token")
         while True:
+            try:
+                if token:
+                    page = client.list_records_page(resumption_token=token)
+                else:
+                    page = client.list_records_page(
+                        self.feed.format, set_spec=self.feed.set_spec, from_=state.get("from")
+                    )
+            except BadResumptionToken:
+                if not token or restarts >= MAX_LIST_RESTARTS:
+                    raise
+                restarts += 1
+                if state.get("ordered") and state.get("last"):
+                    state["from"] = state["last"]
+                token = None
+                continue
+            for r in page.records:
+                if r.datestamp:
+                    if state.get("last") and r.datestamp < state["last"]:
+                        state["ordered"] = False
+                    state["last"] = max(r.datestamp, state.get("last") or "")
+            token = page.resumption_token
+            state["token"] = token
             yield SourcePage(
                 records=[SourceRecord(r.identifier, r.datestamp, r.deleted, r.metadata) for r in page.records],
-                checkpoint={"token": page.resumption_token} if page.resumption_token else None,
+                checkpoint=dict(state) if token else None,
                 complete_list_size=page.complete_list_size,
                 response_date=page.response_date or None,
             )
-            if not page.resumption_token:
+            if not token:
                 return
-            page = client.list_records_page(resumption_token=page.resumption_token)

@@ -3,22 +3,66 @@
 This is the hub's bookkeeping, not its data: the objects live in the store. One SQLite file in the
 instance folder, opened per operation (connections are cheap and this keeps threads and the CLI, which
 may write while ``srom serve`` runs, out of each other's way; WAL lets readers and one writer overlap).
+The state a harvest keeps between batches (locks, checkpoints, removals waiting for confirmation) is in
+``harvesters.harvest_state``, mixed into :class:`Registry`.
+
+``FORMATS`` and ``PROTOCOLS`` are live views: the metadata formats the mappings offer
+(``mappings.available_formats()``) and the protocols registered in ``harvesters.source``, read when used,
+so a format or protocol registered later (a plugin, another module) is accepted without a change here.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from harvesters.harvest_state import STATE_SCHEMA, HarvestStateMixin
 from ontology.iris import check_museum_id
 
-FORMATS = ("lido", "oai_dc")
-PROTOCOLS = ("oai-pmh",)
+
+class _LiveNames(Sequence[str]):
+    """A read-only sequence of names computed on every use (for ``click.Choice``, ``in``, ``join``)."""
+
+    def __init__(self, names: Callable[[], Sequence[str]]) -> None:
+        self._names = names
+
+    def __getitem__(self, index):  # noqa: ANN001, ANN204 - Sequence protocol
+        return tuple(self._names())[index]
+
+    def __len__(self) -> int:
+        return len(tuple(self._names()))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(tuple(self._names()))
+
+    def __contains__(self, name: object) -> bool:
+        return name in tuple(self._names())
+
+    def __repr__(self) -> str:
+        return repr(tuple(self._names()))
+
+
+def available_formats() -> list[str]:
+    from mappings import available_formats as mapped
+
+    return mapped()
+
+
+def available_protocols() -> list[str]:
+    from harvesters.source import SOURCES, _load_builtin_sources
+
+    _load_builtin_sources()
+    return sorted(SOURCES)
+
+
+FORMATS: Sequence[str] = _LiveNames(available_formats)
+PROTOCOLS: Sequence[str] = _LiveNames(available_protocols)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS museums (
@@ -36,6 +80,8 @@ CREATE TABLE IF NOT EXISTS museums (
     lon REAL,
     licence TEXT,
     attribution TEXT,
+    schedule TEXT,
+    options TEXT NOT NULL DEFAULT '{}',
     created TEXT NOT NULL,
     updated TEXT NOT NULL
 );
@@ -53,7 +99,12 @@ CREATE TABLE IF NOT EXISTS harvest_runs (
     deleted INTEGER NOT NULL DEFAULT 0,
     quarantined INTEGER NOT NULL DEFAULT 0,
     unchanged INTEGER NOT NULL DEFAULT 0,
-    error TEXT
+    error TEXT,
+    records INTEGER NOT NULL DEFAULT 0,
+    held INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    checkpoint TEXT,
+    messages TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS harvest_runs_museum ON harvest_runs(museum, id);
 CREATE TABLE IF NOT EXISTS quarantine (
@@ -65,6 +116,20 @@ CREATE TABLE IF NOT EXISTS quarantine (
     PRIMARY KEY (museum, source_id)
 );
 """
+
+# Columns added after the first release: added to an older registry file when it is opened.
+_ADDED_COLUMNS = {
+    "museums": {"schedule": "TEXT", "options": "TEXT NOT NULL DEFAULT '{}'"},
+    "harvest_runs": {
+        "records": "INTEGER NOT NULL DEFAULT 0",
+        "held": "INTEGER NOT NULL DEFAULT 0",
+        "attempts": "INTEGER NOT NULL DEFAULT 1",
+        "checkpoint": "TEXT",
+        "messages": "TEXT NOT NULL DEFAULT '[]'",
+    },
+}
+#: most messages (retried faults, notes) kept per run
+MAX_RUN_MESSAGES = 50
 
 
 def utc_now() -> str:
@@ -92,6 +157,10 @@ class Museum:
     lon: float | None = None
     licence: str | None = None
     attribution: str | None = None
+    #: cron expression (five fields, UTC) of the hub's own harvests of this feed; None: only on request
+    schedule: str | None = None
+    #: protocol- or feed-specific options (e.g. a SPARQL source's query), JSON-serialisable
+    options: dict[str, Any] = field(default_factory=dict)
     created: str = ""
     updated: str = ""
 
@@ -115,17 +184,36 @@ class HarvestRun:
     quarantined: int
     unchanged: int
     error: str | None
+    #: records listed by the source so far (all kinds)
+    records: int = 0
+    #: removals found by a full harvest and held back by the mass-drop guard (see ``pending_removal``)
+    held: int = 0
+    #: how many processes worked on this run (more than 1: it was interrupted and resumed)
+    attempts: int = 1
+    #: where the listing continues if the run is interrupted (source checkpoint and bookkeeping)
+    checkpoint: dict[str, Any] | None = None
+    #: retried faults and notes, oldest first (at most MAX_RUN_MESSAGES)
+    messages: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
-        return asdict(self)
+        data = asdict(self)
+        data.pop("checkpoint")
+        data["resumable"] = self.checkpoint is not None
+        return data
 
 
-class Registry:
+class Registry(HarvestStateMixin):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.executescript(_SCHEMA)
+            for table, columns in _ADDED_COLUMNS.items():
+                have = {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}
+                for name, decl in columns.items():
+                    if name not in have:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
+            db.executescript(STATE_SCHEMA)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -149,12 +237,23 @@ class Registry:
             raise RegistryError(f"unknown protocol {museum.protocol!r}; the hub speaks {', '.join(PROTOCOLS)}")
         if not museum.name.strip():
             raise RegistryError("a museum needs a name")
+        museum.schedule = (museum.schedule or "").strip() or None
+        if museum.schedule:
+            from harvesters.schedule import check_schedule
+
+            try:
+                check_schedule(museum.schedule)
+            except ValueError as exc:
+                raise RegistryError(str(exc)) from exc
+        if not isinstance(museum.options, dict):
+            raise RegistryError("a feed's options must be a JSON object")
         now = utc_now()
         existing = self.get_museum(museum.id)
         museum.created = existing.created if existing else now
         museum.updated = now
         row = museum.as_json()
         row["names"] = json.dumps(museum.names, ensure_ascii=False)
+        row["options"] = json.dumps(museum.options, ensure_ascii=False)
         columns = ", ".join(row)
         placeholders = ", ".join(f":{k}" for k in row)
         updates = ", ".join(f"{k}=excluded.{k}" for k in row if k not in ("id", "created"))
@@ -190,14 +289,28 @@ class Registry:
             return int(cursor.lastrowid or 0)
 
     def update_run(self, run_id: int, **values: object) -> None:
-        allowed = {"response_date", "new", "updated", "deleted", "quarantined", "unchanged", "error"}
+        allowed = {"response_date", "new", "updated", "deleted", "quarantined", "unchanged", "error", "records",
+                   "held", "checkpoint"}
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"unknown run fields {sorted(unknown)}")
+        if "checkpoint" in values and values["checkpoint"] is not None:
+            values["checkpoint"] = json.dumps(values["checkpoint"], ensure_ascii=False)
         if values:
             assignments = ", ".join(f"{k} = :{k}" for k in values)
             with self._connect() as db:
                 db.execute(f"UPDATE harvest_runs SET {assignments} WHERE id = :id", {**values, "id": run_id})
+
+    def add_run_message(self, run_id: int, message: str) -> None:
+        """Note a retried fault or an event on the run (the oldest are kept, up to MAX_RUN_MESSAGES)."""
+        with self._connect() as db:
+            row = db.execute("SELECT messages FROM harvest_runs WHERE id = ?", (run_id,)).fetchone()
+            if row is None:
+                return
+            messages = json.loads(row["messages"] or "[]")
+            if len(messages) < MAX_RUN_MESSAGES:
+                messages.append(f"{utc_now()} {message}"[:1000])
+                db.execute("UPDATE harvest_runs SET messages = ? WHERE id = ?", (json.dumps(messages), run_id))
 
     def finish_run(self, run_id: int, outcome: str, error: str | None = None) -> None:
         with self._connect() as db:
@@ -205,6 +318,11 @@ class Registry:
                 "UPDATE harvest_runs SET finished = ?, outcome = ?, error = ? WHERE id = ?",
                 (utc_now(), outcome, error, run_id),
             )
+
+    def get_run(self, run_id: int) -> HarvestRun | None:
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM harvest_runs WHERE id = ?", (run_id,)).fetchone()
+        return _run(row) if row else None
 
     def runs(self, museum_id: str, limit: int = 50) -> list[HarvestRun]:
         with self._connect() as db:
@@ -214,6 +332,7 @@ class Registry:
         return [_run(r) for r in rows]
 
     def last_good_run(self, museum_id: str) -> HarvestRun | None:
+        """The latest run that completed; its responseDate is the next incremental run's ``from``."""
         with self._connect() as db:
             row = db.execute(
                 "SELECT * FROM harvest_runs WHERE museum = ? AND outcome = 'ok' ORDER BY id DESC LIMIT 1",
@@ -252,10 +371,15 @@ class Registry:
 def _museum(row: sqlite3.Row) -> Museum:
     data = dict(row)
     data["names"] = json.loads(data["names"] or "{}")
-    return Museum(**data)
+    data["options"] = json.loads(data.get("options") or "{}")
+    known = Museum.__dataclass_fields__
+    return Museum(**{k: v for k, v in data.items() if k in known})
 
 
 def _run(row: sqlite3.Row) -> HarvestRun:
     data = dict(row)
     data["full"] = bool(data["full"])
-    return HarvestRun(**data)
+    data["checkpoint"] = json.loads(data["checkpoint"]) if data.get("checkpoint") else None
+    data["messages"] = json.loads(data.get("messages") or "[]")
+    known = HarvestRun.__dataclass_fields__
+    return HarvestRun(**{k: v for k, v in data.items() if k in known})

@@ -9,12 +9,15 @@ it does not map, store, checkpoint or count; ``harvesters.run`` does that for al
 from __future__ import annotations
 
 import abc
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any
 
 from harvesters.http import GuardedSession
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -57,6 +60,9 @@ class Source(abc.ABC):
     protocol: str = ""
     #: metadata formats this protocol can carry (mapping names)
     formats: tuple[str, ...] = ()
+    #: True when every run lists every record (an RDF dump, a SPARQL endpoint): there is no incremental
+    #: form, so the run treats each harvest as full and removes the records missing from the listing
+    complete_listing: bool = False
 
     def __init__(self, feed: FeedSpec, http: GuardedSession) -> None:
         self.feed = feed
@@ -90,6 +96,28 @@ def source_class(protocol: str) -> type[Source]:
         raise ValueError(f"unknown protocol {protocol!r}; known: {', '.join(sorted(SOURCES))}") from None
 
 
+#: the built-in protocol modules; each registers its Source when imported
+BUILTIN_SOURCE_MODULES = (
+    "harvesters.oaipmh",
+    "harvesters.iiif_discovery",
+    "harvesters.rdf_dump",
+    "harvesters.sparql_source",
+)
+
+
 def _load_builtin_sources() -> None:
     # Importing the protocol modules registers them; done lazily so that importing this module is cheap.
+    # A module that is missing (not written yet, or its optional dependency is not installed) leaves its
+    # protocol out instead of breaking every harvest.
+    import importlib
+
     import harvesters.oaipmh  # noqa: F401
+
+    for name in BUILTIN_SOURCE_MODULES[1:]:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                log.warning("protocol module %s is not usable: %s", name, exc)
+        except Exception as exc:  # noqa: BLE001 - one broken protocol module must not stop the others
+            log.warning("protocol module %s is not usable: %s: %s", name, type(exc).__name__, exc)

@@ -17,6 +17,7 @@ is given; it never touches a store, the network or the instance folder.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from collections.abc import Mapping as MappingABC
 from pathlib import Path
 from threading import Lock
@@ -40,14 +41,18 @@ __all__ = [
     "iter_xml_records",
     "load_mapping",
     "map_stream",
+    "mapping_file",
     "parse_bytes",
     "register_format",
+    "register_mapping_class",
     "safe_parser",
 ]
 
 _HERE = Path(__file__).resolve().parent
 _FORMATS: dict[str, Path] = {}
 _CACHE: dict[str, Mapping] = {}
+# Formats whose mapping is code rather than a TOML file (the RDF-native ones): name -> factory.
+_CLASSES: dict[str, Callable[[], Any]] = {}
 _LOCK = Lock()
 
 
@@ -58,8 +63,23 @@ def register_format(name: str, toml_path: str | Path) -> None:
         _CACHE.pop(name, None)
 
 
+def register_mapping_class(name: str, factory: Callable[[], Any]) -> None:
+    """Make a code mapping available by ``name``: ``factory()`` returns an object with the interface of
+    :class:`Mapping` (``format_name``, ``version``, ``root_tags``, ``map_record``), built once on first use."""
+    with _LOCK:
+        _CLASSES[name] = factory
+        _CACHE.pop(name, None)
+
+
 def available_formats() -> list[str]:
-    return sorted(_FORMATS)
+    return sorted(set(_FORMATS) | set(_CLASSES))
+
+
+def mapping_file(name: str) -> Path | None:
+    """The TOML file of a declarative format (what ``srom mappings show`` prints); None for a code mapping."""
+    if name not in _FORMATS and name not in _CLASSES:
+        raise MappingError(f"unknown metadata format {name!r}; known: {available_formats()}")
+    return _FORMATS.get(name)
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -77,7 +97,9 @@ def get_mapping(name: str) -> Mapping:
     if mapping is None:
         with _LOCK:
             mapping = _CACHE.get(name)
-            if mapping is None:
+            if mapping is None and name in _CLASSES:
+                mapping = _CACHE[name] = _CLASSES[name]()
+            elif mapping is None:
                 mapping = _CACHE[name] = Mapping(_read(name), source=f"{name}.toml")
     return mapping
 
@@ -91,8 +113,27 @@ def load_mapping(name: str, overrides: MappingABC[str, Any] | None = None) -> Ma
     """
     if not overrides:
         return get_mapping(name)
+    if name in _CLASSES:
+        raise MappingError(f"the {name!r} mapping takes no overrides")
     return Mapping(merge(_read(name), overrides), source=f"{name}.toml+overrides")
 
 
 register_format("lido", _HERE / "lido.toml")
 register_format("oai_dc", _HERE / "oai_dc.toml")
+register_format("edm", _HERE / "edm.toml")  # OAI-PMH metadataPrefix=edm (or rdf): EDM RDF/XML
+
+
+def _crm_rdf() -> Any:
+    from .crm_rdf import CrmRdfMapping
+
+    return CrmRdfMapping()
+
+
+def _linked_art() -> Any:
+    from .linked_art import LinkedArtMapping
+
+    return LinkedArtMapping()
+
+
+register_mapping_class("crm-rdf", _crm_rdf)  # CIDOC-CRM RDF in any CRM namespace (RDF dump, SPARQL)
+register_mapping_class("linked-art", _linked_art)  # Linked Art JSON-LD (IIIF Change Discovery)

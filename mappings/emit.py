@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ontology.namespaces import AAT, CRM, LA, RDF, RDFS
 from ontology.ntriples import iri, literal, triple
 
+from .reconciling import link_term
 from .xpaths import Value, read_values
 
 if TYPE_CHECKING:
@@ -82,6 +83,32 @@ class State:
     production_node: Node | None = None
     production_event_seen: bool = False
     visual_node: Node | None = None
+    # Contextual entities (EDM edm:Place, skos:Concept...) by key, read lazily on the first resolve.
+    root: Any = None
+    entity_paths: tuple[Any, Any] | None = None
+    _entities: dict[str, Any] | None = None
+    # Reconciliation (mappings/reconciling.py): the last triple added (the link to the term written next),
+    # time-span labels (for periods) and the terms no shared concept matched: (kind, label, language).
+    last: tuple[str, str, str] | None = None
+    timespan_labels: list[tuple[str, str]] = field(default_factory=list)
+    unmatched: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+    def resolve(self, el: Any, reference: Any) -> Any:
+        """The record's entity ``el`` refers to (``reference`` reads the key, e.g. ``@rdf:resource``), else ``el``."""
+        if not hasattr(el, "tag") or self.entity_paths is None:
+            return el
+        refs = read_values(reference(el, self.bare), self.bare, None)
+        if not refs:
+            return el
+        if self._entities is None:
+            entities, key = self.entity_paths
+            self._entities = {}
+            for entity in entities(self.root, self.bare):
+                keys = read_values(key(entity, self.bare), self.bare, None) if hasattr(entity, "tag") else []
+                if keys:
+                    self._entities.setdefault(keys[0].text, entity)  # the first description wins
+        found = self._entities.get(refs[0].text)
+        return el if found is None or found is el else found
 
     def add(self, s: str, p: str, o: str) -> None:
         # A dict is an insertion-ordered set: duplicates vanish, the first position is kept.
@@ -91,6 +118,9 @@ class State:
             self.lines[triple(s, p, o)] = None
         else:
             self.shared_lines[triple(s, p, o)] = None
+        self.last = (s, p, o)
+        if p == LABEL and s.endswith("/timespan>"):
+            self.timespan_labels.append((s, o))
 
     def __post_init__(self) -> None:
         self.own_prefix = self.obj.term[:-1] + "/"  # "<{obj}/", the start of every minted sub-node
@@ -195,6 +225,7 @@ def wkt_point(text: str, order: str) -> str | None:
 
 
 def write_term(st: State, term: Term, cls: str) -> None:
+    link = st.last  # the triple that pointed at this term: every caller adds it just before writing the term
     st.add(term.node.term, A, cls)
     for extra in term.extra:
         st.add(term.node.term, A, extra)
@@ -202,3 +233,4 @@ def write_term(st: State, term: Term, cls: str) -> None:
         st.add(term.node.term, LABEL, cached_literal(v.text, v.lang))
     if term.point:
         st.add(term.node.term, CRMT["P168_place_is_defined_by"], literal(term.point, datatype=WKT))
+    link_term(st, term, cls, link)  # the shared concept (mappings/reconciling.py)

@@ -14,6 +14,7 @@ from ontology.namespaces import CRM
 from ontology.ntriples import iri
 
 from .emit import A, Node, State
+from .reconciling import link_periods
 from .records import MappedRecord, MappingContext, RecordError
 from .spec import MappingSpec, compile_spec
 from .xpaths import read_values
@@ -72,6 +73,8 @@ class Mapping:
             default_lang=ctx.default_language or self.spec.default_language,
             prefer=self.spec.prefer_uri_prefixes,
         )
+        if self.spec.entities is not None:  # rules may resolve references to the record's entities
+            st.root, st.entity_paths = element, (self.spec.entities, self.spec.entity_key)
         st.add(st.obj.term, A, _E22)
         for rule in self.spec.rules:
             rule.run(element, st, st.obj)
@@ -79,6 +82,7 @@ class Mapping:
             raise RecordError(source_id, "record has neither a title nor an identifier")
         # The keeper is the hub museum whatever the record says about its repository.
         st.add(st.obj.term, _KEEPER, iri(ctx.museum_iri))
+        link_periods(st)  # {event} crm:P10_falls_within <period> (mappings/reconciling.py)
         return MappedRecord(
             source_id=source_id,
             object_iri=obj_iri,
@@ -88,4 +92,5 @@ class Mapping:
             triple_count=len(st.lines) + len(st.shared_lines),
             label=st.title or st.identifier or source_id,
             mapping_version=self.version,
+            unmatched=tuple(st.unmatched),
         )

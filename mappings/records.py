@@ -49,6 +49,8 @@ class MappedRecord:
     label: str
     mapping_version: str
     shared_ntriples: str = ""
+    #: terms no shared concept matched, as (kind, label, language), for the unmatched-terms review
+    unmatched: tuple[tuple[str, str, str | None], ...] = ()
 
 
 class RecordError(Exception):

@@ -25,7 +25,7 @@ from .emit import Node, State
 from .shapes import PRODUCTION_TARGETS, SHAPES, TOP_TARGETS, Shape
 from .xpaths import Path, PathChain, PathError
 
-_RULE_KEYS = frozenset({"target", "path", "use", "enabled", "lang", "first", "rules", "comment"})
+_RULE_KEYS = frozenset({"target", "path", "use", "enabled", "lang", "first", "rules", "comment", "resolve"})
 _IRI_CONSTS = frozenset({"type", "preferred_type", "alternate_type", "class"})
 
 
@@ -73,11 +73,20 @@ class Rule:
     lang: str | None
     first: bool
     production: bool
+    resolve: PathChain | None = None  # EDM: follow a reference (rdf:resource) to the record's entity
 
     def select(self, el: Any, st: State) -> list:
-        """The rule's matches under ``el``: the first of its fallback paths that matches anything."""
+        """The rule's matches under ``el``: the first of its fallback paths that matches anything.
+
+        With ``resolve``, a match that refers to an entity of the record (``[mapping].entities``) is
+        replaced by that entity, so the rule's fields read the contextual entity (an EDM ``edm:Place``
+        for ``<dcterms:spatial rdf:resource=...>``); a match whose reference is not in the record stays.
+        """
         found = self.paths(el, st.bare)
-        return found[:1] if self.first else found
+        found = found[:1] if self.first else found
+        if self.resolve is not None:
+            found = [st.resolve(m, self.resolve) for m in found]
+        return found
 
     def run(self, el: Any, st: State, subject: Node) -> None:
         matches = self.select(el, st)
@@ -143,9 +152,10 @@ class Compiler:
         consts = {k: self.const(k, spec.get(k, default), where) for k, default in shape.consts.items()}
         children = self.rules(spec.get("rules", {}), shape.children, f"{where}.rules")
         lang = spec.get("lang") or None
+        resolve = self.path(spec["resolve"], f"{where}.resolve") if spec.get("resolve") else None
         return Rule(
             name, shape_name, shape, paths, fields, consts, children, lang,
-            first=bool(spec.get("first")), production=production,
+            first=bool(spec.get("first")), production=production, resolve=resolve,
         )
 
     def const(self, key: str, value: Any, where: str) -> Any:
@@ -181,6 +191,9 @@ class MappingSpec:
     prefer_uri_prefixes: tuple[str, ...]
     record_id: Rule
     rules: tuple[Rule, ...]
+    # Elements a rule's ``resolve`` can reach (relative to the record) and the key each is found by.
+    entities: PathChain | None = None
+    entity_key: PathChain | None = None
 
 
 def compile_spec(data: Mapping[str, Any], source: str = "<mapping>") -> MappingSpec:
@@ -201,6 +214,12 @@ def compile_spec(data: Mapping[str, Any], source: str = "<mapping>") -> MappingS
     if prefix and prefix not in namespaces:
         raise MappingError(f"{source}: [mapping].record uses undeclared prefix {prefix!r}")
     tag = f"{{{namespaces[prefix]}}}{local}" if prefix else local
+    entities = entity_key = None
+    if header.get("entities"):
+        entities = compiler.path(header["entities"], f"{source}:[mapping].entities")
+        entity_key = compiler.path(header.get("entity_key", "@rdf:about"), f"{source}:[mapping].entity_key")
+    elif any(_uses_resolve(r) for r in rules):
+        raise MappingError(f"{source}: a rule uses 'resolve' but [mapping].entities is not set")
     return MappingSpec(
         name=header["name"],
         version=header["version"],
@@ -210,4 +229,10 @@ def compile_spec(data: Mapping[str, Any], source: str = "<mapping>") -> MappingS
         prefer_uri_prefixes=tuple(header.get("prefer_uri_prefixes", ())),
         record_id=record_ids[0],
         rules=rules,
+        entities=entities,
+        entity_key=entity_key,
     )
+
+
+def _uses_resolve(rule: Rule) -> bool:
+    return rule.resolve is not None or any(_uses_resolve(c) for c in rule.children)

@@ -98,9 +98,19 @@ class PathChain:
 def _compile(source: str, namespaces: Mapping[str, str]) -> etree.XPath:
     try:
         # smart_strings=False: plain str results, no back-reference to the tree (faster, less memory).
-        return etree.XPath(source, namespaces=dict(namespaces), smart_strings=False)
+        compiled = etree.XPath(source, namespaces=dict(namespaces), smart_strings=False)
     except etree.XPathSyntaxError as exc:
         raise PathError(f"invalid XPath {source!r}: {exc}") from exc
+    try:
+        # libxml2 accepts an undeclared prefix at compile time and fails on every evaluation: run the
+        # path once on an empty element, so a typo in a mapping or an override fails when it is loaded.
+        compiled(_PROBE)
+    except etree.XPathEvalError as exc:
+        raise PathError(f"invalid XPath {source!r}: {exc}") from exc
+    return compiled
+
+
+_PROBE = etree.Element("probe")
 
 
 def normalise(text: str) -> str:

@@ -5,9 +5,11 @@ ISO-ish bounds (LIDO ``earliestDate``/``latestDate``: "1480", "1510-05-17", "-02
 both into the ``xsd:dateTime`` strings of ``crm:P82a_begin_of_the_begin`` / ``crm:P82b_end_of_the_end``
 (ontology/MODEL.md: years BCE are negative, "206 BC" -> ``-0206``; at least four digits).
 
-It owns parsing and formatting only: no I/O, no RDF terms, no guessing of named periods ("Tang
-dynasty" maps to a span through the thesaurus, not here). Anything it cannot read returns None, so a
-malformed date never costs a record.
+It owns parsing and formatting only: no I/O, no RDF terms. Besides numbers it reads centuries in Roman
+numerals ("VII–VIII вв.") and in Chinese, Japanese and Korean ("8世纪", "7世纪末", "8세기"), and, when nothing
+numeric is found, a named period or dynasty ("Tang dynasty", "唐代", "東漢", "Sasanian period") through the
+shared thesaurus (``ontology.reconcile.period_span``; the spans live in ontology/thesaurus.ttl, not here).
+Anything it cannot read returns None, so a malformed date never costs a record.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import re
 
 YearSpan = tuple[int, int]
 
-_BCE = r"(?:b\.?\s?c\.?(?:\s?e\.?)?|v\.\s?chr\.?|av\.?\s?j\.?-?c\.?|公元前)"
-_CE = r"(?:a\.?\s?d\.?|c\.?\s?e\.?|n\.\s?chr\.?|ap\.?\s?j\.?-?c\.?)"
+_BCE = r"(?:b\.?\s?c\.?(?:\s?e\.?)?|v\.\s?chr\.?|av\.?\s?j\.?-?c\.?|公元前|до\s?н\.\s?э\.?)"
+_CE = r"(?:a\.?\s?d\.?|c\.?\s?e\.?|n\.\s?chr\.?|ap\.?\s?j\.?-?c\.?|н\.\s?э\.?)"
 _DASH = r"\s*(?:-|–|—|‒|/|\bto\b|\bbis\b|\buntil\b)\s*"
 _CIRCA = r"(?:c\.|ca\.?|circa|approx\.?|about|around|um)\s*"
 _ORD = r"(\d{1,2})\s*(?:st|nd|rd|th|\.)"
@@ -44,6 +46,36 @@ _ISO = re.compile(r"^\s*(-?)(\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ][\d:.]
 _RANGE = re.compile(rf"(?<![\d.-])(\d{{3,4}})(?:-\d{{1,2}}(?:-\d{{1,2}})?)?{_DASH}(\d{{2,4}})(?!\d)", _FLAGS)
 _ERA_YEAR = re.compile(rf"(?<![\d.])(\d{{1,4}})\s*({_BCE}|{_CE})(?![\w])", _FLAGS)
 _YEAR = re.compile(rf"(?:{_CIRCA})?(?<!\d)(-?\d{{3,4}})(?!\d)", _FLAGS)
+
+# Centuries in Roman numerals (Russian "VII–VIII вв.", French "VIIIe siècle", German "VIII. Jh.") and in
+# CJK ("7–8世纪", "8世紀", "7世纪末", "8세기").
+_ROMAN_WORD = r"(?:вв?\.|век[а-я]*|centur(?:y|ies)|c\.|jh\.?|jahrhunderts?|e\s*siècles?|siècles?|s\.|asr)"
+_ROMAN_RANGE = re.compile(
+    rf"(?<![\w])([IVXL]+)(?:e|\.)?\s*(?:-|–|—|‒)\s*([IVXL]+)(?:e|\.)?\s*{_ROMAN_WORD}\s*({_BCE}|{_CE})?", _FLAGS
+)
+_ROMAN = re.compile(rf"(?<![\w])([IVXL]+)(?:e|\.)?\s*{_ROMAN_WORD}\s*({_BCE}|{_CE})?", _FLAGS)
+_CJK_CENTURY = re.compile(
+    r"(公元前|기원전)?\s*(\d{1,2})\s*(?:(?:-|–|—|~|至|到)\s*(\d{1,2})\s*)?(?:世[纪紀]|세기)\s*(初|初期|前半|上半叶|中|中期|中叶|后半|後半|下半叶|末|末期)?"
+)
+_CJK_PARTS = {"初": "early", "初期": "early", "前半": "first half of", "上半叶": "first half of", "中": "mid",
+              "中期": "mid", "中叶": "mid", "后半": "second half of", "後半": "second half of",
+              "下半叶": "second half of", "末": "late", "末期": "late"}
+_CJK_BCE_YEARS = re.compile(
+    r"公元前\s*(\d{1,4})(?![-–—~至到\d\s]*(?:世|세))\s*年?(?:\s*(?:-|–|—|~|至|到)\s*(公元前|公元)?\s*(\d{1,4}))?"
+)
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+def _roman(numeral: str) -> int | None:
+    """1..21 for I..XXI; None for anything that is not a plausible century numeral."""
+    values = [_ROMAN_VALUES.get(c) for c in numeral.upper()]
+    if None in values:
+        return None
+    total = 0
+    for i, v in enumerate(values):
+        total += -v if i + 1 < len(values) and values[i + 1] > v else v  # type: ignore[operator]
+    return total if 1 <= total <= 21 else None
+
 
 _PART_BOUNDS = {  # fraction of a century (start, end), in the century's own direction of time
     "early": (0, 33),
@@ -95,6 +127,9 @@ def parse_date_text(text: str | None) -> YearSpan | None:
     if m:
         part, n, era = m.groups()
         return _century(int(n), _is_bce(era), part)
+    span = _other_centuries(t)
+    if span is not None:
+        return span
     m = _ERA_RANGE.search(t)
     if m:
         y1, era1, y2, era2 = m.groups()
@@ -122,7 +157,50 @@ def parse_date_text(text: str | None) -> YearSpan | None:
     years = [int(y) for y in _YEAR.findall(t)]
     if years:
         return (min(years), max(years))
+    return _named_period(t)
+
+
+def _other_centuries(t: str) -> YearSpan | None:
+    """Roman-numeral and CJK centuries, and CJK BCE years ("公元前206年至公元8年")."""
+    m = _CJK_BCE_YEARS.search(t)
+    if m:
+        first = -int(m.group(1))
+        if m.group(3) is None:
+            return (first, first)
+        second = int(m.group(3)) * (-1 if m.group(2) == "公元前" else 1)
+        return _ordered((first, second))
+    spans = []  # "7世纪末–8世纪初" is two centuries: from the first's begin to the last's end
+    for m in _CJK_CENTURY.finditer(t):
+        era, n1, n2, part = m.groups()
+        bce = bool(era)
+        part_name = _CJK_PARTS.get(part or "")
+        if n2:
+            spans.append((_century(int(n1), bce, None)[0], _century(int(n2), bce, part_name)[1]))
+        else:
+            spans.append(_century(int(n1), bce, part_name))
+    if spans:
+        return _ordered((spans[0][0], spans[-1][1]))
+    m = _ROMAN_RANGE.search(t)
+    if m:
+        n1, n2 = _roman(m.group(1)), _roman(m.group(2))
+        if n1 and n2:
+            bce = _is_bce(m.group(3))
+            return _ordered((_century(n1, bce, None)[0], _century(n2, bce, None)[1]))
+    m = _ROMAN.search(t)
+    if m:
+        n = _roman(m.group(1))
+        if n:
+            return _century(n, _is_bce(m.group(2)), None)
     return None
+
+
+def _named_period(t: str) -> YearSpan | None:
+    """The span of the period or dynasty the text names, from the shared thesaurus (imported lazily)."""
+    if not any(ch.isalpha() for ch in t):
+        return None
+    from ontology.reconcile import period_span
+
+    return period_span(t)
 
 
 def _year_text(year: int) -> str:

@@ -46,7 +46,7 @@ class ClosedNamespace(Namespace):
 CRM = ClosedNamespace(
     "http://www.cidoc-crm.org/cidoc-crm/",
     """
-    E1_CRM_Entity E33_E41_Linguistic_Appellation E5_Event E7_Activity E8_Acquisition E12_Production
+    E1_CRM_Entity E4_Period E33_E41_Linguistic_Appellation E5_Event E7_Activity E8_Acquisition E12_Production
     E13_Attribute_Assignment
     E16_Measurement E21_Person E22_Human-Made_Object E24_Physical_Human-Made_Thing E33_Linguistic_Object
     E35_Title E36_Visual_Item E39_Actor E41_Appellation E42_Identifier E52_Time-Span E53_Place
@@ -55,6 +55,7 @@ CRM = ClosedNamespace(
     E12_Production E6_Destruction E9_Move E10_Transfer_of_Custody E11_Modification E13_Attribute_Assignment
     E7_Activity E17_Type_Assignment
     P1_is_identified_by P1i_identifies P2_has_type P3_has_note P4_has_time-span P7_took_place_at
+    P10_falls_within P10i_contains
     P9_consists_of P14_carried_out_by P16_used_specific_object P32_used_general_technique
     P43_has_dimension P45_consists_of P46_is_composed_of P50_has_current_keeper P50i_is_current_keeper_of
     P52_has_current_owner P55_has_current_location P62_depicts P65_shows_visual_item P67_refers_to

@@ -152,6 +152,44 @@ class Store(abc.ABC):
         if iris:
             self.update(build_drop_update(iris, self.provenance_graph))
 
+    def load_graphs(self, records: Sequence[RecordGraph], *, additions: Sequence[RecordGraph] = ()) -> None:
+        """Add record graphs that do not exist yet (and their provenance) through the bulk path.
+
+        Several times faster than :meth:`replace_graphs` on a first harvest, but not atomic: a failure
+        can leave part of the batch written. Callers use it only for graphs absent from the store and
+        replay a failed batch with :meth:`replace_graphs`, which drops whatever part was written.
+        ``additions`` are added to shared graphs, as in :meth:`replace_graphs`.
+        """
+        data = build_nquads(records, self.provenance_graph, additions)
+        if data:
+            self.bulk_load(data)
+
+    def graph_states(self, graph_iris: Sequence[str], predicate: str) -> dict[str, str | None]:
+        """Which of ``graph_iris`` exist, each with the value of ``predicate`` on it in the provenance graph.
+
+        Graphs that do not exist are left out; an existing graph without the value maps to None. One
+        query per call: the harvest asks once per batch (e.g. for the stored content hashes).
+        """
+        iris = [check_graph_iri(g) for g in dict.fromkeys(graph_iris)]
+        if not iris:
+            return {}
+        values = " ".join(f"<{g}>" for g in iris)
+        # Every IRI written into the text passes check_graph_iri (as in the update builders below).
+        provenance, predicate = check_graph_iri(self.provenance_graph), check_graph_iri(predicate)
+        # FILTER EXISTS looks the graph up in the quad index; `GRAPH ?g {}` with ?g bound scans the list
+        # of named graphs for every row in Oxigraph (measured ~9x slower on 20,000 graphs).
+        query = (
+            f"SELECT ?g ?v WHERE {{ VALUES ?g {{ {values} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} "
+            f"OPTIONAL {{ GRAPH <{provenance}> {{ ?g <{predicate}> ?v }} }} }}"
+        )
+        result = self.query(query)
+        states: dict[str, str | None] = {}
+        for row in getattr(result, "rows", []):
+            graph, value = row[0], row[1]
+            if isinstance(graph, ox.NamedNode):
+                states[graph.value] = value.value if value is not None else states.get(graph.value)
+        return states
+
     @abc.abstractmethod
     def bulk_load(self, nquads: bytes) -> None:
         """Load N-Quads as fast as the backend can, without transactional guarantees (bench, restore)."""
@@ -218,6 +256,34 @@ def _drop_statements(iris: Iterable[str], provenance_graph: str) -> Iterator[str
 
 def build_drop_update(iris: Sequence[str], provenance_graph: str) -> str:
     return " ;\n".join(_drop_statements(iris, provenance_graph))
+
+
+def build_nquads(records: Sequence[RecordGraph], provenance_graph: str, additions: Sequence[RecordGraph] = ()) -> bytes:
+    """N-Quads of record graphs, their provenance and additions, from their N-Triples text.
+
+    N-Triples lines end with `` .\n`` and a literal cannot hold a raw newline, so putting the graph name
+    before each line's end is one ``str.replace`` per graph, with no per-line Python work. Text that does
+    not have that shape (another serialiser's spacing) is parsed instead.
+    """
+    parts: list[str] = []
+
+    def add(text: str, graph: str) -> None:
+        if not text:
+            return
+        if not text.endswith("\n"):
+            text += "\n"
+        suffix = f" <{check_graph_iri(graph)}> .\n"
+        if text.count("\n") == text.count(" .\n"):
+            parts.append(text.replace(" .\n", suffix))
+            return
+        name = ox.NamedNode(graph)
+        parts.extend(f"{t.subject} {t.predicate} {t.object} <{name.value}> .\n"
+                     for t in ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES))
+
+    for r in (*records, *additions):
+        add(r.ntriples, r.iri)
+    add("".join(r.provenance for r in records), provenance_graph)
+    return "".join(parts).encode()
 
 
 def build_replace_update(

@@ -15,7 +15,7 @@ abandoned queries are still running.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import BinaryIO, TypeVar
@@ -31,9 +31,10 @@ from store.base import (
     StoreInfo,
     StoreUnavailable,
     Term,
+    check_graph_iri,
     materialise,
 )
-from store.bind_values import bind_values
+from store.bind_values import bind_values, refuse_federation
 
 T = TypeVar("T")
 
@@ -118,6 +119,7 @@ class EmbeddedStore(Store):
         timeout: float | None = None,
         limit: int | None = None,
     ) -> QueryResult:
+        refuse_federation(sparql)
         subs = {ox.Variable(k): v for k, v in substitutions.items()} if substitutions else None
         store = self.store
 
@@ -142,6 +144,18 @@ class EmbeddedStore(Store):
     def graph_names(self, prefix: str | None = None) -> list[str]:
         names = (g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
         return sorted(n for n in names if prefix is None or n.startswith(prefix))
+
+    def graph_states(self, graph_iris: Sequence[str], predicate: str) -> dict[str, str | None]:
+        # In process, the store's own lookups beat a SPARQL query (~3x: no parsing, no VALUES join).
+        store, provenance, pred = self.store, ox.NamedNode(self.provenance_graph), ox.NamedNode(predicate)
+        states: dict[str, str | None] = {}
+        for iri in dict.fromkeys(graph_iris):
+            graph = ox.NamedNode(check_graph_iri(iri))
+            if next(iter(store.quads_for_pattern(None, None, None, graph)), None) is None:
+                continue
+            value = next(iter(store.quads_for_pattern(graph, pred, None, provenance)), None)
+            states[iri] = value.object.value if value is not None else None
+        return states
 
     def count_quads(self) -> int:
         return len(self.store)

@@ -37,7 +37,7 @@ from store.base import (
     Term,
     materialise,
 )
-from store.bind_values import bind_values
+from store.bind_values import bind_values, refuse_federation
 
 #: what ``oxigraph serve`` appends to a body it cut off at ``--timeout-s`` (0.5.13, checked by a test)
 OXIGRAPH_CANCELLED = b"The SPARQL operation has been cancelled"
@@ -183,6 +183,7 @@ class SparqlProtocolStore(Store):
         timeout: float | None = None,
         limit: int | None = None,
     ) -> QueryResult:
+        refuse_federation(sparql)
         text = bind_values(sparql, substitutions)
         timeout = timeout if timeout is not None else self.query_timeout
         deadline = time.monotonic() + timeout if timeout is not None else None

@@ -377,7 +377,7 @@ def test_strip_prefixes(path, expected):
         ("1750-03-01", (1750, 1750)),
         ("-0206", (-206, -206)),
         ("1480-85", (1480, 1485)),
-        ("Tang dynasty", None),
+        ("Tang dynasty", (618, 907)),
         ("", None),
         ("907-618", None),
     ],

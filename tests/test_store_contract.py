@@ -550,3 +550,28 @@ def test_restart_after_the_server_is_killed(tmp_path: Path) -> None:
         srv.stop()
     assert not state_path(srv.location).exists()
     assert find_running_server(srv.location) is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "select * where { service silent <http://127.0.0.1:9/x> { ?s ?p ?o } }",
+        "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }",
+    ],
+)
+def test_federated_queries_are_refused_before_any_request(store, query: str) -> None:  # noqa: ANN001
+    """SERVICE would make the store call any address a visitor names (SSRF): refused, nothing sent."""
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(0.3)
+        query = query.replace("127.0.0.1:9", f"127.0.0.1:{listener.getsockname()[1]}")
+        with pytest.raises(QuerySyntaxError, match="SERVICE"):
+            store.query(query)
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    # The word in a string, an IRI or a prefixed name is not a SERVICE clause.
+    store.query('SELECT * WHERE { BIND("service" AS ?x) }')

@@ -36,9 +36,34 @@ def create_app(test_config: dict[str, Any] | None = None, hub: Hub | None = None
     app.register_blueprint(exhibitions_bp)
     app.register_blueprint(sparql_bp)
 
+    from web.auth import init_auth
+    from web.views.api import bp as api_bp
+    from web.views.auth import bp as auth_bp
+    from web.views.manage import bp as manage_bp
+
+    init_auth(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(manage_bp)
+    app.register_blueprint(api_bp)
+
+    from web.views.vocabulary import bp as vocabulary_bp  # issue 4: the unmatched-terms review
+
+    app.register_blueprint(vocabulary_bp)
+
+    from web.views.curate import bp as curate_bp
+
+    app.register_blueprint(curate_bp)
+
+    from web.views.quality import bp as quality_bp  # issue 4: the quality report per feed
+
+    app.register_blueprint(quality_bp)
+
     from web.i18n import init_i18n
 
     init_i18n(app)
+    from web.translation import init_babel
+
+    init_babel(app)
     _register_errors(app)
     return app
 

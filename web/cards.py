@@ -1,11 +1,17 @@
-"""Object cards: the few fields a gallery shows (title, image, date, place, museum) for many objects.
+"""Object cards: the few fields a gallery, map or timeline shows, for many objects at once.
 
 One query fetches the fields of a whole page of objects (a VALUES block of IRIs that came out of the
-store itself), and the visitor's language picks among the labels.
+store itself), and the visitor's language picks among the labels. It owns that query and the Card; it
+must not render anything nor decide which views fit (that is web/renderers.py).
+
+Coordinates: the production place's own WKT point (``crm:P168_place_is_defined_by``, as a museum gave
+it), else the point of the shared place concept the place was reconciled to (SKOS match, or Linked
+Art's ``la:equivalent``; WKT or WGS84 lat/long), all in the same query.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -16,23 +22,50 @@ from ontology.namespaces import sparql_prologue
 from ontology.ntriples import iri
 from store.base import Store
 from web.i18n import best_literal
+from web.images import thumbnail_url
 
+# One UNION branch per field, not nested OPTIONALs: optionals multiply (titles x museum names x place
+# names x ...), a union adds, so a page of 200 objects stays a few hundred rows.
 CARD_QUERY = """
-SELECT ?object ?title ?image ?date ?begin ?end ?place ?museum ?museumName WHERE {
+SELECT ?object ?title ?image ?date ?begin ?end ?place ?placeName ?conceptName ?wkt ?conceptWkt ?lat ?long
+       ?museum ?museumName ?licence WHERE {
   VALUES ?object { %s }
-  OPTIONAL { ?object crm:P50_has_current_keeper ?museum . OPTIONAL { ?museum rdfs:label ?museumName } }
-  OPTIONAL { ?object rdfs:label ?title }
-  OPTIONAL { ?object crm:P65_shows_visual_item/la:digitally_shown_by/la:access_point ?image }
-  OPTIONAL {
-    ?object crm:P108i_was_produced_by ?production .
-    OPTIONAL { ?production crm:P4_has_time-span ?span .
-               OPTIONAL { ?span rdfs:label ?date }
-               OPTIONAL { ?span crm:P82a_begin_of_the_begin ?begin }
-               OPTIONAL { ?span crm:P82b_end_of_the_end ?end } }
-    OPTIONAL { ?production crm:P7_took_place_at/rdfs:label ?place }
-  }
+  { ?object rdfs:label ?title }
+  UNION { ?object crm:P65_shows_visual_item/la:digitally_shown_by/la:access_point ?image }
+  UNION { ?object crm:P50_has_current_keeper ?museum . OPTIONAL { ?museum rdfs:label ?museumName } }
+  UNION { ?object crm:P50_has_current_keeper/dcterms:license ?licence }
+  UNION { ?object crm:P108i_was_produced_by/crm:P4_has_time-span ?span .
+          OPTIONAL { ?span crm:P82a_begin_of_the_begin ?begin }
+          OPTIONAL { ?span crm:P82b_end_of_the_end ?end }
+          OPTIONAL { ?span rdfs:label ?date } }
+  UNION { ?object crm:P108i_was_produced_by/crm:P7_took_place_at ?place . FILTER NOT EXISTS { ?place a skos:Concept }
+          OPTIONAL { ?place rdfs:label ?placeName } OPTIONAL { ?place crm:P168_place_is_defined_by ?wkt } }
+  UNION { ?object crm:P108i_was_produced_by/crm:P7_took_place_at ?concept . ?concept a skos:Concept .
+          OPTIONAL { ?concept skos:prefLabel ?conceptName }
+          OPTIONAL { ?concept crm:P168_place_is_defined_by ?conceptWkt } }
+  UNION { ?object crm:P108i_was_produced_by/crm:P7_took_place_at/(skos:exactMatch|skos:closeMatch|la:equivalent)
+            ?concept .
+          OPTIONAL { ?concept skos:prefLabel ?conceptName }
+          OPTIONAL { ?concept crm:P168_place_is_defined_by ?conceptWkt }
+          OPTIONAL { ?concept wgs:lat ?lat ; wgs:long ?long } }
 }
 """
+
+# "POINT(lon lat)", optionally after a CRS IRI ("<http://www.opengis.net/def/crs/OGC/1.3/CRS84> POINT(...)").
+_POINT = re.compile(r"POINT\s*Z?\s*\(\s*(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)", re.IGNORECASE)
+
+
+def parse_wkt_point(text: str | None) -> tuple[float, float] | None:
+    """(lat, lon) of a WKT point in WGS84 longitude-latitude order, or None when it is not one."""
+    if not text:
+        return None
+    match = _POINT.search(text)
+    if not match:
+        return None
+    lon, lat = float(match.group(1)), float(match.group(2))
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
 
 
 @dataclass
@@ -44,8 +77,12 @@ class Card:
     begin_year: int | None = None
     end_year: int | None = None
     place: str | None = None
+    place_iri: str | None = None
+    lat: float | None = None
+    lon: float | None = None
     museum: str | None = None
     museum_name: str | None = None
+    licence: str | None = None
     _labels: dict[str, list[ox.Literal]] = field(default_factory=dict, repr=False)
 
     def as_json(self) -> dict[str, object]:
@@ -53,20 +90,58 @@ class Card:
         data.pop("_labels")
         return data
 
+    @property
+    def has_point(self) -> bool:
+        return self.lat is not None and self.lon is not None
 
-def fetch_cards(store: Store, objects: Sequence[str], lang: str) -> list[Card]:
+    @property
+    def thumbnail(self) -> str | None:
+        """The image at card size (scaled by the museum's IIIF image service where it has one)."""
+        return thumbnail_url(self.image)
+
+
+def _point_of(row: dict[str, ox.NamedNode | ox.Literal]) -> tuple[float, float] | None:
+    for name in ("wkt", "conceptWkt"):
+        if name in row:
+            point = parse_wkt_point(row[name].value)
+            if point:
+                return point
+    if "lat" in row and "long" in row:
+        try:
+            lat, lon = float(row["lat"].value), float(row["long"].value)
+        except ValueError:
+            return None
+        if -90 <= lat <= 90 and -180 <= lon <= 180:
+            return lat, lon
+    return None
+
+
+def preferred_label(own: list[ox.Literal], shared: list[ox.Literal], lang: str) -> str | None:
+    """The museum's own label when it is in the visitor's language, else the shared concept's label in that
+    language (reconciliation gives "Samarkand" its 撒马尔罕), else the museum's label, else the concept's."""
+    exact = [v for v in own if (v.language or "").split("-")[0] == lang]
+    if exact:
+        return exact[0].value
+    translated = [v for v in shared if (v.language or "").split("-")[0] == lang]
+    if translated:
+        return best_literal(translated, lang)
+    return best_literal(own, lang) or best_literal(shared, lang)
+
+
+def fetch_cards(store: Store, objects: Sequence[str], lang: str, *, timeout: float | None = None) -> list[Card]:
     """Cards for ``objects`` (IRIs), in the order given; objects the store does not know are left out."""
     if not objects:
         return []
     values = " ".join(iri(o) for o in dict.fromkeys(objects))
-    result = store.query(sparql_prologue() + CARD_QUERY % values)
+    result = store.query(sparql_prologue() + CARD_QUERY % values, timeout=timeout)
     cards: dict[str, Card] = {}
+    own_point: set[str] = set()
     for row in result.dicts():  # type: ignore[union-attr]
         key = row["object"].value
         card = cards.get(key)
         if card is None:
             card = cards[key] = Card(iri=key, title="")
-        for name in ("title", "date", "place", "museumName"):
+        for name in ("title", "date", "placeName", "conceptName", "museumName", "licence"):
             if name in row:
                 bucket = card._labels.setdefault(name, [])
                 if row[name] not in bucket:
@@ -75,13 +150,23 @@ def fetch_cards(store: Store, objects: Sequence[str], lang: str) -> list[Card]:
             card.image = row["image"].value
         if "museum" in row:
             card.museum = row["museum"].value
+        if "place" in row and card.place_iri is None:
+            card.place_iri = row["place"].value
         if "begin" in row and card.begin_year is None:
             card.begin_year = year_of(row["begin"].value)
         if "end" in row and card.end_year is None:
             card.end_year = year_of(row["end"].value)
+        # The museum's own point wins over a reconciled concept's: it may be more precise (a site, not a city).
+        if key not in own_point:
+            point = _point_of(row)
+            if point:
+                card.lat, card.lon = point
+                if "wkt" in row:
+                    own_point.add(key)
     for card in cards.values():
         card.title = best_literal(card._labels.get("title", []), lang) or card.iri.rsplit("/", 1)[-1]
         card.date = best_literal(card._labels.get("date", []), lang)
-        card.place = best_literal(card._labels.get("place", []), lang)
+        card.place = preferred_label(card._labels.get("placeName", []), card._labels.get("conceptName", []), lang)
         card.museum_name = best_literal(card._labels.get("museumName", []), lang)
+        card.licence = best_literal(card._labels.get("licence", []), lang)
     return [cards[o] for o in dict.fromkeys(objects) if o in cards]

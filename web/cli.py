@@ -71,23 +71,31 @@ def museums() -> None:
 @click.option("--homepage", default=None)
 @click.option("--city", default=None)
 @click.option("--country", default=None)
+@click.option("--schedule", default=None, help="Harvest on this cron schedule (5 fields, UTC), e.g. '0 3 * * *'.")
+@click.option("--option", "options", multiple=True, metavar="KEY=VALUE", help="A protocol option (repeatable).")
 def museums_add(museum_id: str, name: str, feed_url: str, metadata_format: str, protocol: str,
-                set_spec: str | None, homepage: str | None, city: str | None, country: str | None) -> None:
+                set_spec: str | None, homepage: str | None, city: str | None, country: str | None,
+                schedule: str | None = None, options: tuple[str, ...] = ()) -> None:
     """Register (or update) museum MUSEUM_ID and its feed."""
     from harvesters.guard import FeedUrlRefused
     from ontology.iris import check_museum_id
 
     hub = _hub()
+    pairs = [o.partition("=") for o in options]
+    if any(not sep or not key.strip() for key, sep, _ in pairs):
+        raise click.BadParameter("write each option as KEY=VALUE", param_hint="--option")
     try:
         check_museum_id(museum_id)
         hub.guard.check(feed_url)
         museum = hub.registry.save_museum(
             Museum(id=museum_id, name=name, names={"en": name}, feed_url=feed_url, format=metadata_format,
-                   protocol=protocol, set_spec=set_spec, homepage=homepage, city=city, country=country)
+                   protocol=protocol, set_spec=set_spec, homepage=homepage, city=city, country=country,
+                   schedule=schedule, options={k.strip(): v for k, _, v in pairs})
         )
     except (FeedUrlRefused, RegistryError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"registered {museum.id}: {museum.name} <{museum.feed_url}> ({museum.protocol}, {museum.format})")
+    click.echo(f"registered {museum.id}: {museum.name} <{museum.feed_url}> ({museum.protocol}, {museum.format})"
+               + (f", schedule {museum.schedule!r}" if museum.schedule else ""))
 
 
 @museums.command("list")
@@ -105,18 +113,42 @@ def museums_list(as_json: bool) -> None:
 # --- harvest ---------------------------------------------------------------------------------------
 @main.command()
 @click.argument("museum_ids", nargs=-1)
-@click.option("--full", is_flag=True, help="Ask for every record, not only what changed since the last run.")
-def harvest(museum_ids: tuple[str, ...], full: bool) -> None:
-    """Harvest the given museums (default: all). Exits non-zero if a run failed."""
+@click.option("--full", is_flag=True, help="List every record, then remove those the source no longer has.")
+@click.option("--restart", is_flag=True, help="Start a new run instead of resuming an interrupted one.")
+@click.option("--confirm-removal", is_flag=True,
+              help="Apply the removal a full harvest held back (mass-drop guard) instead of harvesting.")
+def harvest(museum_ids: tuple[str, ...], full: bool, restart: bool, confirm_removal: bool) -> None:
+    """Harvest the given museums (default: all). Exits non-zero if a run failed.
+
+    A run that was interrupted (killed, crashed, or failed on a fault) is resumed from its checkpoint.
+    """
     from web.serving import harvest_all
 
     hub = _hub()
     try:
-        failed = harvest_all(hub, list(museum_ids) or None, full=full)
+        if confirm_removal:
+            for museum_id in museum_ids or [m.id for m in hub.registry.museums()]:
+                _confirm_removal(hub, museum_id)
+            return
+        failed = harvest_all(hub, list(museum_ids) or None, full=full, restart=restart)
     finally:
         hub.close()
     if failed:
         raise click.ClickException(f"harvest failed for {', '.join(failed)}")
+
+
+def _confirm_removal(hub: Hub, museum_id: str, by: str = "admin (cli)") -> None:
+    from web.serving import make_harvester
+
+    pending = hub.registry.pending_removal(museum_id)
+    if pending is None:
+        click.echo(f"{museum_id}: no removal is waiting for confirmation")
+        return
+    removed = make_harvester(hub).confirm_removal(museum_id, by=by)
+    if removed is None:
+        click.echo(f"{museum_id}: confirmed; a harvest is running, the next harvest applies the removal")
+    else:
+        click.echo(f"{museum_id}: removed {removed} records")
 
 
 @main.command()
@@ -126,14 +158,65 @@ def runs(museum_id: str, as_json: bool) -> None:
     """List a museum's harvest runs with outcome and counts."""
     rows = [r.as_json() for r in _hub().registry.runs(museum_id)]
     if as_json:
-        click.echo(json.dumps({"ok": True, "runs": rows}, indent=2))
+        click.echo(json.dumps({"ok": True, "runs": rows}, indent=2, ensure_ascii=False))
         return
     for r in rows:
         click.echo(
-            f"#{r['id']:<4} {r['started']}  {r['outcome']:<7} new {r['new']}  updated {r['updated']}  "
+            f"#{r['id']:<4} {r['started']}  {r['outcome']:<9} new {r['new']}  updated {r['updated']}  "
             f"deleted {r['deleted']}  quarantined {r['quarantined']}  unchanged {r['unchanged']}"
+            + (f"  held {r['held']}" if r.get("held") else "")
+            + (f"  attempts {r['attempts']}" if (r.get("attempts") or 1) > 1 else "")
             + (f"  error: {r['error']}" if r["error"] else "")
         )
+
+
+@main.command()
+@click.argument("museum_id")
+@click.option("--json", "as_json", is_flag=True)
+def quarantine(museum_id: str, as_json: bool) -> None:
+    """List a museum's quarantined records (those that could not be mapped) with their reasons."""
+    rows = _hub().registry.quarantined(museum_id)
+    if as_json:
+        click.echo(json.dumps({"ok": True, "museum": museum_id, "quarantined": rows}, indent=2, ensure_ascii=False))
+        return
+    for q in rows:
+        click.echo(f"{q['source_id']}  (run #{q['run_id']}, {q['recorded']}): {q['reason']}")
+    click.echo(f"{len(rows)} quarantined", err=True)
+
+
+@main.command()
+@click.argument("museum_id")
+@click.option("--confirm", is_flag=True, help="Confirm the held removal and apply it.")
+@click.option("--discard", is_flag=True, help="Drop the held removal: the records stay.")
+@click.option("--json", "as_json", is_flag=True)
+def removals(museum_id: str, confirm: bool, discard: bool, as_json: bool) -> None:
+    """Show (or confirm, or discard) the removal a full harvest held back for confirmation."""
+    hub = _hub()
+    try:
+        if confirm and discard:
+            raise click.UsageError("--confirm or --discard, not both")
+        if confirm:
+            _confirm_removal(hub, museum_id)
+            return
+        if discard:
+            click.echo(f"{museum_id}: " + ("held removal discarded" if hub.registry.discard_removal(museum_id)
+                                            else "no removal is waiting for confirmation"))
+            return
+        pending = hub.registry.pending_removal(museum_id)
+        sample = hub.registry.removal_graphs(museum_id, limit=20) if pending else []
+        if as_json:
+            click.echo(json.dumps({"ok": True, "museum": museum_id, "pending": pending, "sample": sample}, indent=2))
+            return
+        if pending is None:
+            click.echo(f"{museum_id}: no removal is waiting for confirmation")
+            return
+        click.echo(f"{museum_id}: run #{pending['run_id']} found {pending['count']} of {pending['total']} records "
+                   f"({pending['share']:.0%}) gone from the source; confirm with "
+                   f"`srom removals {museum_id} --confirm`")
+        for graph in sample:
+            click.echo(f"  {graph}")
+    finally:
+        hub.close()
 
 
 # --- map ---------------------------------------------------------------------------------------------
@@ -141,8 +224,11 @@ def runs(museum_id: str, as_json: bool) -> None:
 @click.option("--format", "metadata_format", type=click.Choice(FORMATS), required=True)
 @click.option("--to", "output", type=click.Choice(["nquads", "turtle"]), default="nquads", show_default=True)
 @click.option("--museum", default="local", show_default=True, help="Museum id used in the minted IRIs.")
+@click.option("--override", "override_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A mapping override (TOML) merged onto the format's mapping; default: the museum's stored one.")
 @click.argument("source", type=click.File("rb"), default="-")
-def map_command(metadata_format: str, output: str, museum: str, source) -> None:  # noqa: ANN001
+def map_command(metadata_format: str, output: str, museum: str, source,  # noqa: ANN001
+                override_file: str | None = None) -> None:
     """Map LIDO or oai_dc records from SOURCE (a file or - for stdin) and print their triples.
 
     One error line per unmappable record goes to stderr; exit status 0 if at least one record mapped.
@@ -156,7 +242,8 @@ def map_command(metadata_format: str, output: str, museum: str, source) -> None:
     mapped = failed = 0
     out = sys.stdout
     turtle_lines: list[str] = []
-    for item in map_stream(source, metadata_format, context):
+    mapping = _mapping_for(museum, metadata_format, override_file)  # issue 4: per-museum overrides
+    for item in map_stream(source, mapping, context):
         if isinstance(item, RecordError):
             failed += 1
             click.echo(f"error: record {item.source_id or '?'}: {item.reason}", err=True)
@@ -206,6 +293,52 @@ def query(sparql: str, result_format: str | None) -> None:
         raise click.ClickException(str(exc)) from exc
     finally:
         hub.close()
+
+
+# --- accounts, tokens, probe (web/cli_accounts.py) -------------------------------------------------------
+def _add_account_commands() -> None:
+    from web.cli_accounts import accounts, museums_probe, tokens
+
+    main.add_command(accounts)
+    main.add_command(tokens)
+    museums.add_command(museums_probe)
+
+
+_add_account_commands()
+
+
+# --- exhibitions (web/cli_exhibitions.py) ----------------------------------------------------------------
+def _add_exhibition_commands() -> None:
+    from web.cli_exhibitions import exhibitions
+
+    main.add_command(exhibitions)
+
+
+_add_exhibition_commands()
+
+
+# --- mappings and their per-museum overrides (web/cli_mappings.py) ----------------------------------------
+def _add_mapping_commands() -> None:
+    from web.cli_mappings import mappings
+
+    main.add_command(mappings)
+
+
+def _mapping_for(museum: str, metadata_format: str, override_file: str | None):  # noqa: ANN202
+    """``srom map``'s mapping: the --override file, else the museum's stored override, else the base."""
+    from pathlib import Path
+
+    from harvesters.mapping_overrides import MappingOverrides, OverrideError, compile_override
+
+    try:
+        if override_file:
+            return compile_override(Path(override_file).read_text(encoding="utf-8"), metadata_format, museum)
+        return MappingOverrides.beside(instance_path() / "hub.sqlite").mapping(museum, metadata_format)
+    except (OverrideError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+_add_mapping_commands()
 
 
 if __name__ == "__main__":

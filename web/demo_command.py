@@ -7,7 +7,6 @@ served. The feeds keep running while the hub serves, since they also serve the o
 
 from __future__ import annotations
 
-import shutil
 from importlib import resources
 
 import click
@@ -21,16 +20,18 @@ LOOPBACK = "127.0.0.0/8"
 
 
 def install_demo_exhibitions(hub: Hub) -> list[str]:
-    """Copy the bundled exhibitions into the instance folder (never overwriting a curator's edits)."""
-    hub.exhibitions_dir.mkdir(parents=True, exist_ok=True)
+    """Import the bundled exhibitions into the repository and publish them (never touching existing ones).
+
+    Their pinned snapshots are taken on first view, once the harvest has filled the store.
+    """
+    from web.exhibitions import ExhibitionRepository, import_toml
+
+    repo = ExhibitionRepository(hub.instance / "hub.sqlite")
     installed = []
-    for entry in resources.files("web.demo").joinpath("exhibitions").iterdir():
-        if entry.name.endswith(".toml"):
-            target = hub.exhibitions_dir / entry.name
-            if not target.exists():
-                with resources.as_file(entry) as source:
-                    shutil.copyfile(source, target)
-                installed.append(target.stem)
+    for entry in sorted(resources.files("web.demo").joinpath("exhibitions").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml") and not repo.exists(entry.name.removesuffix(".toml")):
+            with resources.as_file(entry) as source:
+                installed.append(import_toml(source, author="demo", repo=repo))
     return installed
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harvesters.guard import FeedGuard
 from harvesters.registry import Registry
@@ -19,6 +19,9 @@ from ontology.iris import IriMinter
 from store.base import Store
 from store.open import open_store
 from web.settings import load_settings
+
+if TYPE_CHECKING:
+    from web.exhibition_repository import ExhibitionRepository
 
 
 class Hub:
@@ -30,6 +33,7 @@ class Hub:
         self.registry = Registry(self.instance / "hub.sqlite")
         self.guard = FeedGuard(self.settings["ALLOWED_FEED_NETWORKS"])
         self._store: Store | None = None
+        self._exhibitions: ExhibitionRepository | None = None
         self._lock = threading.Lock()
 
     @property
@@ -37,8 +41,13 @@ class Hub:
         return self.instance / "store"
 
     @property
-    def exhibitions_dir(self) -> Path:
-        return self.instance / "exhibitions"
+    def exhibitions(self) -> ExhibitionRepository:
+        """The exhibitions (documents, revisions, snapshots) kept in the instance's SQLite file."""
+        if self._exhibitions is None:
+            from web.exhibition_repository import ExhibitionRepository
+
+            self._exhibitions = ExhibitionRepository(self.instance / "hub.sqlite")
+        return self._exhibitions
 
     def store(self) -> Store:
         """The store, opened on first call (thread-safe)."""

@@ -28,11 +28,13 @@ CONSTRUCT { ?s ?p ?o . ?term ?tp ?to } WHERE {
 }
 """
 CONTEXT_QUERY = """
-SELECT ?g ?museum ?museumName ?sourceId ?datestamp ?homepage WHERE {
+SELECT ?g ?museum ?museumName ?sourceId ?datestamp ?homepage ?licence ?attribution WHERE {
   GRAPH ?prov { ?g srom:object ?object ; srom:museum ?museum .
                 OPTIONAL { ?g srom:sourceIdentifier ?sourceId } OPTIONAL { ?g srom:datestamp ?datestamp } }
   OPTIONAL { ?museum rdfs:label ?museumName }
   OPTIONAL { ?museum <http://xmlns.com/foaf/0.1/homepage> ?homepage }
+  OPTIONAL { ?museum dcterms:license ?licence }
+  OPTIONAL { ?museum srom:attribution ?attribution }
 }
 """
 
@@ -88,6 +90,8 @@ class ObjectView:
     museum_homepage: str | None = None
     source_id: str | None = None
     datestamp: str | None = None
+    licence: str | None = None  # the museum's licence for its records (registry: dcterms:license)
+    attribution: str | None = None  # the credit line the museum asks for
 
 
 def record_graph(store: Store, object_iri: str) -> GraphResult:
@@ -157,6 +161,8 @@ def build_view(store: Store, object_iri: str, triples: list[ox.Triple], lang: st
         view.museum_homepage = rows[0]["homepage"].value if "homepage" in rows[0] else None
         view.source_id = rows[0]["sourceId"].value if "sourceId" in rows[0] else None
         view.datestamp = rows[0]["datestamp"].value if "datestamp" in rows[0] else None
+        view.licence = best_literal([r["licence"] for r in rows if "licence" in r], lang)
+        view.attribution = best_literal([r["attribution"] for r in rows if "attribution" in r], lang)
     return view
 
 

@@ -11,11 +11,15 @@ import contextlib
 import signal
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from harvesters.run import HarvestProgress
 from web.hub import Hub
+
+if TYPE_CHECKING:
+    from harvesters.run import Harvester
 
 
 def stop_on_sigterm() -> None:
@@ -59,7 +63,7 @@ def serve_hub(hub: Hub, host: str, port: int) -> None:
     from web.app import create_app
 
     stop_on_sigterm()
-    with managed_store(hub):
+    with managed_store(hub), harvest_scheduler(hub):
         app = create_app(hub=hub)
         click.echo(f"SROM Hub serving on http://{host}:{port}/  (Ctrl-C to stop)", err=True)
         serve(app, host=host, port=port, threads=hub.settings["WEB_THREADS"], ident="srom-hub")
@@ -81,24 +85,98 @@ def print_progress(state: HarvestProgress) -> None:
     sys.stderr.flush()
 
 
-def harvest_all(hub: Hub, museum_ids: list[str] | None, *, full: bool = False) -> list[str]:
-    """Harvest museums one after the other with a progress line each; returns the ids that failed."""
+def make_harvester(hub: Hub) -> Harvester:
+    """The hub's harvester with every HARVEST_* setting applied (retries, backoff, mass-drop guard)."""
+    from harvesters.run import Harvester, harvester_options
+
+    return Harvester(hub.store(), hub.registry, hub.minter, hub.guard, **harvester_options(hub.settings))
+
+
+@contextlib.contextmanager
+def harvest_scheduler(hub: Hub) -> Iterator[None]:
+    """Run the feeds' cron schedules in a thread for the duration (unless HARVEST_SCHEDULER is off)."""
+    if not hub.settings.get("HARVEST_SCHEDULER", True):
+        yield
+        return
+    from harvesters.schedule import Scheduler
+
+    scheduler = Scheduler(hub.registry, lambda museum_id: make_harvester(hub).harvest(museum_id)).start()
+    try:
+        yield
+    finally:
+        scheduler.stop()
+
+
+class ProgressBar:
+    """A harvest's progress on stderr: ``click.progressbar`` once the list size is known, else a line."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._shown = 0
+
+    def __call__(self, state: HarvestProgress) -> None:
+        total = state.complete_list_size
+        if not total:
+            print_progress(state)
+            return
+        if self._bar is None:
+            self._bar = click.progressbar(length=max(total, state.records), label=f"  {state.museum:<16}",
+                                          file=sys.stderr, show_pos=True, show_percent=True,
+                                          item_show_func=lambda _: _counts(state))
+            self._bar.__enter__()
+        self._bar.length = max(total, state.records, self._bar.length or 0)
+        self._bar.update(max(0, state.records - self._shown), current_item=state)
+        self._shown = max(self._shown, state.records)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+def _counts(state: HarvestProgress | None) -> str:
+    if state is None:
+        return ""
+    return (f"new {state.new} updated {state.updated} unchanged {state.unchanged} deleted {state.deleted} "
+            f"quarantined {state.quarantined}")
+
+
+def harvest_all(hub: Hub, museum_ids: list[str] | None, *, full: bool = False, restart: bool = False) -> list[str]:
+    """Harvest museums one after the other with a progress bar each; returns the ids that failed.
+
+    A museum whose interrupted run can be resumed is resumed (``restart`` starts a new run instead).
+    """
+    from harvesters.run import HarvestBusy
+
     ids = museum_ids or [m.id for m in hub.registry.museums()]
     unknown = [i for i in ids if hub.registry.get_museum(i) is None]
     if unknown:
         raise click.ClickException(f"not registered: {', '.join(unknown)} (see `srom museums list`)")
-    harvester = hub.harvester()
+    harvester = make_harvester(hub)
     failed = []
     for museum_id in ids:
-        run = harvester.harvest(museum_id, full=full, progress=print_progress)
-        sys.stderr.write("\n")
+        bar = ProgressBar()
+        try:
+            run = harvester.harvest(museum_id, full=full, restart=restart, progress=bar)
+        except HarvestBusy as exc:
+            failed.append(museum_id)
+            click.echo(f"  {museum_id}: not harvested — {exc}", err=True)
+            continue
+        finally:
+            bar.close()
+            sys.stderr.write("\n")
+        resumed = f" (resumed, attempt {run.attempts})" if run.attempts > 1 else ""
         if run.outcome == "ok":
             click.echo(
-                f"  {museum_id}: ok — new {run.new}, updated {run.updated}, deleted {run.deleted}, "
+                f"  {museum_id}: ok{resumed} — new {run.new}, updated {run.updated}, deleted {run.deleted}, "
                 f"quarantined {run.quarantined}, unchanged {run.unchanged}",
                 err=True,
             )
+            if run.held:
+                click.echo(f"  {museum_id}: {run.held} records are gone from the source; their removal waits for "
+                           f"confirmation: srom removals {museum_id} --confirm", err=True)
         else:
             failed.append(museum_id)
-            click.echo(f"  {museum_id}: FAILED — {run.error}", err=True)
+            click.echo(f"  {museum_id}: FAILED{resumed} — {run.error} (the next `srom harvest {museum_id}` "
+                       "resumes from the last checkpoint)", err=True)
     return failed

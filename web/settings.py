@@ -58,6 +58,21 @@ SETTINGS: tuple[Setting, ...] = (
             "loopback or link-local, e.g. `127.0.0.0/8` for the demo and the tests. Empty: none."),
     Setting("HARVEST_BATCH_SIZE", "SROM_HARVEST_BATCH_SIZE", 500, int,
             "Records written to the store per transaction during a harvest."),
+    Setting("HARVEST_MAX_DROP_SHARE", "SROM_HARVEST_MAX_DROP_SHARE", 0.15, float,
+            "Largest share of a feed's records a full harvest may remove on its own; above it the removal "
+            "waits for confirmation (`srom removals ID --confirm`)."),
+    Setting("HARVEST_MAX_RETRIES", "SROM_HARVEST_MAX_RETRIES", 5, int,
+            "Retries of a feed request after a timeout, a dropped connection, HTTP 429/5xx or an unusable "
+            "page, before the run fails (and can be resumed)."),
+    Setting("HARVEST_BACKOFF", "SROM_HARVEST_BACKOFF", 1.0, float,
+            "Seconds before the first retry; doubled for each further one (exponential backoff)."),
+    Setting("HARVEST_MAX_BACKOFF", "SROM_HARVEST_MAX_BACKOFF", 60.0, float,
+            "Longest wait between two retries, also the cap on a server's `Retry-After`."),
+    Setting("HARVEST_MAP_WORKER_THRESHOLD", "SROM_HARVEST_MAP_WORKER_THRESHOLD", 5000, int,
+            "Feeds announcing at least this many records are mapped in a worker process on another core "
+            "(0: never)."),
+    Setting("HARVEST_SCHEDULER", "SROM_HARVEST_SCHEDULER", True, _bool,
+            "Run the feeds' cron schedules while `srom serve` (or `srom demo`) serves."),
     Setting("HTTP_TIMEOUT", "SROM_HTTP_TIMEOUT", 60.0, float,
             "Seconds to wait for a museum's server (connect and read) before the request fails."),
     Setting("WEB_THREADS", "SROM_WEB_THREADS", 8, int,

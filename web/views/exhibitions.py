@@ -1,59 +1,355 @@
-"""Exhibitions: the list, each exhibition as a gallery page and as JSON."""
+"""Exhibitions for visitors: the listing with search, each published exhibition and its permalinks.
+
+Public URLs (drafts are never visible here: a slug without a published revision is a 404):
+
+- ``/exhibitions/`` (``?q=`` searches titles and texts in every language), ``/exhibitions.json``
+- ``/exhibitions/<slug>``: the published revision, its pinned snapshot or live results (the doc's mode);
+  ``/exhibitions/<slug>/r/<n>``: revision *n*'s permalink (public for revisions up to the published one)
+- ``.json`` (the project's envelope), ``.jsonld`` and ``.ttl`` (the exhibition itself as RDF, also kept
+  in its named graph in the store), ``/id/exhibition/<slug>`` (the exhibition's IRI, negotiated)
+- ``/exhibitions/<slug>/manifest.json`` (IIIF Presentation 3), ``/embed`` (for an iframe), ``/print``.
+
+This module owns who sees what and the HTTP shapes; rendering is web/exhibition_render.py, the RDF
+web/exhibition_rdf.py, the manifest web/iiif_manifest.py.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+import threading
+from collections.abc import Callable
+from pathlib import Path
 
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from store.base import StoreError
 from web.cards import fetch_cards
-from web.exhibitions import get_exhibition, list_exhibitions
-from web.i18n import current_language
+from web.exhibition_doc import ExhibitionDoc, pick, sanitise_html
+from web.exhibition_rdf import (
+    GraphMemo,
+    drop_graph,
+    ensure_graph,
+    exhibition_graph,
+    exhibition_triples,
+    page_url,
+    serialise,
+)
+from web.exhibition_render import PageCache, Rendered, cache_key, render_content, view_choices, visitor_arguments
+from web.exhibition_repository import ExhibitionRepository
+from web.exhibitions import ExhibitionError, ParameterError, section_objects
+from web.i18n import LANGUAGES, current_language
+from web.iiif_manifest import ManifestLinks, build_manifest, manifest_json
 from web.views.common import hub, local_link, ok, store
 
 bp = Blueprint("exhibitions", __name__)
 
+RDF_KINDS = {"ttl": "text/turtle", "jsonld": "application/ld+json"}
+
+
+def repository() -> ExhibitionRepository:
+    """The instance's exhibition repository (one per app; it opens a connection per operation)."""
+    repo = current_app.extensions.get("srom_exhibitions")
+    if repo is None:
+        repo = current_app.extensions["srom_exhibitions"] = ExhibitionRepository(hub().instance / "hub.sqlite")
+    return repo
+
+
+def _state(name: str, factory: type) -> object:
+    value = current_app.extensions.get(name)
+    if value is None:
+        value = current_app.extensions.setdefault(name, factory())
+    return value
+
+
+def page_cache() -> PageCache:
+    return _state("srom_exhibition_pages", PageCache)  # type: ignore[return-value]
+
+
+def graph_memo() -> GraphMemo:
+    return _state("srom_exhibition_graphs", GraphMemo)  # type: ignore[return-value]
+
+
+class RepositoryMemo:
+    """The repository's answers for visitor pages, kept while the SQLite file is unchanged.
+
+    Opening SQLite and reading a document costs milliseconds per request on a busy machine; a pinned page
+    costs less than that when cached. Every commit changes the database file or its write-ahead log (size
+    or modification time), so comparing those two ``stat`` results is enough to know the answers still
+    hold, also for writes made by another process (``srom`` on the command line).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.paths = (path, path.with_name(path.name + "-wal"))
+        self._stamp: tuple | None = None
+        self._answers: dict[tuple, object] = {}
+        self._lock = threading.Lock()
+
+    def _current(self) -> tuple:
+        stamp = []
+        for p in self.paths:
+            try:
+                st = p.stat()
+                stamp.append((st.st_mtime_ns, st.st_size))
+            except FileNotFoundError:
+                stamp.append(None)
+        return tuple(stamp)
+
+    def get(self, key: tuple, compute: Callable[[], object]) -> object:
+        stamp = self._current()
+        with self._lock:
+            if stamp != self._stamp:
+                self._answers.clear()
+                self._stamp = stamp
+            if key in self._answers:
+                return self._answers[key]
+        value = compute()
+        with self._lock:
+            if self._stamp == stamp:
+                self._answers[key] = value
+        return value
+
+
+def repository_memo() -> RepositoryMemo:
+    memo = current_app.extensions.get("srom_exhibition_memo")
+    if memo is None:
+        memo = current_app.extensions.setdefault("srom_exhibition_memo", RepositoryMemo(repository().path))
+    return memo
+
+
+def visible(slug: str, revision: int | None = None) -> tuple[int, ExhibitionDoc, int]:
+    """(revision shown, its document, published revision), or 404.
+
+    A draft is private: an exhibition with no published revision is "not found" for visitors, and so is
+    any revision after the published one (the curator's work in progress). Earlier revisions stay
+    public so that a citation of a permalink keeps working after a new version is published.
+    """
+    found = repository_memo().get(("published", slug), lambda: repository().published(slug))
+    if found is None:
+        _forget_unpublished(slug)
+        abort(404, f"no published exhibition {slug!r}")
+    published, doc = found
+    if revision is None or revision == published:
+        return published, doc, published
+    if revision < 1 or revision > published:
+        abort(404, f"exhibition {slug!r} has no public revision {revision}")
+    older = repository_memo().get(("revision", slug, revision), lambda: repository().get(slug, revision))
+    if older is None:
+        abort(404, f"exhibition {slug!r} has no revision {revision}")
+    return revision, older, published
+
+
+def _forget_unpublished(slug: str) -> None:
+    """An unpublished exhibition leaves the graph too (whoever unpublished it: the editor, the CLI)."""
+    if graph_memo().get(slug) is None and not repository().exists(slug):
+        return
+    try:
+        graph = ox.NamedNode(exhibition_graph(hub().minter, slug))
+        if store().query("ASK { GRAPH ?g { ?s ?p ?o } }", substitutions={"g": graph}).value:  # type: ignore[union-attr]
+            drop_graph(store(), hub().minter, slug, graph_memo())
+    except StoreError:
+        pass  # the page is a 404 either way; the next visit tries again
+
+
+def results_for(slug: str, revision: int, doc: ExhibitionDoc, *, with_visitor_args: bool = True) -> dict:
+    arguments = visitor_arguments(request.args, doc) if with_visitor_args else {}
+    if doc.mode == "pinned" and not arguments:
+        pinned = repository_memo().get(("snapshot", slug, revision), lambda: repository().snapshot(slug, revision))
+        if pinned is not None and set(pinned) == {s.id for s in doc.sections}:
+            return pinned  # type: ignore[return-value]
+    try:
+        results = section_objects(repository(), store(), slug, revision, doc, arguments=arguments)
+    except ParameterError as exc:
+        abort(400, str(exc))
+    except ExhibitionError as exc:
+        abort(500, f"exhibition {slug!r} cannot be shown: {exc}")
+    return results
+
+
+def content(slug: str, revision: int, doc: ExhibitionDoc, kind: str) -> tuple[Rendered, dict, tuple]:
+    """The rendered sections of ``revision`` (from the page cache when the inputs are unchanged)."""
+    lang = current_language()
+    results = results_for(slug, revision, doc)
+    views = view_choices(request.args, doc)
+    key = cache_key(slug, revision, lang, kind, views, results)
+    rendered = page_cache().get(key)
+    if rendered is None:
+        rendered = render_content(store(), doc, results, lang, kind=kind, link=local_link, views=views,
+                                  timeout=doc.time_budget)
+        page_cache().put(key, doc.cache_seconds, rendered)
+    return rendered, results, key
+
+
+# --- the listing -------------------------------------------------------------------------------------
+def _listing() -> list[dict]:
+    lang = current_language()
+    items = []
+    for item in repository().list(published_only=True, search=request.args.get("q")):
+        items.append({
+            "slug": item["slug"], "title": pick(item["title"], lang), "subtitle": pick(item["subtitle"], lang),
+            "theme": item["theme"], "cover_image": item["cover_image"], "sections": item["sections"],
+            "revision": item["published_revision"], "published_at": item["published_at"],
+            "url": url_for("exhibitions.show", slug=item["slug"]),
+        })
+    return items
+
 
 @bp.get("/exhibitions/")
 def index():  # noqa: ANN201
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+        return listing_json()
+    return render_template("exhibitions/listing.html", exhibitions=_listing(), q=request.args.get("q", ""))
+
+
+@bp.get("/exhibitions.json")
+def listing_json():  # noqa: ANN201
+    items = _listing()
+    return ok(exhibitions=items, count=len(items), q=request.args.get("q") or None)
+
+
+# --- one exhibition ------------------------------------------------------------------------------------
+PAGE_PARTS = {"page": ("exhibitions/_page_meta.html", "exhibitions/_page_head.html", "exhibitions/_page_body.html"),
+              "embed": ("exhibitions/embed.html",), "print": ("exhibitions/print.html",)}
+
+
+def _page(slug: str, revision: int | None, kind: str = "page") -> Response:
+    shown, doc, published = visible(slug, revision)
+    rendered, results, key = content(slug, shown, doc, kind)
+    if shown == published:
+        ensure_graph(store(), hub().minter, doc, shown, results, graph_memo())
     lang = current_language()
-    items = [
-        {"slug": e.slug, "title": e.text("title", lang), "description": e.text("description", lang)}
-        for e in list_exhibitions(hub().exhibitions_dir)
-    ]
-    return render_template("exhibitions.html", exhibitions=items)
-
-
-def _load(slug: str):  # noqa: ANN202
-    exhibition = get_exhibition(hub().exhibitions_dir, slug)
-    if exhibition is None:
-        abort(404, f"no exhibition {slug!r}")
-    lang = current_language()
-    iris = exhibition.object_iris(store(), timeout=current_app.config["SPARQL_TIMEOUT"])
-    return exhibition, fetch_cards(store(), iris, lang), lang
-
-
-@bp.get("/exhibitions/<slug>.json")
-def show_json(slug: str):  # noqa: ANN201
-    exhibition, cards, lang = _load(slug)
-    return ok(
-        exhibition={
-            "slug": exhibition.slug,
-            "title": exhibition.title,
-            "description": exhibition.description,
-            "query": exhibition.query,
-        },
-        objects=[c.as_json() for c in cards],
-        count=len(cards),
-    )
+    title = pick(doc.title, lang)
+    # Everything but the site header depends only on these inputs (never on who is looking): cached too.
+    parts_key = ("parts", request.url_root, published, *key)
+    parts = page_cache().get(parts_key)
+    if parts is None:
+        context = dict(
+            doc=doc, slug=slug, revision=shown, published=published, rendered=rendered, title=title,
+            subtitle=pick(doc.subtitle, lang), intro=Markup(sanitise_html(pick(doc.intro, lang))), theme=doc.theme,
+            canonical=url_for("exhibitions.show", slug=slug, _external=True),
+            permalink=url_for("exhibitions.revision", slug=slug, n=shown, _external=True),
+            embed_url=url_for("exhibitions.embed", slug=slug, _external=True),
+            other_languages=[code for code in LANGUAGES if code != lang],
+        )
+        names = ("meta", "head", "body") if kind == "page" else ("html",)
+        parts = {n: Markup(render_template(t, **context)) for n, t in zip(names, PAGE_PARTS[kind], strict=True)}
+        page_cache().put(parts_key, doc.cache_seconds, parts)  # type: ignore[arg-type]
+    if kind == "page":
+        body = render_template("exhibitions/page.html", parts=parts, title=title, theme=doc.theme)
+    else:
+        body = parts["html"]  # type: ignore[index]
+    response = Response(body, content_type="text/html; charset=utf-8")
+    if kind == "embed":
+        # Museums put this page in an iframe on their own sites.
+        response.headers["Content-Security-Policy"] = "frame-ancestors *"
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
 
 
 @bp.get("/exhibitions/<slug>")
 def show(slug: str):  # noqa: ANN201
-    exhibition, cards, lang = _load(slug)
-    return render_template(
-        "exhibition.html",
-        exhibition=exhibition,
-        title=exhibition.text("title", lang),
-        description=exhibition.text("description", lang),
-        cards=cards,
-        local_link=local_link,
+    wanted = request.accept_mimetypes.best_match(["text/html", *RDF_KINDS.values()], default="text/html")
+    for kind, media in RDF_KINDS.items():
+        if wanted == media:
+            return rdf(slug, kind)
+    return _page(slug, None)
+
+
+@bp.get("/exhibitions/<slug>/r/<int:n>")
+def revision(slug: str, n: int):  # noqa: ANN201
+    return _page(slug, n)
+
+
+@bp.get("/exhibitions/<slug>/embed")
+def embed(slug: str):  # noqa: ANN201
+    return _page(slug, None, "embed")
+
+
+@bp.get("/exhibitions/<slug>/print")
+def catalogue(slug: str):  # noqa: ANN201
+    return _page(slug, None, "print")
+
+
+# --- machine-readable forms ---------------------------------------------------------------------------
+def _json(slug: str, revision: int | None):  # noqa: ANN202
+    shown, doc, published = visible(slug, revision)
+    lang = current_language()
+    results = results_for(slug, shown, doc)
+    everything = [i for s in doc.sections for i in results.get(s.id, [])]
+    cards = {c.iri: c for c in fetch_cards(store(), everything, lang, timeout=doc.time_budget)}
+    sections = []
+    for s in doc.sections:
+        objects = [cards[i].as_json() | {"href": local_link(i)} for i in results.get(s.id, []) if i in cards]
+        sections.append({
+            "id": s.id, "title": s.title, "text": s.text, "layout": s.layout, "query": s.query,
+            "parameters": [p.__dict__ for p in s.parameters], "arguments": s.arguments, "pinned": s.pinned,
+            "limit": s.limit, "members": results.get(s.id, []), "objects": objects, "count": len(objects),
+        })
+    return ok(
+        exhibition={
+            "slug": slug, "iri": hub().minter.exhibition(slug), "revision": shown, "published_revision": published,
+            "title": doc.title, "subtitle": doc.subtitle, "intro": doc.intro, "theme": doc.theme,
+            "cover_image": doc.cover_image, "mode": doc.mode, "cache_seconds": doc.cache_seconds,
+            "url": url_for("exhibitions.show", slug=slug, _external=True),
+            "permalink": url_for("exhibitions.revision", slug=slug, n=shown, _external=True),
+            "manifest": url_for("exhibitions.manifest", slug=slug, _external=True),
+            "sections": sections,
+        },
+        count=len(cards),
+        lang=lang,
     )
+
+
+@bp.get("/exhibitions/<slug>.json")
+def show_json(slug: str):  # noqa: ANN201
+    return _json(slug, None)
+
+
+@bp.get("/exhibitions/<slug>/r/<int:n>.json")
+def revision_json(slug: str, n: int):  # noqa: ANN201
+    return _json(slug, n)
+
+
+@bp.get("/exhibitions/<slug>.<any(ttl, jsonld):kind>")
+def rdf(slug: str, kind: str):  # noqa: ANN201
+    shown, doc, published = visible(slug, None)
+    results = results_for(slug, shown, doc, with_visitor_args=False)
+    ensure_graph(store(), hub().minter, doc, shown, results, graph_memo())
+    body = serialise(exhibition_triples(hub().minter, doc, shown, results), kind)
+    response = Response(body, content_type=f"{RDF_KINDS[kind]}; charset=utf-8")
+    response.headers["Link"] = f'<{page_url(hub().minter, slug)}>; rel="canonical"'
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.get("/id/exhibition/<slug>")
+def dereference(slug: str):  # noqa: ANN201
+    """The exhibition's IRI: RDF for RDF clients, else a 303 to the page (the IRI names the exhibition)."""
+    wanted = request.accept_mimetypes.best_match(["text/html", *RDF_KINDS.values()], default="text/html")
+    for kind, media in RDF_KINDS.items():
+        if wanted == media:
+            return rdf(slug, kind)
+    visible(slug, None)
+    return redirect(url_for("exhibitions.show", slug=slug), code=303)
+
+
+@bp.get("/exhibitions/<slug>/manifest.json")
+def manifest(slug: str):  # noqa: ANN201
+    shown, doc, published = visible(slug, None)
+    results = results_for(slug, shown, doc, with_visitor_args=False)
+    everything = [i for s in doc.sections for i in results.get(s.id, [])]
+    cards = {lang: {c.iri: c for c in fetch_cards(store(), everything, lang, timeout=doc.time_budget)}
+             for lang in LANGUAGES}
+    root = request.url_root.rstrip("/")
+    links = ManifestLinks(
+        manifest=url_for("exhibitions.manifest", slug=slug, _external=True),
+        exhibition_page=url_for("exhibitions.show", slug=slug, _external=True),
+        object_page=lambda iri: root + local_link(iri) if local_link(iri).startswith("/") else iri,
+        object_data=lambda iri: (root + local_link(iri) if local_link(iri).startswith("/") else iri)
+        + "?format=jsonld",
+    )
+    body = manifest_json(build_manifest(doc, results, cards, links))
+    response = Response(body, content_type='application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"')
+    # IIIF viewers (Mirador) load manifests from other origins.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

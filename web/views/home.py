@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request
 
 from ontology.namespaces import sparql_prologue
 from store.base import SolutionsResult
-from web.exhibitions import list_exhibitions
+from web.exhibition_doc import pick
 from web.i18n import current_language
 from web.views.common import hub, ok, store
 
@@ -43,19 +43,20 @@ def museum_rows() -> list[dict[str, object]]:
 def index():  # noqa: ANN201
     lang = current_language()
     exhibitions = [
-        {"slug": e.slug, "title": e.text("title", lang), "description": e.text("description", lang)}
-        for e in list_exhibitions(hub().exhibitions_dir)
+        {"slug": e["slug"], "title": pick(e["title"], lang), "description": pick(e["subtitle"], lang)}
+        for e in hub().exhibitions.list(published_only=True)
     ]
     return render_template("home.html", museums=museum_rows(), exhibitions=exhibitions)
 
 
 @bp.get("/museums/")
-@bp.get("/museums.json")
 def museums():  # noqa: ANN201
-    rows = museum_rows()
-    if request.path.endswith(".json"):
-        return ok(museums=rows)
-    return render_template("museums.html", museums=rows)
+    return render_template("museums.html", museums=museum_rows())
+
+
+@bp.get("/museums.json")
+def museums_json():  # noqa: ANN201
+    return ok(museums=museum_rows())
 
 
 @bp.get("/museums/<museum_id>")

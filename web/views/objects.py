@@ -7,8 +7,26 @@ from flask import Blueprint, Response, abort, render_template, request
 from ontology.namespaces import PREFIXES
 from sparql_endpoint.results import serialize_result
 from web.i18n import current_language
+from web.images import deepzoom_sources
 from web.object_view import build_view, record_graph
 from web.views.common import hub, local_link, store
+
+# Related objects are a help, not the page: they get a short time budget and never fail the page.
+RELATED_TIMEOUT = 3.0
+
+
+def _related(object_iri: str, lang: str) -> tuple[list, dict]:
+    from store.base import StoreError
+    from web.cards import fetch_cards
+    from web.related import related
+
+    try:
+        groups = related(store(), object_iri, lang, timeout=RELATED_TIMEOUT)
+        iris = [o for g in groups for o in g.objects]
+        cards = {c.iri: c for c in fetch_cards(store(), iris, lang, timeout=RELATED_TIMEOUT)}
+    except StoreError:
+        return [], {}
+    return groups, cards
 
 bp = Blueprint("objects", __name__)
 
@@ -46,6 +64,10 @@ def show(museum: str, key: str):  # noqa: ANN201
         response.headers["Vary"] = "Accept"
         return response
     view = build_view(store(), object_iri, graph.triples, current_language())
-    response = Response(render_template("object.html", obj=view, local_link=local_link, formats=RDF_TYPES))
+    related, related_cards = _related(object_iri, current_language())
+    response = Response(render_template(
+        "object.html", obj=view, local_link=local_link, formats=RDF_TYPES,
+        zoom=deepzoom_sources(view.images), related=related, related_cards=related_cards,
+    ))
     response.headers["Vary"] = "Accept"
     return response

@@ -1,0 +1,216 @@
+"""Partner SPARQL endpoint harvester: objects listed with SELECT, described with CONSTRUCT (SPARQLWrapper).
+
+Two queries, both configurable in the feed options:
+
+- ``objects_query`` (SELECT ``?object``): the objects to harvest. The harvester appends
+  ``ORDER BY ?object LIMIT n OFFSET k`` to page through them in a stable order, so the query itself must
+  not end with a solution modifier. The default selects every subject typed E22 in the official CRM or
+  the Erlangen namespace (``crm:E22_Human-Made_Object``, ``E22_Man-Made_Object``).
+- ``construct_query`` (CONSTRUCT, with ``?object`` for the object): each page's descriptions, run once
+  per page with the page's objects bound by a ``VALUES ?object { ... }`` clause the harvester appends
+  (values written from pyoxigraph terms, never spliced as text). The default takes each object's
+  triples, those of the nodes it owns down to four levels (blank nodes, IRIs minted under its IRI,
+  productions, time-spans, names, identifiers, dimensions...) and the classes and labels of the terms
+  it points at.
+
+The result is split per object exactly as an RDF dump is (``harvesters.rdf_dump.describe``) and mapped
+with ``crm-rdf``. An endpoint has no change feed: every run lists every object (``complete_listing``),
+and the run's full-harvest removal drops the records that are gone. A checkpoint is the next offset.
+
+SPARQLWrapper builds and sends the requests; this module gives it the hub's guard on every hop
+(redirects included), the harvest timeout and pyoxigraph to parse what comes back (not rdflib).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pyoxigraph as ox
+from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+from harvesters.guard import FeedGuard
+from harvesters.http import USER_AGENT, HarvestHttpError
+from harvesters.rdf_dump import record_pages
+from harvesters.source import Source, SourcePage, register_source
+from mappings.rdf_terms import DEPENDENT_CLASSES, ERLANGEN_CRM
+
+_E22 = ("<http://www.cidoc-crm.org/cidoc-crm/E22_Human-Made_Object>", f"<{ERLANGEN_CRM}E22_Man-Made_Object>",
+        "<http://www.cidoc-crm.org/cidoc-crm/E22_Man-Made_Object>")
+DEFAULT_OBJECTS_QUERY = (
+    "SELECT DISTINCT ?object WHERE { ?object a ?class . FILTER(isIRI(?object)) "
+    f"VALUES ?class {{ {' '.join(_E22)} }} }}"
+)
+
+
+def _dependent_values() -> str:
+    iris = sorted(c.value for c in DEPENDENT_CLASSES)
+    erlangen = [ERLANGEN_CRM + i.rsplit("/", 1)[-1] for i in iris if i.startswith("http://www.cidoc-crm.org/")]
+    return " ".join(f"<{i}>" for i in iris + erlangen)
+
+
+def _owned(node: str) -> str:
+    # The same ownership rule as mappings.rdf_terms, as far as SPARQL 1.1 can say it in one pattern.
+    return (
+        f"FILTER(isBlank({node}) || STRSTARTS(STR({node}), CONCAT(STR(?object), \"/\")) "
+        f"|| STRSTARTS(STR({node}), CONCAT(STR(?object), \"#\")) "
+        f"|| EXISTS {{ {node} a ?dc . VALUES ?dc {{ {_dependent_values()} }} }})"
+    )
+
+
+def _default_construct(depth: int = 4) -> str:
+    branches = ["{ ?object ?p ?o . BIND(?object AS ?s) }"]
+    for level in range(1, depth + 1):
+        chain, parent = [], "?object"
+        for n in range(1, level + 1):
+            node = "?s" if n == level else f"?n{n}"
+            chain.append(f"{parent} ?q{n} {node} . {_owned(node)}")
+            parent = node
+        branches.append("{ " + " ".join(chain) + " ?s ?p ?o . }")
+    return (
+        "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        "CONSTRUCT { ?s ?p ?o . ?o ?tp ?to } WHERE {\n  "
+        + "\n  UNION ".join(branches)
+        + "\n  OPTIONAL { ?o ?tp ?to . FILTER(isIRI(?o) && ?tp IN (rdf:type, rdfs:label, skos:prefLabel, "
+        "<http://www.cidoc-crm.org/cidoc-crm/P168_place_is_defined_by>)) }\n}"
+    )
+
+
+DEFAULT_CONSTRUCT_QUERY = _default_construct()
+
+
+class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
+    """Every redirect target passes the feed guard, like ``harvesters.http`` does for GET."""
+
+    def __init__(self, guard: FeedGuard) -> None:
+        self.guard = guard
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201 - urllib's hook
+        self.guard.check(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+class _Wrapper(SPARQLWrapper):
+    """SPARQLWrapper sending through a private opener (guarded redirects, the harvest timeout)."""
+
+    def __init__(self, endpoint: str, guard: FeedGuard, timeout: float) -> None:
+        super().__init__(endpoint, agent=USER_AGENT)
+        self.guard = guard
+        self._opener = urllib.request.build_opener(_GuardedRedirects(guard))
+        self._timeout_s = timeout
+        self.setMethod(POST)  # long VALUES blocks do not fit in a URL
+
+    def _query(self):  # noqa: ANN202 - SPARQLWrapper's own hook, sending through our opener
+        self.guard.check(self.endpoint)
+        request = self._createRequest()
+        try:
+            return self._opener.open(request, timeout=self._timeout_s), self.returnFormat
+        except urllib.error.HTTPError as exc:
+            message = f"HTTP {exc.code} from the SPARQL endpoint {self.endpoint}"
+            raise HarvestHttpError(message, status=exc.code) from exc
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise HarvestHttpError(f"SPARQL endpoint {self.endpoint} failed: {exc}") from exc
+
+
+@register_source
+class SparqlSource(Source):
+    """A partner SPARQL endpoint (the feed URL). Feed options: ``objects_query``, ``construct_query``
+    (see the module documentation), ``page_size`` (objects per page, default 100)."""
+
+    protocol = "sparql"
+    formats = ("crm-rdf",)
+    #: every run lists every object: an object the endpoint no longer lists is gone
+    complete_listing = True
+
+    def pages(self, since: str | None = None, resume: dict[str, Any] | None = None) -> Iterator[SourcePage]:
+        options = self.feed.options or {}
+        page_size = max(1, int(options.get("page_size", 100)))
+        objects_query = options.get("objects_query") or DEFAULT_OBJECTS_QUERY
+        construct_query = options.get("construct_query") or DEFAULT_CONSTRUCT_QUERY
+        offset = int((resume or {}).get("offset", 0))
+        while True:
+            listed = self.list_objects(objects_query, page_size, offset)
+            nested = self.nested_objects(listed)
+            iris = [i for i in listed if i not in nested]  # parts travel with their object, as in a dump
+            store = ox.Store()  # in memory: one page of descriptions
+            if iris:
+                body, fmt = self.construct(construct_query, iris)
+                try:
+                    store.load(body, format=fmt, lenient=True)
+                except SyntaxError as exc:
+                    raise HarvestHttpError(f"unreadable CONSTRUCT result from {self.feed.url}: {exc}") from exc
+            objects = [ox.NamedNode(i) for i in iris]
+            records = [r for page in record_pages(store, objects, len(objects) or 1) for r in page]
+            offset += len(listed)
+            last = len(listed) < page_size
+            yield SourcePage(records, None if last else {"offset": offset})
+            if last:
+                return
+
+    def _wrapper(self) -> _Wrapper:
+        return _Wrapper(self.feed.url, self.http.guard, self.http.timeout)
+
+    def list_objects(self, query: str, limit: int, offset: int) -> list[str]:
+        """One page of object IRIs of the objects query, in IRI order."""
+        wrapper = self._wrapper()
+        wrapper.setQuery(f"{query}\nORDER BY ?object LIMIT {int(limit)} OFFSET {int(offset)}")
+        wrapper.setReturnFormat(JSON)
+        return self._select(wrapper, "object", "the objects query")
+
+    def nested_objects(self, iris: list[str]) -> set[str]:
+        """Those of ``iris`` minted under another object's IRI (``{obj}/part/1``, ``{obj}#part``)."""
+        parents = {i[:n] for i in iris for n, ch in enumerate(i) if ch in "/#" and n > i.find("://") + 3}
+        if not parents:
+            return set()
+        values = " ".join(str(ox.NamedNode(p)) for p in sorted(parents))
+        wrapper = self._wrapper()
+        wrapper.setQuery(f"SELECT DISTINCT ?parent WHERE {{ VALUES ?parent {{ {values} }} ?parent a ?class . "
+                         f"VALUES ?class {{ {' '.join(_E22)} }} }}")
+        wrapper.setReturnFormat(JSON)
+        objects = set(self._select(wrapper, "parent", "the query for parts"))
+        return {i for i in iris if any(i[:n] in objects for n, ch in enumerate(i) if ch in "/#")}
+
+    def _select(self, wrapper: _Wrapper, variable: str, what: str) -> list[str]:
+        try:
+            result = wrapper.query()
+            try:
+                body = result.response.read()
+            finally:
+                result.response.close()
+        except SPARQLWrapperException as exc:
+            raise HarvestHttpError(f"{what} failed at {self.feed.url}: {exc}") from exc
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            raise HarvestHttpError(f"not SPARQL JSON results from {self.feed.url}: {exc}") from exc
+        iris = []
+        for row in data.get("results", {}).get("bindings", []):
+            cell = row.get(variable) or {}
+            if cell.get("type") == "uri" and cell.get("value"):
+                iris.append(cell["value"])
+        return iris
+
+    def construct(self, query: str, iris: list[str]) -> tuple[bytes, ox.RdfFormat]:
+        """The construct query's triples for these objects (bound in a trailing VALUES clause), and
+        their syntax (N-Triples asked for; what the endpoint says it sent is believed)."""
+        values = " ".join(str(ox.NamedNode(i)) for i in iris)  # pyoxigraph writes (and checks) each IRI
+        wrapper = self._wrapper()
+        wrapper.setQuery(f"{query}\nVALUES ?object {{ {values} }}")
+        wrapper.setReturnFormat(N3)
+        wrapper.addCustomHttpHeader("Accept", "application/n-triples")
+        try:
+            result = wrapper.query()
+            try:
+                media = (result.response.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+                fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
+                return result.response.read(), fmt
+            finally:
+                result.response.close()
+        except SPARQLWrapperException as exc:
+            raise HarvestHttpError(f"the construct query failed at {self.feed.url}: {exc}") from exc

@@ -1,0 +1,164 @@
+"""Partner SPARQL endpoint harvests against a real endpoint on loopback (a managed ``oxigraph serve``
+loaded with the Samarkand CRM fixture): paging, the default and configured queries, the guard, and end to
+end through the harvest run (an update and a delete at the partner)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from harvesters.guard import FeedGuard, FeedUrlRefused
+from harvesters.http import GuardedSession, RetryPolicy
+from harvesters.rdf_dump import describe, list_objects
+from harvesters.registry import Museum, Registry
+from harvesters.run import Harvester
+from harvesters.source import FeedSpec, source_class
+from harvesters.sparql_source import SparqlSource
+from mappings import MappingContext, get_mapping
+from ontology.iris import IriMinter
+from store.base import SolutionsResult
+from store.embedded import EmbeddedStore
+from store.oxigraph_server import ManagedOxigraphServer
+from store.sparql_protocol import SparqlProtocolStore
+
+FIXTURE = Path(__file__).resolve().parent / "data" / "crm_rdf" / "samarkand-erlangen.ttl"
+BASE = "http://collection.example-samarkand.org/id/object/"
+OBJECTS = [BASE + "SAM-0001", BASE + "SAM-0002", BASE + "SAM-0003"]
+MINTER = IriMinter("https://hub.example.org")
+CTX = MappingContext(minter=MINTER, museum="sam")
+GUARD = FeedGuard(["127.0.0.0/8"])
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, SparqlProtocolStore]]:
+    server = ManagedOxigraphServer(tmp_path_factory.mktemp("partner") / "store", timeout_s=30)
+    server.start()
+    try:
+        with server.store("urn:unused:provenance") as partner:
+            yield server.url + "/query", partner
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def partner(endpoint: tuple[str, SparqlProtocolStore]) -> tuple[str, SparqlProtocolStore]:
+    url, store = endpoint
+    store.update("DROP ALL")
+    store.bulk_load(ox.serialize(ox.parse(path=str(FIXTURE)), format=ox.RdfFormat.N_QUADS))
+    return url, store
+
+
+@pytest.fixture
+def http() -> Iterator[GuardedSession]:
+    session = GuardedSession(GUARD, timeout=10, retry=RetryPolicy(max_retries=0))
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def listing(url: str, http: GuardedSession, resume: dict | None = None, **options: object) -> list:
+    return list(SparqlSource(FeedSpec(url, "crm-rdf", options=dict(options)), http).pages(resume=resume))
+
+
+def mapped(records: list) -> dict[str, str]:
+    mapping = get_mapping("crm-rdf")
+    return {r.identifier: mapping.map_record(r.payload, CTX, r.identifier).ntriples for r in records}
+
+
+def test_objects_paged_in_iri_order_with_checkpoints(partner: tuple, http: GuardedSession) -> None:
+    url, _ = partner
+    pages = listing(url, http, page_size=2)
+    # four E22 subjects are listed; SAM-0001/part/1 is minted under SAM-0001: a part, not a record
+    assert [[r.identifier for r in p.records] for p in pages] == [OBJECTS[:1], OBJECTS[1:], []]
+    assert [p.checkpoint for p in pages] == [{"offset": 2}, {"offset": 4}, None]
+    assert "SAM-0001/part/1" in pages[0].records[0].payload
+    rest = listing(url, http, resume={"offset": 2}, page_size=2)
+    assert [r.identifier for p in rest for r in p.records] == OBJECTS[1:]
+    assert source_class("sparql").complete_listing is True
+
+
+def test_default_construct_gives_what_a_dump_gives(partner: tuple, http: GuardedSession) -> None:
+    """The default CONSTRUCT reaches every node a record owns (four levels, blank nodes included)."""
+    url, _ = partner
+    from_endpoint = mapped([r for p in listing(url, http) for r in p.records])
+    local = ox.Store()
+    local.load(path=str(FIXTURE))
+    from_dump = {o.value: get_mapping("crm-rdf").map_record(describe(local, o), CTX, o.value).ntriples
+                 for o in list_objects(local)}
+    assert from_endpoint == from_dump
+    assert "0601-01-01T00:00:00" in from_endpoint[OBJECTS[0]]  # production -> part -> time-span -> bound
+
+
+def test_configured_queries(partner: tuple, http: GuardedSession) -> None:
+    url, _ = partner
+    objects_query = (
+        "SELECT ?object WHERE { ?object <http://www.cidoc-crm.org/cidoc-crm/P45_consists_of> "
+        "<http://vocab.getty.edu/aat/300010957> }"
+    )
+    construct_query = "CONSTRUCT { ?object ?p ?o } WHERE { ?object ?p ?o }"
+    records = [r for p in listing(url, http, objects_query=objects_query, construct_query=construct_query)
+               for r in p.records]
+    assert [r.identifier for r in records] == [OBJECTS[2]]
+    assert "SAM-0003/production>" in records[0].payload
+    assert "Tang dynasty" not in records[0].payload  # only the object's own triples were asked for
+
+
+def test_guard_and_endpoint_errors(partner: tuple) -> None:
+    url, _ = partner
+    strict = GuardedSession(FeedGuard(), timeout=10)
+    try:
+        with pytest.raises(FeedUrlRefused):
+            listing(url, strict)
+    finally:
+        strict.close()
+    session = GuardedSession(GUARD, timeout=10, retry=RetryPolicy(max_retries=0))
+    try:
+        from harvesters.http import HarvestHttpError
+
+        with pytest.raises(HarvestHttpError, match="objects query failed|HTTP 400"):
+            listing(url, session, objects_query="SELECT ?object WHERE { ?object")
+    finally:
+        session.close()
+
+
+def titles(store: EmbeddedStore) -> dict[str, str]:
+    result = store.query(
+        "SELECT ?o ?t WHERE { ?o a <http://www.cidoc-crm.org/cidoc-crm/E22_Human-Made_Object> ; "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?t FILTER(LANG(?t) IN ('en', '')) }"
+    )
+    assert isinstance(result, SolutionsResult)
+    return {row["o"].value: row["t"].value for row in result.dicts()}
+
+
+def test_harvest_end_to_end_with_an_update_and_a_delete(partner: tuple, tmp_path: Path) -> None:
+    url, remote = partner
+    store = EmbeddedStore(None, MINTER.provenance_graph())
+    registry = Registry(tmp_path / "hub.sqlite")
+    registry.save_museum(Museum(id="sam", name="Samarkand Museum (example)", feed_url=url, format="crm-rdf",
+                                protocol="sparql", options={"page_size": 2}))
+    harvester = Harvester(store, registry, MINTER, GUARD, batch_size=2, http_timeout=10, max_drop_share=0.5)
+    try:
+        run = harvester.harvest("sam")
+        assert run.outcome == "ok", run.error
+        assert (run.new, run.quarantined) == (3, 0)
+
+        # at the partner: one object renamed, one withdrawn
+        remote.update(f"""
+            DELETE WHERE {{ <{BASE}SAM-0003> ?p ?o }} ;
+            DELETE {{ <{BASE}SAM-0002> <http://www.w3.org/2000/01/rdf-schema#label> ?t }}
+            INSERT {{ <{BASE}SAM-0002> <http://www.w3.org/2000/01/rdf-schema#label>
+                      "Gold dinar of Kanishka I, Balkh mint"@en }}
+            WHERE {{ <{BASE}SAM-0002> <http://www.w3.org/2000/01/rdf-schema#label> ?t }}""")
+        run = harvester.harvest("sam")
+        assert run.outcome == "ok", run.error
+        assert (run.updated, run.deleted, run.unchanged) == (1, 1, 1)
+        assert titles(store) == {
+            MINTER.object("sam", OBJECTS[0]): "Silver bowl with a royal hunting scene",
+            MINTER.object("sam", OBJECTS[1]): "Gold dinar of Kanishka I, Balkh mint",
+        }
+    finally:
+        store.close()

@@ -1,0 +1,185 @@
+"""The facet builder: a curator's choices (museum, material, object type, place, period or period name,
+date range, keyword, has image) written out as a readable SPARQL SELECT over the graph model (ontology/MODEL.md).
+
+The query it writes is the curator's to read and edit: one commented block per facet. Every chosen
+value becomes a typed parameter (``web.parameters``) with the value as its argument, so values are bound
+as RDF terms by the store and never written into the text. This module also lists the values a facet
+offers (``options``), with their labels and object counts. It must not store anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from ontology.namespaces import sparql_prologue
+from store.base import SolutionsResult, Store
+from web.exhibition_doc import Parameter
+from web.parameters import ParameterError, to_term
+
+#: facets whose values are terms of the graph (chosen from ``options``), with the pattern reaching them
+TERM_FACETS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "museum": ("crm:P50_has_current_keeper", "keeper", {"en": "Museum", "zh": "博物馆"}),
+    "material": ("crm:P45_consists_of", "material", {"en": "Material", "zh": "材质"}),
+    "type": ("crm:P2_has_type", "type", {"en": "Object type", "zh": "类型"}),
+    "place": ("crm:P108i_was_produced_by/crm:P7_took_place_at", "place", {"en": "Place of production", "zh": "产地"}),
+    "period": ("crm:P108i_was_produced_by/crm:P10_falls_within", "period", {"en": "Period", "zh": "时期"}),
+}
+#: facets whose concepts nest (skos:broader): Samarkand includes Afrasiyab, Han Western Han, coin drachm
+NESTED = {"type", "place", "period"}
+FACETS = (*TERM_FACETS, "period_name", "date_from", "date_to", "keyword", "has_image")
+ORDERS = ("date", "title", "none")
+MAX_VALUES = 20
+
+_BEGIN = "crm:P108i_was_produced_by/crm:P4_has_time-span/crm:P82a_begin_of_the_begin"
+_END = "crm:P108i_was_produced_by/crm:P4_has_time-span/crm:P82b_end_of_the_end"
+
+
+class FacetError(ValueError):
+    """A facet value does not fit (an IRI that is not one, a year that is not one, ...)."""
+
+
+@dataclass
+class FacetQuery:
+    query: str
+    parameters: list[Parameter] = field(default_factory=list)
+    arguments: dict[str, str] = field(default_factory=dict)
+    facets: dict[str, Any] = field(default_factory=dict)  # the normalised state, kept with the section
+
+
+def _values(state: dict[str, Any], name: str) -> list[str]:
+    raw = state.get(name) or []
+    if isinstance(raw, str):
+        raw = [raw]
+    values = [part for v in raw for part in str(v).split()]  # an option may stand for several IRIs
+    if len(values) > MAX_VALUES:
+        raise FacetError(f"{name}: at most {MAX_VALUES} values")
+    return list(dict.fromkeys(values))
+
+
+def _param(name: str, kind: str, label: dict[str, str], value: str) -> Parameter:
+    parameter = Parameter(name=name, type=kind, label=label)
+    try:
+        to_term(parameter, value)  # fail now, with the facet's name, rather than when the page is viewed
+    except ParameterError as exc:
+        raise FacetError(str(exc)) from None
+    return parameter
+
+
+def build(state: dict[str, Any]) -> FacetQuery:
+    """The SPARQL, parameters and arguments for a facet state (see ``FACETS``; lists for term facets)."""
+    lines = ["SELECT DISTINCT ?object WHERE {", "  ?object a crm:E22_Human-Made_Object ."]
+    params: list[Parameter] = []
+    args: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+
+    def add(parameter: Parameter, value: str) -> str:
+        params.append(parameter)
+        args[parameter.name] = value
+        return f"?{parameter.name}"
+
+    for facet, (path, var, label) in TERM_FACETS.items():
+        values = _values(state, facet)
+        if not values:
+            continue
+        clean[facet] = values
+        names = [add(_param(f"{facet}_{i}", "iri", label, v), v) for i, v in enumerate(values, 1)]
+        nested = "/skos:broader*" if facet in NESTED else ""
+        lines += [f"  # {label['en'].lower()}: any of the chosen{' (or within it)' if nested else ''}",
+                  f"  ?object {path}{nested} ?{var} .", f"  FILTER(?{var} IN ({', '.join(names)}))"]
+    period = str(state.get("period_name") or "").strip()
+    if period:
+        clean["period_name"] = period
+        name = add(_param("period_name", "literal", {"en": "Period name", "zh": "时期名称"}, period), period)
+        lines += ["  # period name: the production's time-span label contains the text",
+                  "  ?object crm:P108i_was_produced_by/crm:P4_has_time-span/rdfs:label ?period_label .",
+                  f"  FILTER(CONTAINS(LCASE(STR(?period_label)), LCASE({name})))"]
+    for bound, op, path, var, label in (
+        ("date_from", ">=", _END, "end", {"en": "From (year)", "zh": "起始年代"}),
+        ("date_to", "<=", _BEGIN, "start", {"en": "To (year)", "zh": "终止年代"}),
+    ):
+        value = str(state.get(bound) or "").strip()
+        if value:
+            clean[bound] = value
+            if bound == "date_to" and re.fullmatch(r"-?\d{1,6}", value):
+                value = f"{value}-12-31T23:59:59"  # "to 700" includes the whole year 700
+            name = add(_param(bound, "date", label, value), value)
+            lines += [f"  # made {'after' if op == '>=' else 'before'} the year: the date span overlaps it",
+                      f"  ?object {path} ?{var} .", f"  FILTER(?{var} {op} {name})"]
+    keyword = str(state.get("keyword") or "").strip()
+    if keyword:
+        clean["keyword"] = keyword
+        name = add(_param("keyword", "literal", {"en": "Keyword", "zh": "关键词"}, keyword), keyword)
+        lines += ["  # keyword: in a title or a description, any language, any case",
+                  "  FILTER EXISTS {",
+                  "    ?object rdfs:label|crm:P67i_is_referred_to_by/crm:P190_has_symbolic_content ?text .",
+                  f"    FILTER(CONTAINS(LCASE(STR(?text)), LCASE({name})))",
+                  "  }"]
+    if state.get("has_image") in (True, "1", "on", "true", 1):
+        clean["has_image"] = True
+        lines += ["  # has an image",
+                  "  FILTER EXISTS { ?object crm:P65_shows_visual_item/la:digitally_shown_by ?image }"]
+    order = state.get("order") or "date"
+    if order not in ORDERS:
+        raise FacetError(f"order must be one of {', '.join(ORDERS)}")
+    clean["order"] = order
+    if order == "date":
+        lines += [f"  OPTIONAL {{ ?object {_BEGIN} ?begin }}", "}", "ORDER BY ?begin ?object"]
+    elif order == "title":
+        lines += ["  OPTIONAL { ?object rdfs:label ?title }", "}", "ORDER BY LCASE(STR(?title)) ?object"]
+    else:
+        lines += ["}", "ORDER BY ?object"]
+    return FacetQuery("\n".join(lines) + "\n", params, args, clean)
+
+
+def options(store: Store, facet: str, lang: str = "en", *, limit: int = 300,
+            timeout: float | None = None) -> list[dict[str, Any]]:
+    """The values a term facet offers, most used first: ``[{"value", "label", "count", "iris"}]``.
+
+    Terms with the same label are one option whose ``value`` is their IRIs separated by spaces (what the
+    editor's select sends back; ``build`` splits it). A museum's term reconciled (``skos:exactMatch``) to a
+    shared concept is left out where the object carries the concept too, so the option is the concept.
+    """
+    if facet not in TERM_FACETS:
+        raise FacetError(f"{facet!r} has no list of values (one of {', '.join(TERM_FACETS)})")
+    path = TERM_FACETS[facet][0]
+    query = sparql_prologue() + (
+        "SELECT ?value ?label ?n WHERE {\n"
+        "  { SELECT ?value (COUNT(DISTINCT ?object) AS ?n) WHERE {\n"
+        f"      ?object a crm:E22_Human-Made_Object ; {path} ?value .\n"
+        # a museum's term reconciled to a shared concept the object also has is counted once, as the concept
+        f"      FILTER NOT EXISTS {{ ?value skos:exactMatch ?shared . ?object {path} ?shared }}\n"
+        "    } GROUP BY ?value ORDER BY DESC(?n) LIMIT " + str(int(limit)) + " }\n"
+        "  OPTIONAL { ?value rdfs:label|skos:prefLabel ?label }\n"
+        "}"
+    )
+    result = store.query(query, timeout=timeout)
+    if not isinstance(result, SolutionsResult):
+        return []
+    # one label per term (the visitor's language, else English or untagged, else any), then terms with the
+    # same label grouped: each museum mints its own "silk", and a curator means all of them
+    labels: dict[str, tuple[int, str]] = {}
+    counts: dict[str, int] = {}
+    for row in result.dicts():
+        value = row.get("value")
+        if not isinstance(value, ox.NamedNode):
+            continue
+        counts[value.value] = int(row["n"].value)
+        label = row.get("label")
+        if isinstance(label, ox.Literal):
+            score = 2 if label.language == lang else (1 if label.language in ("en", None, "") else 0)
+        else:
+            score, label = -1, ox.Literal(value.value.rstrip("/").rsplit("/", 1)[-1])
+        if score > labels.get(value.value, (-2, ""))[0]:
+            labels[value.value] = (score, label.value)
+    groups: dict[str, dict[str, Any]] = {}
+    for term, (_, text) in labels.items():
+        group = groups.setdefault(text.casefold(), {"label": text, "iris": [], "count": 0})
+        group["iris"].append(term)
+        group["count"] += counts[term]
+    out = [{"value": " ".join(sorted(g["iris"])), "label": g["label"], "count": g["count"], "iris": sorted(g["iris"])}
+           for g in groups.values()]
+    return sorted(out, key=lambda o: (-o["count"], o["label"].casefold()))

@@ -1,0 +1,177 @@
+"""Section views: the ways a section's objects can be shown, each saying whether it can show a result.
+
+Datasette's ``register_output_renderer`` idea: a view is registered by name with a ``can_render`` test,
+so the page (and the curator's editor) offers a map only when some objects have coordinates, a timeline
+only when some have date spans, and a comparison only for two to four objects from different museums.
+Built-in views are registered through the same call a third party uses; third parties register through
+the ``srom.renderers`` entry point group (a callable that calls :func:`register_renderer`).
+
+This module owns the registry, the fitness tests and the data each view hands to its template (JSON for
+the map and the timeline). It must not query the store: it only reads Cards (web/cards.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from web.cards import Card
+
+COMPARE_MIN, COMPARE_MAX = 2, 4
+
+
+@dataclass(frozen=True)
+class SectionView:
+    """One way to show a section. ``template`` is included with ``section``, ``cards`` and ``data``."""
+
+    name: str
+    label: Any  # a (lazy) translated string
+    template: str
+    can_render: Callable[[Sequence[Card]], bool]
+    #: what the template needs as JSON (markers, timeline items); None when it needs nothing more
+    data: Callable[[Sequence[Card]], Any] | None = None
+    #: static files (under /static/) the page must load for this view: css and js
+    assets: tuple[str, ...] = field(default_factory=tuple)
+
+    def data_for(self, cards: Sequence[Card]) -> Any:
+        return self.data(cards) if self.data else None
+
+
+_REGISTRY: dict[str, SectionView] = {}
+_lock = threading.Lock()
+_plugins_loaded = False
+
+
+def register_renderer(view: SectionView) -> SectionView:
+    """Add (or replace) a section view by name."""
+    with _lock:
+        _REGISTRY[view.name] = view
+    return view
+
+
+def _load_plugins() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    for ep in entry_points(group="srom.renderers"):
+        ep.load()()
+
+
+def renderers() -> list[SectionView]:
+    """Every registered view, built-ins first."""
+    _load_plugins()
+    return list(_REGISTRY.values())
+
+
+def get_renderer(name: str) -> SectionView | None:
+    _load_plugins()
+    return _REGISTRY.get(name)
+
+
+def available(cards: Sequence[Card]) -> list[SectionView]:
+    """The views that can show ``cards``, in registration order."""
+    return [v for v in renderers() if v.can_render(cards)]
+
+
+def choose(layout: str, cards: Sequence[Card]) -> SectionView:
+    """The curator's layout when it fits the result, else the gallery (which fits everything)."""
+    view = get_renderer(layout)
+    if view is not None and view.can_render(cards):
+        return view
+    return _REGISTRY["gallery"]
+
+
+# --- fitness tests ---------------------------------------------------------------------------------
+def has_points(cards: Sequence[Card]) -> bool:
+    return any(c.lat is not None and c.lon is not None for c in cards)
+
+
+def has_spans(cards: Sequence[Card]) -> bool:
+    return any(c.begin_year is not None or c.end_year is not None for c in cards)
+
+
+def comparable(cards: Sequence[Card]) -> bool:
+    """Two to four objects, from at least two different museums (the point of comparing them here)."""
+    if not COMPARE_MIN <= len(cards) <= COMPARE_MAX:
+        return False
+    return len({c.museum for c in cards if c.museum}) >= 2
+
+
+# --- data for the templates ------------------------------------------------------------------------
+def map_data(cards: Sequence[Card]) -> dict[str, Any]:
+    """GeoJSON features, one per object with coordinates (the template adds links and the routes)."""
+    features = []
+    for c in cards:
+        if c.lat is None or c.lon is None:
+            continue
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
+            "properties": {"iri": c.iri, "title": c.title, "place": c.place, "date": c.date,
+                           "museum": c.museum_name, "image": c.thumbnail},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def timeline_data(cards: Sequence[Card]) -> list[dict[str, Any]]:
+    """Items with signed years (BCE negative); the browser turns them into dates (new Date cannot)."""
+    items = []
+    for c in cards:
+        if c.begin_year is None and c.end_year is None:
+            continue
+        begin = c.begin_year if c.begin_year is not None else c.end_year
+        end = c.end_year if c.end_year is not None else c.begin_year
+        if begin is not None and end is not None and end < begin:
+            begin, end = end, begin
+        items.append({"iri": c.iri, "title": c.title, "begin": begin, "end": end, "date": c.date,
+                      "museum": c.museum_name, "image": c.image})
+    return items
+
+
+def _always(cards: Sequence[Card]) -> bool:
+    return True
+
+
+def _some(cards: Sequence[Card]) -> bool:
+    return len(cards) > 0
+
+
+MAP_ASSETS = (
+    "vendor/leaflet-1.9.4/leaflet.css",
+    "vendor/leaflet.markercluster-1.5.3/MarkerCluster.css",
+    "vendor/leaflet.markercluster-1.5.3/MarkerCluster.Default.css",
+    "vendor/leaflet-1.9.4/leaflet.js",
+    "vendor/leaflet.markercluster-1.5.3/leaflet.markercluster.js",
+    "js/srom-map.js",
+)
+TIMELINE_ASSETS = (
+    "vendor/vis-timeline-8.5.4/vis-timeline-graph2d.min.css",
+    "vendor/vis-timeline-8.5.4/vis-timeline-graph2d.min.js",
+    "js/srom-timeline.js",
+)
+
+register_renderer(SectionView("gallery", _l("Gallery"), "exhibitions/views/gallery.html", _always))
+register_renderer(SectionView("map", _l("Map"), "exhibitions/views/map.html", has_points, map_data, MAP_ASSETS))
+register_renderer(
+    SectionView("timeline", _l("Timeline"), "exhibitions/views/timeline.html", has_spans, timeline_data,
+                TIMELINE_ASSETS)
+)
+register_renderer(SectionView("compare", _l("Compare"), "exhibitions/views/compare.html", comparable))
+register_renderer(SectionView("story", _l("Story"), "exhibitions/views/story.html", _some))
+
+
+def assets_for(views: Sequence[SectionView]) -> tuple[list[str], list[str]]:
+    """(css, js) static paths the views need, each once, in a stable order."""
+    seen: dict[str, None] = {}
+    for v in views:
+        for a in v.assets:
+            seen.setdefault(a, None)
+    css = [a for a in seen if a.endswith(".css")]
+    js = [a for a in seen if a.endswith(".js")]
+    return css, js

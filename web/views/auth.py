@@ -1,0 +1,136 @@
+"""Sign in, sign out, and self-registration of museums (a pending account the admin approves).
+
+Every form here carries the CSRF token, the anonymous ones too (login CSRF). Failed sign-ins are
+throttled per client address and user name (in memory, per process: enough to slow a guesser down, not
+a distributed defence). Passwords are never logged or echoed back into a form.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict, deque
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from harvesters.registry import RegistryError
+from ontology.iris import check_museum_id
+from web.accounts import MIN_PASSWORD_LENGTH, AccountError
+from web.auth import accounts, csrf_anonymous, current_user, log_in, log_out, safe_next
+from web.views.common import hub
+
+bp = Blueprint("auth", __name__)
+
+MAX_FAILURES = 8
+WINDOW_S = 15 * 60
+
+
+class LoginThrottle:
+    """At most ``MAX_FAILURES`` failed sign-ins per (address, user name) in ``WINDOW_S`` seconds."""
+
+    def __init__(self) -> None:
+        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
+        times = self._failures[key]
+        while times and times[0] < now - WINDOW_S:
+            times.popleft()
+        return times
+
+    def blocked(self, address: str, username: str) -> bool:
+        with self._lock:
+            return len(self._recent((address, username.lower()), time.monotonic())) >= MAX_FAILURES
+
+    def failed(self, address: str, username: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self._recent((address, username.lower()), now).append(now)
+            if len(self._failures) > 10_000:  # forget stale keys instead of growing without bound
+                for key in [k for k, v in self._failures.items() if not v or v[-1] < now - WINDOW_S]:
+                    del self._failures[key]
+
+    def succeeded(self, address: str, username: str) -> None:
+        with self._lock:
+            self._failures.pop((address, username.lower()), None)
+
+
+def throttle() -> LoginThrottle:
+    return current_app.extensions.setdefault("srom_login_throttle", LoginThrottle())
+
+
+def _home_for(user) -> str:  # noqa: ANN001
+    if user.role in ("museum", "admin"):
+        return url_for("manage.index")
+    if user.role == "curator":
+        return url_for("curate.index")
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@csrf_anonymous
+def login():  # noqa: ANN201
+    next_url = safe_next(request.values.get("next"), "")
+    if request.method == "GET":
+        user = current_user()
+        if user is not None:
+            return redirect(next_url or _home_for(user))
+        return render_template("auth/login.html", next=next_url, error=None, username="")
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    address = request.remote_addr or "?"
+    if throttle().blocked(address, username):
+        return render_template("auth/login.html", next=next_url, username=username,
+                               error="Too many failed sign-ins; wait a few minutes and try again."), 429
+    account = accounts().authenticate(username, password) if username and password else None
+    if account is None:
+        throttle().failed(address, username)
+        return render_template("auth/login.html", next=next_url, username=username,
+                               error="Wrong user name or password."), 401
+    throttle().succeeded(address, username)
+    if account.status != "active":
+        reason = ("Your account is waiting for the hub admin's approval." if account.status == "pending"
+                  else "This account is disabled; ask the hub admin.")
+        return render_template("auth/login.html", next=next_url, username=username, error=reason), 403
+    user = account.user()
+    log_in(user)
+    return redirect(next_url or _home_for(user))
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():  # noqa: ANN201
+    if request.method == "POST":
+        log_out()
+        return redirect(url_for("home.index"))
+    return render_template("auth/logout.html")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@csrf_anonymous
+def register():  # noqa: ANN201
+    """A museum asks to join: the account is created pending, the admin approves it."""
+    form = {k: request.form.get(k, "").strip() for k in ("username", "display_name", "museum_id", "email", "note")}
+    if request.method == "GET":
+        return render_template("auth/register.html", form=form, error=None, done=False,
+                               min_length=MIN_PASSWORD_LENGTH)
+    error = None
+    password = request.form.get("password", "")
+    try:
+        if password != request.form.get("password_again", ""):
+            raise AccountError("the two passwords differ")
+        if not form["display_name"]:
+            raise AccountError("give the museum's name")
+        museum_id = form["museum_id"].lower()
+        check_museum_id(museum_id)
+        if hub().registry.get_museum(museum_id) is not None or accounts().museum_claimed(museum_id):
+            raise AccountError(f"the museum id {museum_id!r} is taken; choose another or ask the hub admin")
+        accounts().create(form["username"], password, "museum", museum_id=museum_id,
+                          display_name=form["display_name"], email=form["email"] or None,
+                          note=form["note"][:2000] or None, status="pending")
+    except (AccountError, RegistryError, ValueError) as exc:
+        error = str(exc)
+    if error:
+        return render_template("auth/register.html", form=form, error=error, done=False,
+                               min_length=MIN_PASSWORD_LENGTH), 422
+    return render_template("auth/register.html", form=form, error=None, done=True, min_length=MIN_PASSWORD_LENGTH)
+
