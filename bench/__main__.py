@@ -126,6 +126,9 @@ def main() -> None:
           f"peak RSS {bulk['peak_rss_mb']:.0f} MB")
     print(f"  CPU seconds                   : harvest process {harvest['cpu_s']:.1f}, mapping worker "
           f"{harvest['worker_cpu_s']:.1f}; bulk load {bulk['cpu_s']:.1f}")
+    timings = harvest.get("timings") or {}
+    if timings:
+        print("  harvest time split (s)        : " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))
     per_record = quads / max(records, 1)
     print(f"  ratio harvest / bulk load     : {h_s / b_s:8.2f}x   ({quads:,} quads, {per_record:.1f} per record)")
     bench_queries(work / "harvested", args.query_repeats)

@@ -50,8 +50,9 @@ def harvest(url: str, store_dir: Path, batch_size: int, server: bool, worker_thr
     try:
         harvester = Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=batch_size,
                               map_worker_threshold=worker_threshold or None)
+        last: dict[str, object] = {}
         started = time.perf_counter()
-        run = harvester.harvest("bench")
+        run = harvester.harvest("bench", progress=lambda state: last.update(timings=state.timings))
         seconds = time.perf_counter() - started
         quads = store.count_quads()
     finally:
@@ -61,7 +62,7 @@ def harvest(url: str, store_dir: Path, batch_size: int, server: bool, worker_thr
     return {"seconds": seconds, "records": run.new + run.updated, "quarantined": run.quarantined,
             "outcome": run.outcome, "error": run.error, "quads": quads, "peak_rss_mb": peak_rss_mb(),
             "worker_peak_rss_mb": children_peak_rss_mb(), "cpu_s": cpu_seconds(),
-            "worker_cpu_s": cpu_seconds(resource.RUSAGE_CHILDREN)}
+            "worker_cpu_s": cpu_seconds(resource.RUSAGE_CHILDREN), "timings": last.get("timings") or {}}
 
 
 def bulk_load(nquads: Path, store_dir: Path) -> dict[str, object]:

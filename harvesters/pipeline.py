@@ -160,6 +160,8 @@ class _Writer:
         self.store, self.registry = store, registry
         self.run_id, self.museum_id, self.lock_token = run_id, museum_id, lock_token
         self.use_bulk = use_bulk
+        #: seconds spent writing: the store (journal included) and the registry commits
+        self.timings = {"store": 0.0, "registry": 0.0}
         self.inflight: list[dict[str, str | None]] = []  # per submitted batch: graph → hash (None: dropped)
         self.lock = threading.Lock()
         self.error: BaseException | None = None
@@ -205,6 +207,7 @@ class _Writer:
                 self.inflight.pop(0)
 
     def _write(self, work: _Work) -> None:
+        started = time.perf_counter()
         if work.changes:
             self.registry.begin_batch(self.run_id, work.changes)
         additions = [RecordGraph(work.shared_graph, work.shared)] if work.shared else []
@@ -216,11 +219,14 @@ class _Writer:
             self.store.replace_graphs(replaced, additions=[] if bulk else additions)
         if bulk or (additions and not replaced):
             self.store.load_graphs(bulk, additions=additions)
+        stored = time.perf_counter()
         self.registry.commit_batch(
             self.run_id, self.museum_id, checkpoint=work.checkpoint, counts=work.counts,
             quarantined=work.quarantined, released=work.released, seen=work.present if work.full else (),
             written=work.present if work.held_removal else (), lock_token=self.lock_token,
         )
+        self.timings["store"] += stored - started
+        self.timings["registry"] += time.perf_counter() - stored
 
 
 class Pipeline:
@@ -247,27 +253,49 @@ class Pipeline:
         # only costs a lookup.
         self.fresh = not _has_graphs(store, minter.record_graph_prefix(museum.id))
         self.touched: set[int] = set()
+        #: where the run's time went, once :meth:`run` returns (seconds; see there)
+        self.timings: dict[str, float] = {}
 
     def run(self, pages: Iterable[PreparedPage], checkpoint: Callable[[PreparedPage | None], dict[str, Any]]) -> None:
         """Harvest ``pages``; ``checkpoint(page)`` is what to save after ``page`` (None: the listing ended)."""
         writer = _Writer(self.store, self.registry, self.harvest_run.id, self.museum.id, self.lock_token, self.use_bulk)
+        # Where the time goes (seconds, summed): waiting for pages, records (hooks, hash), classification
+        # with its store lookup, waiting for the writer; the writer's own store and registry time.
+        timings = {"wait_pages": 0.0, "records": 0.0, "classify": 0.0, "wait_writer": 0.0}
         try:
             batch = _Batch()
             ended = False
+            clock = time.perf_counter()
             for page in prefetch(pages):
+                now = time.perf_counter()
+                timings["wait_pages"] += now - clock
                 self.state.pages += 1
                 self.state.complete_list_size = page.complete_list_size or self.state.complete_list_size
                 self._add_page(batch, page)
+                clock = time.perf_counter()
+                timings["records"] += clock - now
                 ended = page.checkpoint is None
                 if len(batch) >= self.batch_size or ended:
-                    writer.submit(self._classify(batch, writer, checkpoint(page)))
+                    work = self._classify(batch, writer, checkpoint(page))
+                    now = time.perf_counter()
+                    writer.submit(work)
+                    timings["classify"] += now - clock
+                    clock = time.perf_counter()
+                    timings["wait_writer"] += clock - now
                     batch = _Batch()
                 if self.progress:
                     self.progress(self.state)
+                clock = time.perf_counter()
             if not ended:  # the source stopped after a page that promised more: the listing is over all the same
                 writer.submit(self._classify(batch, writer, checkpoint(None)))
         finally:
-            writer.close()
+            started = time.perf_counter()
+            try:
+                writer.close()
+            finally:
+                timings["wait_writer"] += time.perf_counter() - started
+                timings.update({f"write_{k}": v for k, v in writer.timings.items()})
+                self.timings = {k: round(v, 3) for k, v in timings.items()}
 
     def _add_page(self, batch: _Batch, page: PreparedPage) -> None:
         for prepared in page.records:

@@ -72,6 +72,8 @@ class HarvestProgress:
     held: int = 0
     resumed: bool = False
     errors: list[str] = field(default_factory=list)
+    #: where the time went (seconds), filled when the listing is done (see harvesters.pipeline)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 ProgressCallback = Callable[[HarvestProgress], None]
@@ -263,6 +265,7 @@ class Harvester:
         )
         try:
             pipeline.run(pages(), checkpoint_after)
+            state.timings = pipeline.timings
         finally:
             self.unmatched.flush(museum.id, run.id)  # issue 4: this run's unmatched terms to the review list
 

@@ -105,3 +105,19 @@ def test_map_is_a_unix_filter_with_one_error_line_per_bad_record(instance: Path)
     nothing = subprocess.run([SROM, "map", "--format", "lido", "-"], input=broken.encode(),
                              capture_output=True, timeout=60)
     assert nothing.returncode == 1
+
+
+def test_map_reads_linked_art_json_and_crm_rdf(instance: Path, data_dir: Path) -> None:
+    linked_art = data_dir / "linked_art"
+    art = subprocess.run([SROM, "map", "--format", "linked-art", str(linked_art / "tang-sancai-camel.json")],
+                         capture_output=True, timeout=60)
+    assert art.returncode == 0, art.stderr
+    assert b"E22_Human-Made_Object" in art.stdout
+    refused = subprocess.run([SROM, "map", "--format", "linked-art", str(linked_art / "not-an-object.json")],
+                             capture_output=True, timeout=60)
+    assert refused.returncode == 1 and b"error: record" in refused.stderr
+    turtle = (data_dir / "crm_rdf" / "samarkand-erlangen.ttl").read_bytes()
+    crm = subprocess.run([SROM, "map", "--format", "crm-rdf", "-"], input=turtle, capture_output=True, timeout=60)
+    assert crm.returncode == 0, crm.stderr
+    assert b"3 records mapped" in crm.stderr
+    assert b"erlangen-crm.org" not in crm.stdout  # normalised to the official CRM namespace

@@ -229,11 +229,13 @@ def removals(museum_id: str, confirm: bool, discard: bool, as_json: bool) -> Non
 @click.argument("source", type=click.File("rb"), default="-")
 def map_command(metadata_format: str, output: str, museum: str, source,  # noqa: ANN001
                 override_file: str | None = None) -> None:
-    """Map LIDO or oai_dc records from SOURCE (a file or - for stdin) and print their triples.
+    """Map records from SOURCE (a file or - for stdin) and print their triples.
 
+    XML formats (lido, oai_dc, edm) take a document of records; linked-art a JSON-LD object or a JSON
+    array of them; crm-rdf an RDF file (format from its extension; Turtle for stdin), one record per object.
     One error line per unmappable record goes to stderr; exit status 0 if at least one record mapped.
     """
-    from mappings import MappingContext, RecordError, map_stream
+    from mappings import MappingContext, RecordError
     from ontology.namespaces import PREFIXES
 
     hub = _hub()
@@ -243,7 +245,7 @@ def map_command(metadata_format: str, output: str, museum: str, source,  # noqa:
     out = sys.stdout
     turtle_lines: list[str] = []
     mapping = _mapping_for(museum, metadata_format, override_file)  # issue 4: per-museum overrides
-    for item in map_stream(source, mapping, context):
+    for item in _mapped_records(source, mapping, context):
         if isinstance(item, RecordError):
             failed += 1
             click.echo(f"error: record {item.source_id or '?'}: {item.reason}", err=True)
@@ -265,6 +267,42 @@ def map_command(metadata_format: str, output: str, museum: str, source,  # noqa:
     click.echo(f"{mapped} records mapped, {failed} failed", err=True)
     if mapped == 0:
         sys.exit(1)
+
+
+def _mapped_records(source, mapping, context):  # noqa: ANN001, ANN202
+    """MappedRecord or RecordError for every record of ``source``, whatever the mapping's input is."""
+    from mappings import RecordError, map_stream
+
+    if mapping.root_tags:  # an XML format
+        yield from map_stream(source, mapping, context)
+        return
+    if mapping.format_name == "linked-art":
+        try:
+            data = json.load(source)
+        except ValueError as exc:
+            yield RecordError(None, f"not JSON: {exc}")
+            return
+        documents = data if isinstance(data, list) else [data]
+        pairs = [(d.get("id") or d.get("@id") if isinstance(d, dict) else None, d) for d in documents]
+    else:  # RDF input, split into one record per object as the RDF dump harvester does
+        import pyoxigraph as ox
+
+        from harvesters.rdf_dump import describe, list_objects, load_dump, rdf_format
+
+        store = ox.Store()
+        name = getattr(source, "name", "-")
+        fmt = rdf_format(name, None) if name not in ("-", "<stdin>") else ox.RdfFormat.TURTLE
+        try:
+            load_dump(store, source, fmt)
+        except (SyntaxError, ValueError, OSError) as exc:
+            yield RecordError(None, f"not readable as {fmt.name}: {exc}")
+            return
+        pairs = [(obj.value, describe(store, obj)) for obj in list_objects(store)]
+    for source_id, payload in pairs:
+        try:
+            yield mapping.map_record(payload, context, source_id=source_id)
+        except RecordError as exc:
+            yield exc
 
 
 # --- query ---------------------------------------------------------------------------------------------

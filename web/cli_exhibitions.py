@@ -16,9 +16,9 @@ from web.settings import instance_path
 
 
 def _repo():  # noqa: ANN202
-    from web.exhibitions import ExhibitionRepository
+    from web.hub import Hub
 
-    return ExhibitionRepository(instance_path() / "hub.sqlite")
+    return Hub(instance_path()).exhibitions
 
 
 @click.group()

@@ -24,9 +24,9 @@ def install_demo_exhibitions(hub: Hub) -> list[str]:
 
     Their pinned snapshots are taken on first view, once the harvest has filled the store.
     """
-    from web.exhibitions import ExhibitionRepository, import_toml
+    from web.exhibitions import import_toml
 
-    repo = ExhibitionRepository(hub.instance / "hub.sqlite")
+    repo = hub.exhibitions
     installed = []
     for entry in sorted(resources.files("web.demo").joinpath("exhibitions").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml") and not repo.exists(entry.name.removesuffix(".toml")):

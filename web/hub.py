@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from harvesters.guard import FeedGuard
 from harvesters.registry import Registry
-from harvesters.run import Harvester
+from harvesters.run import Harvester, harvester_options
 from ontology.iris import IriMinter
 from store.base import Store
 from store.open import open_store
@@ -68,14 +68,8 @@ class Hub:
             self._store = store
 
     def harvester(self) -> Harvester:
-        return Harvester(
-            self.store(),
-            self.registry,
-            self.minter,
-            self.guard,
-            batch_size=self.settings["HARVEST_BATCH_SIZE"],
-            http_timeout=self.settings["HTTP_TIMEOUT"],
-        )
+        """The harvester with every HARVEST_* setting applied (retries, backoff, mass-drop guard)."""
+        return Harvester(self.store(), self.registry, self.minter, self.guard, **harvester_options(self.settings))
 
     def secret_key(self) -> str:
         """The configured secret key, else one generated once and kept in the instance folder."""

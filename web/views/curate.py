@@ -19,6 +19,7 @@ from web.auth import current_user, login_required
 from web.cards import fetch_cards
 from web.curate_forms import LANGUAGE_NAMES, NEW_SECTION, STARTER_QUERY, diff_docs, form_to_data, languages_of
 from web.exhibition_doc import LANGUAGE, LAYOUTS, MODES, THEMES, normalise
+from web.exhibition_rdf import drop_graph, publish_graph
 from web.exhibitions import (
     ExhibitionDoc,
     ExhibitionError,
@@ -39,10 +40,7 @@ TRY_CARDS = 24
 
 
 def repo() -> ExhibitionRepository:
-    app = current_app
-    if "srom_exhibitions" not in app.extensions:
-        app.extensions["srom_exhibitions"] = ExhibitionRepository(hub().instance / "hub.sqlite")
-    return app.extensions["srom_exhibitions"]
+    return hub().exhibitions
 
 
 def _error(status: int, message: str) -> ResponseReturnValue:
@@ -206,11 +204,15 @@ def publish(slug: str) -> ResponseReturnValue:
         abort(404, f"no revision {revision} of {slug!r}")
     try:
         if doc.mode == "pinned":
-            take_snapshot(repo(), store(), slug, revision)
+            sections = take_snapshot(repo(), store(), slug, revision)
+        else:
+            sections = repo().snapshot(slug, revision) or {}
     except (ValueError, StoreError) as exc:
         flash(f"Not published: a section query failed ({exc}).", "error")
         return redirect(url_for("curate.edit", slug=slug))
     repo().publish(slug, revision)
+    # The exhibition is RDF in the graph too (queryable by SPARQL): written at publish time.
+    publish_graph(store(), hub().minter, doc, revision, sections)
     flash(f"Revision {revision} is published at /exhibitions/{slug}.")
     return redirect(url_for("curate.edit", slug=slug))
 
@@ -220,6 +222,7 @@ def publish(slug: str) -> ResponseReturnValue:
 def unpublish(slug: str) -> ResponseReturnValue:
     _owned(slug)
     repo().unpublish(slug)
+    drop_graph(store(), hub().minter, slug)
     flash("Unpublished: the exhibition is a private draft again.")
     return redirect(url_for("curate.edit", slug=slug))
 
@@ -237,6 +240,7 @@ def refresh(slug: str) -> ResponseReturnValue:
     except (ValueError, StoreError) as exc:
         flash(f"The snapshot was kept: a section query failed ({exc}).", "error")
     else:
+        publish_graph(store(), hub().minter, published[1], published[0], sections)
         flash(f"Snapshot refreshed: {sum(len(v) for v in sections.values())} objects pinned.")
     return redirect(url_for("curate.edit", slug=slug))
 

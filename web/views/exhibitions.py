@@ -48,11 +48,8 @@ RDF_KINDS = {"ttl": "text/turtle", "jsonld": "application/ld+json"}
 
 
 def repository() -> ExhibitionRepository:
-    """The instance's exhibition repository (one per app; it opens a connection per operation)."""
-    repo = current_app.extensions.get("srom_exhibitions")
-    if repo is None:
-        repo = current_app.extensions["srom_exhibitions"] = ExhibitionRepository(hub().instance / "hub.sqlite")
-    return repo
+    """The instance's exhibition repository (it opens a connection per operation)."""
+    return hub().exhibitions
 
 
 def _state(name: str, factory: type) -> object:

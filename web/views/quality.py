@@ -143,8 +143,10 @@ def _wants_json() -> bool:
     )
 
 
-@bp.get("/quality")
+# url_for() builds the first rule registered for an endpoint, and decorators register bottom-up: the
+# HTML rule is the inner one so that links go to the page, not to its JSON.
 @bp.get("/quality.json")
+@bp.get("/quality")
 def overview():  # noqa: ANN201
     report = hub_quality()
     if _wants_json():
@@ -152,8 +154,8 @@ def overview():  # noqa: ANN201
     return render_template("quality.html", report=report, labels=LABELS, measures=list(MEASURES), museum=None)
 
 
-@bp.get("/museums/<museum_id>/quality")
 @bp.get("/museums/<museum_id>/quality.json")
+@bp.get("/museums/<museum_id>/quality")
 def museum(museum_id: str):  # noqa: ANN201
     report = museum_quality(museum_id)
     if report is None:

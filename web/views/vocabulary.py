@@ -65,8 +65,8 @@ def _wants_json() -> bool:
     return request.path.endswith(".json") or best == "application/json"
 
 
-@bp.get("/admin/unmatched")
 @bp.get("/admin/unmatched.json")
+@bp.get("/admin/unmatched")  # the inner rule is the one url_for() builds: the page, not its JSON
 @login_required("admin")
 def review():  # noqa: ANN201
     museum = request.args.get("museum") or None
@@ -84,8 +84,8 @@ def recheck():  # noqa: ANN201
     return redirect(url_for("vocabulary.review", forgotten=forgotten))
 
 
-@bp.get("/museums/<museum_id>/unmatched")
 @bp.get("/museums/<museum_id>/unmatched.json")
+@bp.get("/museums/<museum_id>/unmatched")
 @login_required()
 def museum_review(museum_id: str):  # noqa: ANN201
     if hub().registry.get_museum(museum_id) is None:
