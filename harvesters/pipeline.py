@@ -11,8 +11,10 @@ sockets release the GIL; the mapping itself is Python):
    is *new*, *updated*, *unchanged* (same hash: not written at all) or *deleted*;
 3. **write** (:class:`_Writer`): per batch, in order: note the batch's changes in the registry journal,
    drop deleted graphs, replace updated graphs in one transaction, add new graphs through the store's
-   bulk path (``Store.load_graphs``), then commit the checkpoint (the source's position after the batch's
-   last page), the counts and the quarantine entries in one registry transaction.
+   bulk path (``Store.load_graphs``; a museum's first harvest uses batches ``BULK_BATCH_FACTOR`` times
+   bigger, which the bulk loader handles with less CPU), then commit the checkpoint (the source's
+   position after the batch's last page), the counts and the quarantine entries in one registry
+   transaction.
 
 Why a failed harvest leaves the data intact and can resume: the checkpoint is saved only after the
 batch's store writes returned, so it never runs ahead of the store; what was stored before a failure
@@ -48,6 +50,9 @@ from store.base import RecordGraph, Store
 T = TypeVar("T")
 RecordHook = Callable[[MappedRecord, SourceRecord, Museum], MappedRecord]
 CONTENT_HASH = SROM.contentHash
+#: a first harvest (bulk path) writes and checkpoints batches this many times the usual size (when that
+#: is at least 100 records)
+BULK_BATCH_FACTOR = 5
 _DONE = object()
 
 
@@ -236,11 +241,12 @@ class Pipeline:
                  state: Any, finish_record: Callable[[MappedRecord, SourceRecord, int], MappedRecord],
                  provenance: Callable[..., str],
                  batch_size: int, lock_token: str | None = None, use_bulk: bool = True,
-                 progress: Callable[[Any], None] | None = None) -> None:
+                 progress: Callable[[Any], None] | None = None, bulk_batch_factor: int = BULK_BATCH_FACTOR) -> None:
         self.store, self.registry, self.minter = store, registry, minter
         self.museum, self.harvest_run, self.state = museum, run, state
         self.finish_record, self.provenance = finish_record, provenance
         self.batch_size = max(1, batch_size)
+        self.bulk_batch_factor = max(1, bulk_batch_factor)
         self.lock_token, self.use_bulk, self.progress = lock_token, use_bulk, progress
         self.vocabulary = minter.vocabulary_graph(museum.id)
         self.shared_written: set[str] = set()  # shared-term lines written in this run (bounded by the vocabulary)
@@ -262,6 +268,12 @@ class Pipeline:
         # Where the time goes (seconds, summed): waiting for pages, records (hooks, hash), classification
         # with its store lookup, waiting for the writer; the writer's own store and registry time.
         timings = {"wait_pages": 0.0, "records": 0.0, "classify": 0.0, "wait_writer": 0.0}
+        # A first harvest writes through the bulk path, whose cost per quad grows with the number of
+        # loads (more, smaller files for the store to compact): bigger batches there (measured: -19 % CPU
+        # for 5,000 against 500 records per load at 50,000 records).
+        # (Not for small batch sizes: whoever sets one wants fine-grained checkpoints, not throughput.)
+        bulk = self.fresh and self.use_bulk and self.batch_size >= 100
+        limit = self.batch_size * (self.bulk_batch_factor if bulk else 1)
         try:
             batch = _Batch()
             ended = False
@@ -275,7 +287,7 @@ class Pipeline:
                 clock = time.perf_counter()
                 timings["records"] += clock - now
                 ended = page.checkpoint is None
-                if len(batch) >= self.batch_size or ended:
+                if len(batch) >= limit or ended:
                     work = self._classify(batch, writer, checkpoint(page))
                     now = time.perf_counter()
                     writer.submit(work)

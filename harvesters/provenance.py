@@ -6,6 +6,7 @@ Plain text builders (N-Triples); no I/O. The harvest run (``harvesters.run``) wr
 from __future__ import annotations
 
 import re
+import time
 
 from harvesters.registry import Museum, utc_now
 from harvesters.source import SourceRecord
@@ -53,6 +54,8 @@ class ProvenanceWriter:
         self._datestamp = f" {iri(SROM.datestamp)} "
         self._hash = f" {iri(SROM.contentHash)} "
         self._versions: dict[str, str] = {}
+        self._second = -1  # generatedAtTime is written to the second: formatted once per second
+        self._now = ""
 
     def __call__(self, mapped: MappedRecord, record: SourceRecord, digest: str | None = None) -> str:
         # Graph and object IRIs are minted by IriMinter (percent-encoded keys), valid as they are; the
@@ -67,13 +70,19 @@ class ProvenanceWriter:
             g, self._source, literal(record.identifier), " .\n",
             g, self._run,
             g, self._version, version, " .\n",
-            g, self._time, literal(utc_now(), datatype=XSD.dateTime), " .\n",
+            g, self._time, self._generated_at(), " .\n",
         ]
         if record.datestamp:
             parts += [g, self._datestamp, literal(record.datestamp), " .\n"]
         if digest:
             parts += [g, self._hash, f'"{digest}"', " .\n"]
         return "".join(parts)
+
+    def _generated_at(self) -> str:
+        second = int(time.time())
+        if second != self._second:
+            self._second, self._now = second, literal(utc_now(), datatype=XSD.dateTime)
+        return self._now
 
 
 def museum_graph(museum: Museum, minter: IriMinter) -> RecordGraph:

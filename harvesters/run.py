@@ -42,7 +42,7 @@ from harvesters.map_worker import (
     worker_pages,
 )
 from harvesters.mapping_overrides import MappingOverrides
-from harvesters.pipeline import Pipeline, RecordHook, drop_in_batches
+from harvesters.pipeline import BULK_BATCH_FACTOR, Pipeline, RecordHook, drop_in_batches
 from harvesters.provenance import ProvenanceWriter, museum_graph, provenance_triples
 from harvesters.registry import HarvestRun, Museum, Registry, utc_now
 from harvesters.source import FeedSpec, SourceRecord, source_class
@@ -104,6 +104,7 @@ class Harvester:
         record_hooks: Sequence[RecordHook] = (),
         use_bulk: bool = True,
         map_worker_threshold: int | None = WORKER_THRESHOLD,
+        bulk_batch_factor: int = BULK_BATCH_FACTOR,
     ) -> None:
         self.store = store
         self.registry = registry
@@ -124,6 +125,8 @@ class Harvester:
         self.use_bulk = use_bulk
         #: map feeds of at least this many records in a worker process (None: never; harvesters.map_worker)
         self.map_worker_threshold = map_worker_threshold
+        #: a first harvest (bulk path) writes batches of ``batch_size * bulk_batch_factor`` records
+        self.bulk_batch_factor = bulk_batch_factor
 
     # --- the run ---------------------------------------------------------------------------------
     def harvest(
@@ -261,7 +264,7 @@ class Harvester:
         pipeline = Pipeline(
             store=self.store, registry=self.registry, minter=self.minter, museum=museum, run=run, state=state,
             finish_record=finish_record, provenance=provenance, batch_size=self.batch_size, lock_token=token,
-            use_bulk=self.use_bulk, progress=progress,
+            use_bulk=self.use_bulk, progress=progress, bulk_batch_factor=self.bulk_batch_factor,
         )
         try:
             pipeline.run(pages(), checkpoint_after)

@@ -162,7 +162,7 @@ class Store(abc.ABC):
         """
         data = build_nquads(records, self.provenance_graph, additions)
         if data:
-            self.bulk_load(data)
+            self.bulk_load(data.encode())
 
     def graph_states(self, graph_iris: Sequence[str], predicate: str) -> dict[str, str | None]:
         """Which of ``graph_iris`` exist, each with the value of ``predicate`` on it in the provenance graph.
@@ -258,7 +258,7 @@ def build_drop_update(iris: Sequence[str], provenance_graph: str) -> str:
     return " ;\n".join(_drop_statements(iris, provenance_graph))
 
 
-def build_nquads(records: Sequence[RecordGraph], provenance_graph: str, additions: Sequence[RecordGraph] = ()) -> bytes:
+def build_nquads(records: Sequence[RecordGraph], provenance_graph: str, additions: Sequence[RecordGraph] = ()) -> str:
     """N-Quads of record graphs, their provenance and additions, from their N-Triples text.
 
     N-Triples lines end with `` .\n`` and a literal cannot hold a raw newline, so putting the graph name
@@ -283,7 +283,7 @@ def build_nquads(records: Sequence[RecordGraph], provenance_graph: str, addition
     for r in (*records, *additions):
         add(r.ntriples, r.iri)
     add("".join(r.provenance for r in records), provenance_graph)
-    return "".join(parts).encode()
+    return "".join(parts)
 
 
 def build_replace_update(

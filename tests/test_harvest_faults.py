@@ -164,7 +164,8 @@ def test_broken_record_is_quarantined_and_the_rest_land(harvester, store, source
     assert_store_matches(store, source)
 
 
-def test_persistent_fault_fails_keeping_data_then_resumes(harvester, store, source, registry, sleeps) -> None:  # noqa: ANN001
+def test_persistent_fault_fails_keeping_data_then_resumes(store, source, registry, sleeps) -> None:  # noqa: ANN001
+    harvester = make_harvester(store, registry, sleeps)
     fault = source.inject("non-xml", resumption=True, skip=3, times=100)
     run = harvester.harvest("test")
     assert run.outcome == "failed" and "not well-formed XML" in (run.error or "")

@@ -70,7 +70,7 @@ def test_build_nquads_handles_other_serialisers_spacing(text: str) -> None:
     import pyoxigraph as ox
 
     data = build_nquads([RecordGraph("http://g/1", text)], PROV)
-    quads = {(q.object.value, q.graph_name.value) for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)}
+    quads = {(q.object.value, q.graph_name.value) for q in ox.parse(data.encode(), format=ox.RdfFormat.N_QUADS)}
     assert quads == {("x", "http://g/1"), ("y", "http://g/1")}
 
 
