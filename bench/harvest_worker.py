@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,7 +35,7 @@ def children_peak_rss_mb() -> float:
 
 
 def harvest(url: str, store_dir: Path, batch_size: int, server: bool, worker_threshold: int) -> dict[str, object]:
-    registry = Registry(Path(tempfile.mkdtemp()) / "hub.sqlite")
+    registry = Registry(store_dir.parent / "bench-registry.sqlite")  # removed with the bench's work folder
     registry.save_museum(Museum(id="bench", name="Bench Museum", feed_url=url, format="lido"))
     if server:
         from store.oxigraph_server import ManagedOxigraphServer

@@ -50,6 +50,8 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("SROM_HOME", str(folder))
     monkeypatch.setenv("SROM_ALLOWED_FEED_NETWORKS", "127.0.0.0/8")
+    # Retries keep their count but not their waiting: a refused connection must not cost 31 s a test.
+    monkeypatch.setenv("SROM_HARVEST_BACKOFF", "0.01")
     return folder
 
 

@@ -13,7 +13,7 @@ import click
 
 from harvesters.registry import Museum
 from web.hub import Hub
-from web.serving import harvest_all, managed_store, stop_on_sigterm
+from web.serving import harvest_all, harvest_scheduler, managed_store, stop_on_sigterm
 from web.settings import instance_path, load_settings
 
 LOOPBACK = "127.0.0.0/8"
@@ -63,7 +63,7 @@ def run_demo(host: str, port: int, *, serve: bool = True) -> None:
         installed = install_demo_exhibitions(hub)
         if installed:
             click.echo(f"demo: exhibitions installed: {', '.join(installed)}", err=True)
-        with managed_store(hub):
+        with managed_store(hub), harvest_scheduler(hub):
             click.echo("demo: harvesting (full) ...", err=True)
             failed = harvest_all(hub, [m.id for m in museums], full=True)
             if failed:

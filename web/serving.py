@@ -87,9 +87,7 @@ def print_progress(state: HarvestProgress) -> None:
 
 def make_harvester(hub: Hub) -> Harvester:
     """The hub's harvester with every HARVEST_* setting applied (retries, backoff, mass-drop guard)."""
-    from harvesters.run import Harvester, harvester_options
-
-    return Harvester(hub.store(), hub.registry, hub.minter, hub.guard, **harvester_options(hub.settings))
+    return hub.harvester()
 
 
 @contextlib.contextmanager
