@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
-from mappings import MappedRecord, MappingContext, RecordError, map_stream
+from mappings import MappingContext, RecordError, map_stream
 from ontology.iris import IriMinter
-from ontology.namespaces import sparql_prologue
 from ontology.validation import validate_record
+from tests.conformance import SAMPLES, SHAPE_CHECKS, shape_counts
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 EDM = SAMPLES / "edm"
 
 pytestmark = [
@@ -26,11 +24,6 @@ pytestmark = [
     pytest.mark.skipif(not EDM.is_dir(), reason=f"third-party samples not found at {SAMPLES}"),
 ]
 
-_HAS = {
-    "title": "?o rdfs:label ?l",
-    "date span": "?o crm:P108i_was_produced_by/crm:P4_has_time-span/crm:P82a_begin_of_the_begin ?b",
-    "keeper": "?o crm:P50_has_current_keeper ?k",
-}
 
 
 def _edm_files() -> list[Path]:
@@ -38,10 +31,6 @@ def _edm_files() -> list[Path]:
     return sorted(p for p in EDM.rglob("*.xml") if "schema" not in p.parts)
 
 
-def _has(rec: MappedRecord, where: str) -> bool:
-    store = ox.Store()
-    store.load((rec.ntriples + rec.shared_ntriples).encode(), format=ox.RdfFormat.N_TRIPLES)
-    return bool(store.query(sparql_prologue() + f"ASK {{ BIND(<{rec.object_iri}> AS ?o) {where} }}"))
 
 
 def test_every_edm_sample_maps_without_crash(capsys):
@@ -60,15 +49,15 @@ def test_every_edm_sample_maps_without_crash(capsys):
                     continue
                 stats[folder]["mapped"] += 1
                 assert item.triple_count > 0 and "_:" not in item.ntriples
-                for name, where in _HAS.items():
-                    stats[folder][name] += _has(item, where)
+                for name, met in shape_counts(item).items():
+                    stats[folder][name] += met
                 stats[folder]["valid"] += validate_record(item.ntriples, item.shared_ntriples).conforms
 
     with capsys.disabled():
         print("\nEDM conformance (records mapped; share with title / date span / keeper; SHACL conforming):")
         for folder, s in sorted(stats.items()):
             n = s["mapped"] or 1
-            shares = " / ".join(f"{name} {100 * s[name] // n}%" for name in _HAS)
+            shares = " / ".join(f"{name} {100 * s[name] // n}%" for name in SHAPE_CHECKS)
             print(f"  {folder:45} {s['mapped']:3} mapped, {s['errors']} errors; {shares}; "
                   f"valid {100 * s['valid'] // n}%")
         for line in problems:

@@ -9,14 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
-from mappings import MappedRecord, MappingContext, RecordError, map_stream
+from mappings import MappingContext, RecordError, map_stream
 from ontology.iris import IriMinter
-from ontology.namespaces import sparql_prologue
+from tests.conformance import SAMPLES, SHAPE_CHECKS, shape_counts
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 LIDO = SAMPLES / "lido"
 EXTRA = [
     SAMPLES / "oai-pmh" / "kenom" / "ListRecords-lido-page1.xml",  # LIDO inside OAI-PMH
@@ -28,11 +26,6 @@ pytestmark = [
     pytest.mark.skipif(not LIDO.is_dir(), reason=f"third-party samples not found at {SAMPLES}"),
 ]
 
-_HAS = {
-    "title": "?o rdfs:label ?l",
-    "date span": "?o crm:P108i_was_produced_by/crm:P4_has_time-span/crm:P82a_begin_of_the_begin ?b",
-    "keeper": "?o crm:P50_has_current_keeper ?k",
-}
 
 
 def _lido_files() -> list[Path]:
@@ -40,10 +33,6 @@ def _lido_files() -> list[Path]:
     return files + [p for p in EXTRA if p.is_file()]
 
 
-def _has(rec: MappedRecord, where: str) -> bool:
-    store = ox.Store()
-    store.load((rec.ntriples + rec.shared_ntriples).encode(), format=ox.RdfFormat.N_TRIPLES)
-    return bool(store.query(sparql_prologue() + f"ASK {{ BIND(<{rec.object_iri}> AS ?o) {where} }}"))
 
 
 def test_every_lido_sample_maps_without_crash(capsys):
@@ -60,14 +49,14 @@ def test_every_lido_sample_maps_without_crash(capsys):
                     continue
                 stats[folder]["mapped"] += 1
                 assert item.triple_count > 0 and "_:" not in item.ntriples
-                for name, where in _HAS.items():
-                    stats[folder][name] += _has(item, where)
+                for name, met in shape_counts(item).items():
+                    stats[folder][name] += met
 
     with capsys.disabled():
         print("\nLIDO conformance (records mapped; share with title / date span / keeper):")
         for folder, s in sorted(stats.items()):
             n = s["mapped"] or 1
-            shares = " / ".join(f"{name} {100 * s[name] // n}%" for name in _HAS)
+            shares = " / ".join(f"{name} {100 * s[name] // n}%" for name in SHAPE_CHECKS)
             print(f"  {folder:45} {s['mapped']:3} mapped, {s['errors']} errors; {shares}")
         for line in problems:
             print(f"  error: {line}")

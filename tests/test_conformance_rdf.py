@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -18,9 +17,8 @@ import pytest
 from harvesters.rdf_dump import describe, list_objects, load_dump, rdf_format
 from mappings import MappedRecord, MappingContext, RecordError, get_mapping
 from ontology.iris import IriMinter
-from ontology.namespaces import sparql_prologue
+from tests.conformance import SAMPLES, SHAPE_CHECKS, shape_counts
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 LINKED_ART = SAMPLES / "linked-art" / "examples"
 CRM_RDF = SAMPLES / "cidoc-crm-rdf"
 RDF_SUFFIXES = {".ttl", ".nt", ".nq", ".trig", ".rdf", ".jsonld"}
@@ -31,18 +29,9 @@ pytestmark = [
                        reason=f"third-party samples not found at {SAMPLES}"),
 ]
 
-_HAS = {
-    "title": "?o rdfs:label ?l",
-    "date span": "?o crm:P108i_was_produced_by/crm:P4_has_time-span/crm:P82a_begin_of_the_begin ?b",
-    "keeper": "?o crm:P50_has_current_keeper ?k",
-}
 CTX = MappingContext(minter=IriMinter("https://hub.example.org"), museum="samples")
 
 
-def _has(rec: MappedRecord, where: str) -> bool:
-    store = ox.Store()
-    store.load((rec.ntriples + rec.shared_ntriples).encode(), format=ox.RdfFormat.N_TRIPLES)
-    return bool(store.query(sparql_prologue() + f"ASK {{ BIND(<{rec.object_iri}> AS ?o) {where} }}"))
 
 
 def _linked_art_records() -> list[tuple[str, str, object]]:
@@ -86,14 +75,14 @@ def test_every_rdf_native_sample_maps_without_crash(capsys: pytest.CaptureFixtur
         assert isinstance(item, MappedRecord)
         stats[folder]["mapped"] += 1
         assert item.triple_count > 0 and "_:" not in item.ntriples + item.shared_ntriples
-        for what, where in _HAS.items():
-            stats[folder][what] += _has(item, where)
+        for what, met in shape_counts(item).items():
+            stats[folder][what] += met
 
     with capsys.disabled():
         print("\nLinked Art / CIDOC-CRM RDF conformance (records mapped; share with title / date span / keeper):")
         for folder, s in sorted(stats.items()):
             n = s["mapped"] or 1
-            shares = " / ".join(f"{what} {100 * s[what] // n}%" for what in _HAS)
+            shares = " / ".join(f"{what} {100 * s[what] // n}%" for what in SHAPE_CHECKS)
             print(f"  {folder:45} {s['mapped']:3} mapped, {s['errors']} not objects or unusable; {shares}")
         for line in problems:
             print(f"  not mapped: {line}")
