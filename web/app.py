@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template
 
 from web.hub import Hub
 from web.settings import instance_path, load_settings
@@ -68,15 +68,11 @@ def create_app(test_config: dict[str, Any] | None = None, hub: Hub | None = None
     return app
 
 
-def wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return request.path.endswith(".json") or best == "application/json"
-
-
 def _register_errors(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
     from store.base import QueryTimeout, StoreUnavailable
+    from web.views.common import wants_json
 
     def envelope(status: int, message: str):  # noqa: ANN202
         if wants_json():

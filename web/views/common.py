@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from store.base import Store
@@ -17,6 +17,12 @@ def hub() -> Hub:
 
 def store() -> Store:
     return hub().store()
+
+
+def wants_json() -> bool:
+    """The client asked for JSON: a ``.json`` URL, or an Accept header preferring it to HTML."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return request.path.endswith(".json") or best == "application/json"
 
 
 def ok(status: int = 200, **payload: Any) -> ResponseReturnValue:

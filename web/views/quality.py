@@ -17,12 +17,12 @@ import time
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template
 
 from ontology.namespaces import sparql_prologue
 from store.base import SolutionsResult
 from web.i18n import current_language
-from web.views.common import hub, ok, store
+from web.views.common import hub, ok, store, wants_json
 
 bp = Blueprint("quality", __name__)
 
@@ -137,19 +137,13 @@ def hub_quality(unmatched_limit: int = 5) -> dict[str, Any]:
     return {"museums": museums, "totals": totals}
 
 
-def _wants_json() -> bool:
-    return request.path.endswith(".json") or (
-        request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
-    )
-
-
 # url_for() builds the first rule registered for an endpoint, and decorators register bottom-up: the
 # HTML rule is the inner one so that links go to the page, not to its JSON.
 @bp.get("/quality.json")
 @bp.get("/quality")
 def overview():  # noqa: ANN201
     report = hub_quality()
-    if _wants_json():
+    if wants_json():
         return ok(measures=list(MEASURES), **report)
     return render_template("quality.html", report=report, labels=LABELS, measures=list(MEASURES), museum=None)
 
@@ -160,7 +154,7 @@ def museum(museum_id: str):  # noqa: ANN201
     report = museum_quality(museum_id)
     if report is None:
         abort(404, f"no museum {museum_id!r} is registered")
-    if _wants_json():
+    if wants_json():
         return ok(measures=list(MEASURES), museum=report)
     return render_template("quality.html", report={"museums": [report], "totals": None}, labels=LABELS,
                            measures=list(MEASURES), museum=report)

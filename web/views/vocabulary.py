@@ -21,7 +21,7 @@ from harvesters.unmatched import UnmatchedTerms
 from ontology.reconcile import refresh
 from ontology.thesaurus import KINDS, get_thesaurus
 from web.auth import current_user, login_required
-from web.views.common import hub, ok
+from web.views.common import hub, ok, wants_json
 
 bp = Blueprint("vocabulary", __name__)
 
@@ -60,18 +60,13 @@ def _answer(terms: list[dict[str, Any]], museum: str | None, kind: str | None, a
                            museums=museums, thesaurus=thesaurus)
 
 
-def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return request.path.endswith(".json") or best == "application/json"
-
-
 @bp.get("/admin/unmatched.json")
 @bp.get("/admin/unmatched")  # the inner rule is the one url_for() builds: the page, not its JSON
 @login_required("admin")
 def review():  # noqa: ANN201
     museum = request.args.get("museum") or None
     terms, kind = _listing(museum)
-    return _answer(terms, museum, kind, _wants_json())
+    return _answer(terms, museum, kind, wants_json())
 
 
 @bp.post("/admin/unmatched/recheck")
@@ -79,7 +74,7 @@ def review():  # noqa: ANN201
 def recheck():  # noqa: ANN201
     refresh()
     forgotten = _table().prune_matched()
-    if _wants_json():
+    if wants_json():
         return ok(forgotten=forgotten, version=get_thesaurus().version)
     return redirect(url_for("vocabulary.review", forgotten=forgotten))
 
@@ -94,4 +89,4 @@ def museum_review(museum_id: str):  # noqa: ANN201
     if user is None or not user.can_manage(museum_id):
         raise Forbidden("only the museum's own account or an admin may see its unmatched terms")
     terms, kind = _listing(museum_id)
-    return _answer(terms, museum_id, kind, _wants_json())
+    return _answer(terms, museum_id, kind, wants_json())
