@@ -348,7 +348,8 @@ def test_thesaurus_keeps_the_rules_of_its_header() -> None:
         assert len(langs) == len(set(langs)), f"{c.iri}: two preferred labels in one language"
         for uri in c.matches:
             assert re.match(r"^(http://vocab\.getty\.edu/aat/3\d{8}|http://www\.wikidata\.org/entity/Q\d+|"
-                            r"https://pleiades\.stoa\.org/places/\d+|https://sws\.geonames\.org/\d+/)$", uri), uri
+                            r"https://pleiades\.stoa\.org/places/\d+|https://sws\.geonames\.org/\d+/|"
+                            r"https://whgazetteer\.org/api/place/\d+/)$", uri), uri
         for b in c.broader:
             assert th.concepts[b].kind == c.kind
     assert set(kinds) == set(KINDS)
