@@ -8,7 +8,12 @@ or dropped connections (also a body cut off mid-response: the body is read insid
 429/5xx (a ``Retry-After`` in seconds or as an HTTP date is honoured, capped at ``max_backoff``), and answers
 a protocol client declares unusable by raising :class:`ContentError` from its ``parse`` function (a page
 that is not XML or is truncated). Other 4xx answers and guard refusals are never retried. The sleep
-function is injectable so tests do not wait.
+function is injectable so tests do not wait. Transports other than ``requests`` (SPARQLWrapper's urllib)
+share the same budget through :meth:`GuardedSession.retrying` by raising :class:`TransientError`.
+
+A streamed fetch (``fetch(..., stream=True)``) hands ``parse`` a response whose body is still on the wire;
+``parse`` reads it in chunks through :func:`response_body` (a dump larger than memory), and a fault while
+reading (a dropped connection, a stalled read) retries the whole request under the same budget.
 
 This module knows HTTP only: it does not parse protocols, and it never decides what a failure means for
 a harvest (the run does).
@@ -17,6 +22,8 @@ a harvest (the run does).
 from __future__ import annotations
 
 import email.utils
+import http.client
+import io
 import logging
 import time
 from collections.abc import Callable
@@ -26,6 +33,7 @@ from typing import TypeVar
 from urllib.parse import urljoin
 
 import requests
+import urllib3
 
 from harvesters.guard import FeedGuard
 
@@ -33,6 +41,12 @@ USER_AGENT = "SROM-Hub-Harvester/0.1 (+https://github.com/srom-hub)"
 MAX_REDIRECTS = 5
 #: statuses worth another try: the server says it is busy or failed for now
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+#: faults while a body is read (requests wraps urllib3's; a parser reading ``response.raw`` sees urllib3's)
+READ_FAULTS: tuple[type[BaseException], ...] = (
+    requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError, urllib3.exceptions.HTTPError, http.client.HTTPException,
+)
+STREAM_CHUNK = 256 * 1024
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -89,8 +103,11 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-class _Retry(Exception):
-    """Internal: one try failed in a way worth another (message, optional Retry-After seconds)."""
+class TransientError(Exception):
+    """One try failed in a way worth another (message, optional Retry-After seconds and HTTP status).
+
+    Raised inside :meth:`GuardedSession.retrying`; after the last try it becomes a :class:`HarvestHttpError`.
+    """
 
     def __init__(self, message: str, retry_after: float | None = None, status: int | None = None) -> None:
         super().__init__(message)
@@ -126,46 +143,66 @@ class GuardedSession:
         """The response (body already read) of a GET, after guarded redirects and retries."""
         return self.fetch(url, params, lambda response: response)
 
-    def fetch(self, url: str, params: dict[str, str] | None, parse: Callable[[requests.Response], T]) -> T:
-        """GET ``url`` and return ``parse(response)``; a :class:`ContentError` from ``parse`` is retried."""
-        attempt = 0
+    def fetch(
+        self, url: str, params: dict[str, str] | None, parse: Callable[[requests.Response], T], *, stream: bool = False
+    ) -> T:
+        """GET ``url`` and return ``parse(response)``; a :class:`ContentError` from ``parse`` is retried.
+
+        ``stream=True``: the body is not read before ``parse`` is called; ``parse`` reads it (see
+        :func:`response_body`), and a fault while it reads retries the whole request, so ``parse`` must
+        start afresh on every call (it is called once per try) and clean up what it made when it raises.
+        """
+
+        def attempt() -> T:
+            response = self._get_once(url, params, stream)
+            try:
+                return parse(response)
+            except READ_FAULTS as exc:
+                raise TransientError(f"connection failed while reading {url}: {exc}") from exc
+            finally:
+                response.close()
+
+        return self.retrying(attempt)
+
+    def retrying(self, attempt: Callable[[], T]) -> T:
+        """``attempt()`` under the retry budget: a :class:`TransientError` or :class:`ContentError` it raises
+        is told to ``on_retry``, waited out (``Retry-After`` or backoff) and tried again, up to
+        ``max_retries`` times. After the last try a TransientError becomes :class:`HarvestHttpError` and a
+        ContentError propagates. Used by :meth:`fetch` and by transports of their own (SPARQLWrapper)."""
+        tries = 0
         while True:
             try:
-                response = self._get_once(url, params)
-                try:
-                    return parse(response)
-                except ContentError as exc:
-                    raise _Retry(str(exc)) from exc
-                finally:
-                    response.close()
-            except _Retry as fault:
-                if attempt >= self.retry.max_retries:
-                    cause = fault.__cause__
-                    if isinstance(cause, ContentError):
-                        raise cause from None
+                return attempt()
+            except (TransientError, ContentError) as fault:
+                if tries >= self.retry.max_retries:
+                    if isinstance(fault, ContentError):
+                        raise
                     raise HarvestHttpError(
-                        f"{fault} (gave up after {attempt + 1} tries)", status=fault.status
+                        f"{fault} (gave up after {tries + 1} tries)", status=fault.status
                     ) from None
-                wait = self.retry.delay(attempt, fault.retry_after)
-                message = f"{fault}; retry {attempt + 1}/{self.retry.max_retries} in {wait:g} s"
+                retry_after = fault.retry_after if isinstance(fault, TransientError) else None
+                wait = self.retry.delay(tries, retry_after)
+                message = f"{fault}; retry {tries + 1}/{self.retry.max_retries} in {wait:g} s"
                 log.warning("%s", message)
                 if self.on_retry:
                     self.on_retry(message)
                 self.retry.sleep(wait)
-                attempt += 1
+                tries += 1
 
-    def _get_once(self, url: str, params: dict[str, str] | None) -> requests.Response:
+    def _get_once(self, url: str, params: dict[str, str] | None, stream: bool = False) -> requests.Response:
         for _hop in range(MAX_REDIRECTS + 1):
-            self.guard.check(url)
+            self.guard.check(url)  # every hop: a redirect must not reach an address the first URL could not
             try:
                 # Not streamed: requests reads the whole body here, so a connection dropped mid-body
-                # surfaces inside the retry loop (urllib3 enforces Content-Length).
-                response = self.session.get(url, params=params, timeout=self.timeout, allow_redirects=False)
+                # surfaces inside the retry loop (urllib3 enforces Content-Length). Streamed: only the
+                # headers are read here; ``fetch`` catches the faults of the body read in ``parse``.
+                response = self.session.get(url, params=params, timeout=self.timeout, allow_redirects=False,
+                                            stream=stream)
             except requests.Timeout as exc:
-                raise _Retry(f"timed out after {self.timeout:g} s: {url}") from exc
+                raise TransientError(f"timed out after {self.timeout:g} s: {url}") from exc
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError) as exc:
-                raise _Retry(f"connection failed: {url}: {exc}") from exc
+                raise TransientError(f"connection failed: {url}: {exc}") from exc
             except requests.RequestException as exc:
                 raise HarvestHttpError(f"request failed: {url}: {exc}") from exc
             if response.is_redirect and "location" in response.headers:
@@ -178,10 +215,41 @@ class GuardedSession:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 response.close()
                 if status in RETRY_STATUSES:
-                    raise _Retry(f"HTTP {status} from {response.url}", retry_after, status)
+                    raise TransientError(f"HTTP {status} from {response.url}", retry_after, status)
                 raise HarvestHttpError(f"HTTP {status} from {response.url}", status=status)
             return response
         raise HarvestHttpError(f"more than {MAX_REDIRECTS} redirects from {url}")
 
     def close(self) -> None:
         self.session.close()
+
+
+class _ResponseBody(io.RawIOBase):
+    """A streamed response's body as a raw binary file, read chunk by chunk (Content-Encoding undone)."""
+
+    def __init__(self, response: requests.Response, chunk_size: int) -> None:
+        self._chunks = response.iter_content(chunk_size)
+        self._chunk = memoryview(b"")
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._chunk:
+            try:
+                self._chunk = memoryview(next(self._chunks))
+            except StopIteration:
+                return 0
+        n = min(len(buffer), len(self._chunk))
+        buffer[:n] = self._chunk[:n]
+        self._chunk = self._chunk[n:]
+        self.bytes_read += n
+        return n
+
+
+def response_body(response: requests.Response, chunk_size: int = STREAM_CHUNK) -> io.BufferedReader:
+    """The body of a response fetched with ``stream=True`` as a buffered binary file (``read``, ``readline``,
+    ``peek``), holding one chunk at a time. Transfer faults surface from ``read`` as requests' exceptions,
+    which :meth:`GuardedSession.fetch` retries."""
+    return io.BufferedReader(_ResponseBody(response, chunk_size), buffer_size=chunk_size)

@@ -13,6 +13,10 @@ then fetched in pages. A checkpoint is ``{since, horizon, done}``: resuming walk
 (nothing newer than the horizon) and skips the ``done`` first ones. The run's incremental date is the
 horizon, so the next run starts where this one's listing ended.
 
+A probe reads only what it shows (:meth:`IiifDiscoverySource.sample`): the collection, the last page and
+as few earlier pages as it takes to find a sample of objects (at most ``SAMPLE_PAGES`` pages), then
+those objects: a bounded number of requests whatever the stream's length.
+
 Owns the protocol only: no mapping, storing or counting (``harvesters.run`` does that).
 """
 
@@ -34,6 +38,7 @@ INCLUSIONS = {"Create", "Update", "Add"}
 # When nothing was ever listed, the next run must still see everything, whatever the source's clock.
 EPOCH = "1970-01-01T00:00:00Z"
 MAX_PAGES = 100_000  # a `prev` chain longer than this is a loop
+SAMPLE_PAGES = 5  # activity pages a probe reads at most, looking for objects to show
 
 
 class DiscoveryError(Exception):
@@ -105,9 +110,22 @@ class IiifDiscoverySource(Source):
             checkpoint = None if position >= len(changes) else {"since": since, "horizon": horizon, "done": position}
             yield SourcePage(records, checkpoint, complete_list_size=len(changes), response_date=horizon)
 
+    def sample(self, size: int) -> SourcePage:
+        """Records of the ``size`` most recently created or updated objects (fewer when the newest
+        ``SAMPLE_PAGES`` pages hold fewer), for a probe. The listing's size is not known without
+        reading every page, so ``complete_list_size`` stays None."""
+        changes, newest = self.changes(None, wanted=max(1, size), max_pages=SAMPLE_PAGES)
+        records = [self._record(change) for change in changes if not change.deleted]
+        return SourcePage(records, None, response_date=newest)
+
     # --- the activity stream -------------------------------------------------------------------
-    def changes(self, since: str | None, horizon: str | None = None) -> tuple[list[Change], str | None]:
-        """The newest activity per object, newest first, and the newest ``endTime`` seen."""
+    def changes(
+        self, since: str | None, horizon: str | None = None, *, wanted: int | None = None, max_pages: int = MAX_PAGES
+    ) -> tuple[list[Change], str | None]:
+        """The newest activity per object, newest first, and the newest ``endTime`` seen.
+
+        ``wanted``: stop once that many objects to fetch (not deleted) are found; ``max_pages``: read at
+        most that many activity pages (a probe's bounds; a harvest reads back to ``since``)."""
         since_dt, horizon_dt = parse_time(since), parse_time(horizon)
         accepted = tuple((self.feed.options or {}).get("object_types") or OBJECT_TYPES)
         collection = self._json(self.feed.url)
@@ -125,7 +143,7 @@ class IiifDiscoverySource(Source):
         newest: tuple[datetime, str] | None = None
         only_delete = False
         visited: set[str] = set()
-        while page_url and len(visited) < MAX_PAGES:
+        while page_url and len(visited) < max_pages:
             if page_url in visited:
                 raise DiscoveryError(f"the pages loop back to {page_url}")
             visited.add(page_url)
@@ -151,6 +169,8 @@ class IiifDiscoverySource(Source):
                     only_delete = True
                     continue
                 self._take(activity, kind, accepted, processed, changes, only_delete)
+                if wanted is not None and sum(not c.deleted for c in changes) >= wanted:
+                    return changes, newest[1] if newest else None
             page_url = _ref(page.get("prev"))
         return changes, newest[1] if newest else None
 

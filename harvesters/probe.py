@@ -2,8 +2,10 @@
 
 For OAI-PMH: Identify (granularity, deletedRecord policy, earliest datestamp), ListMetadataFormats
 (which of them the hub maps), ListSets, and the first records of ListRecords in the chosen format,
-mapped with the hub's own mapping. For other protocols: the first page of the protocol's
-:class:`~harvesters.source.Source`. Every failure becomes a message for the museum (the feed does not
+mapped with the hub's own mapping. For other protocols: a sample from the protocol's
+:class:`~harvesters.source.Source` (its ``sample(size)`` when it has one, so a Change Discovery stream of
+thousands of pages costs a handful of requests; else the first page of its listing).
+Every failure becomes a message for the museum (the feed does not
 answer, is not OAI-PMH, offers no format the hub maps...); probing never raises for a feed's faults.
 
 The guard is asked before any connection (a private address is refused without being contacted).
@@ -14,6 +16,7 @@ the mapped N-Triples, with the same code that renders the hub's object cards.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,7 +27,7 @@ import requests
 from harvesters.guard import FeedGuard, FeedUrlRefused
 from harvesters.http import GuardedSession, HarvestHttpError, RetryPolicy
 from harvesters.registry import Museum
-from harvesters.source import FeedSpec, SourceRecord, source_class
+from harvesters.source import FeedSpec, SourcePage, SourceRecord, source_class
 from mappings import MappedRecord, MappingContext, RecordError, available_formats, get_mapping
 from ontology.iris import IriMinter
 
@@ -205,7 +208,7 @@ def _probe_oai(report: ProbeReport, http: GuardedSession, mapper: _SampleMapper,
         return
     try:
         report.sets = [{"spec": s.spec, "name": s.name} for s in client.list_sets(max_pages=3)]
-    except (OaiError, HarvestHttpError, requests.RequestException) as exc:
+    except (OaiError, HarvestHttpError, FeedUrlRefused, requests.RequestException) as exc:
         report.warn(f"ListSets failed ({exc}); the feed can still be harvested without a set.")
     if report.set_spec and report.sets and report.set_spec not in {s["spec"] for s in report.sets}:
         report.warn(f"The set {report.set_spec!r} is not among the feed's sets.")
@@ -236,17 +239,28 @@ def _probe_source(
     if report.format not in maps:
         report.error(f"The hub does not map {report.format!r} over {report.protocol}; it maps {', '.join(maps)}.")
         return
+    source = cls(FeedSpec(report.url, report.format, report.set_spec, options), http)
     try:
-        pages = cls(FeedSpec(report.url, report.format, report.set_spec, options), http).pages()
-        page = next(iter(pages), None)
+        page = _first_page(source, size)
     except Exception as exc:  # noqa: BLE001 - a feed's fault of any kind is a message for the museum
         _unreachable(report, exc)
         return
-    if page is None:
+    if page is None or not page.records:
         report.warn("The feed returned no records.")
         return
     report.complete_list_size = page.complete_list_size
     mapper.map_samples(report, page.records[:size])
+
+
+def _first_page(source: Any, size: int) -> SourcePage | None:
+    """A sample of the feed's records: the source's own ``sample(size)`` when it has one (it reads only
+    what the sample needs: a few activity pages, one small query), else the first page of its listing
+    (the listing is closed at once, so a dump's scratch store is removed now, not when collected)."""
+    sample = getattr(source, "sample", None)
+    if callable(sample):
+        return sample(size)
+    with contextlib.closing(source.pages()) as pages:
+        return next(pages, None)
 
 
 @dataclass

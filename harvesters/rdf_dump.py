@@ -1,53 +1,50 @@
 """RDF dump harvester: one file at a URL (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD; gzip or not),
 split into one record per object.
 
-The dump is streamed from the guarded HTTP session through pyoxigraph's bulk loader into a temporary
-on-disk store (memory stays flat whatever the dump's size, and the triples of one object may be spread
-anywhere in the file). Objects are the subjects typed ``crm:E22_Human-Made_Object`` in any CRM
-namespace (Erlangen, older releases, Linked Art's ``ManMadeObject``: ``mappings.rdf_terms``), except
-those minted under another object (its parts). Each record's payload is the N-Triples text of the
-object's description: its triples, those of the nodes it owns and the classes and labels of the terms
-it points at; the ``crm-rdf`` mapping takes it from there.
+The dump is streamed from the guarded HTTP session (``fetch(..., stream=True)``: never held whole in
+memory) into a scratch store (``harvesters.rdf_load``: N-Triples / N-Quads line by line, other syntaxes
+spooled to disk; in memory while small, on disk past ``IN_MEMORY_BYTES``), because the triples of one
+object may be spread anywhere in the file. A connection dropped or stalled mid-dump, or a gzip stream
+that ends early, restarts the download under the harvest's retry budget (``harvesters.http``).
+
+Objects are the subjects typed ``crm:E22_Human-Made_Object`` in any CRM namespace (Erlangen, older
+releases, Linked Art's ``ManMadeObject``: ``mappings.rdf_terms``), except those minted under another
+object (its parts). Each record's payload is the N-Triples text of the object's description: its
+triples, those of the nodes it owns and the classes and labels of the terms it points at; the
+``crm-rdf`` mapping takes it from there.
 
 A dump is a complete listing every time: there is no incremental form, so every run reads the whole
 file and records missing from it are gone from the source (``complete_listing``; the harvest run's
 full-harvest removal drops them). Records come in IRI order, so a run can resume after the last
 object of the last stored page.
-
-JSON-LD dumps that name the published Linked Art context get the hub's own context instead
-(``mappings.linked_art_vocab``); no context is ever fetched.
 """
 
 from __future__ import annotations
 
-import gzip
-import inspect
-import io
-import json
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
-from typing import Any, BinaryIO
+from typing import Any
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
+import requests
 
+from harvesters.http import response_body
+from harvesters.rdf_load import (  # noqa: F401 - load_dump, open_body and DumpReadError are used from here too
+    STREAMED_FORMATS,
+    DumpReadError,
+    RdfDumpError,
+    Scratch,
+    load_dump,
+    open_body,
+)
 from harvesters.source import Source, SourcePage, SourceRecord, register_source
-from mappings.linked_art_vocab import CONTEXT_URLS, jsonld_context
 from mappings.rdf_terms import E22, LABEL_PREDICATES, RDF_TYPE, belongs, crm, normalise, ntriples_line, top_objects
 
 P168 = crm("P168_place_is_defined_by")
 DESCRIBING = (RDF_TYPE, *sorted(LABEL_PREDICATES, key=str), P168)  # what a record carries of a shared term
-# Dumps up to this size (as transferred; a gzip file expands ~10x) are split in memory, larger ones in a
-# temporary on-disk store, so memory stays bounded whatever the dump's size.
-IN_MEMORY_BYTES = 8 * 1024 * 1024
 # Content types that say nothing about the RDF syntax (the URL's extension or the feed option decides).
 _GENERIC_TYPES = {"application/octet-stream", "application/gzip", "application/x-gzip", "text/plain", ""}
-
-
-class RdfDumpError(Exception):
-    """The dump cannot be read (unknown syntax, not RDF, a remote JSON-LD context)."""
 
 
 def rdf_format(url: str, content_type: str | None, option: str | None = None) -> ox.RdfFormat:
@@ -81,56 +78,6 @@ def _by_name(name: str) -> ox.RdfFormat | None:
                "rdfxml": "rdf", "rdf/xml": "rdf", "xml": "rdf", "owl": "rdf", "json-ld": "jsonld", "json": "jsonld"}
     name = aliases.get(name, name)
     return ox.RdfFormat.from_extension(name) or ox.RdfFormat.from_media_type(name)
-
-
-def open_body(body: BinaryIO) -> BinaryIO:
-    """``body`` decompressed when it is gzip (told by its magic number, whatever the headers say)."""
-    buffered = body if isinstance(body, io.BufferedReader) else io.BufferedReader(body)  # type: ignore[arg-type]
-    if buffered.peek(2)[:2] == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=buffered)  # type: ignore[return-value]
-    return buffered
-
-
-def load_dump(store: ox.Store, body: BinaryIO, fmt: ox.RdfFormat, base_iri: str | None = None) -> None:
-    """Stream ``body`` into ``store`` (JSON-LD with Linked Art contexts replaced by the hub's)."""
-    try:
-        if fmt in (ox.RdfFormat.JSON_LD, ox.RdfFormat.STREAMING_JSON_LD):
-            document = _local_contexts(json.load(body))
-            store.bulk_load(json.dumps(document).encode("utf-8"), format=ox.RdfFormat.JSON_LD, base_iri=base_iri,
-                            lenient=True)
-        else:
-            # lenient: one malformed IRI must not cost the whole dump; the mapping re-checks every term
-            # and quarantines the one record that holds it.
-            store.bulk_load(body, format=fmt, base_iri=base_iri, lenient=True)
-    except (SyntaxError, ValueError) as exc:
-        message = str(exc)
-        if "LoadDocumentCallback" in message or "remote context" in message.lower():
-            message = "the JSON-LD names a remote @context, which the hub does not fetch"
-        raise RdfDumpError(f"not valid {fmt.name}: {message}") from exc
-    except (OSError, EOFError) as exc:  # a truncated or corrupt gzip stream, a dropped connection
-        raise RdfDumpError(f"the dump could not be read to its end: {exc}") from exc
-
-
-def _local_contexts(value: Any) -> Any:
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if key == "@context":
-                out[key] = _replace_context(item)
-            else:
-                out[key] = _local_contexts(item)
-        return out
-    if isinstance(value, list):
-        return [_local_contexts(v) for v in value]
-    return value
-
-
-def _replace_context(context: Any) -> Any:
-    if isinstance(context, str) and context in CONTEXT_URLS:
-        return jsonld_context()
-    if isinstance(context, list):
-        return [_replace_context(c) for c in context]
-    return context
 
 
 def list_objects(store: ox.Store) -> list[ox.NamedNode]:
@@ -226,46 +173,41 @@ class RdfDumpSource(Source):
     formats = ("crm-rdf",)
     #: every run lists every record: a record missing from the dump is gone from the source
     complete_listing = True
+    #: resuming reads the whole dump again
+    resumes_cheaply = False
 
     def pages(self, since: str | None = None, resume: dict[str, Any] | None = None) -> Iterator[SourcePage]:
         options = self.feed.options or {}
         page_size = max(1, int(options.get("page_size", 100)))
         after = (resume or {}).get("after")
-        folder: str | None = None
-        store: ox.Store | None = None
+        scratch = self.http.fetch(self.feed.url, None, self._download, stream=True)
         try:
-            response, streamed = self._get(self.feed.url)
-            size = None if streamed else len(response.content)
-            if size is not None and size <= IN_MEMORY_BYTES:
-                store = ox.Store()  # a small dump: no RocksDB directory to create and remove
-            else:
-                folder = tempfile.mkdtemp(prefix="srom-dump-")
-                store = ox.Store(folder)
-            try:
-                fmt = rdf_format(self.feed.url, response.headers.get("Content-Type"), options.get("rdf_format"))
-                if streamed:
-                    response.raw.decode_content = True  # Content-Encoding is transport, not the file
-                body = response.raw if streamed else io.BytesIO(response.content)
-                load_dump(store, open_body(body), fmt, base_iri=self.feed.url)
-            finally:
-                response.close()
-            datestamp = response.headers.get("Last-Modified")
-            objects = [o for o in list_objects(store) if after is None or o.value > after]
+            assert scratch.store is not None
+            listed = list_objects(scratch.store)
+            objects = [o for o in listed if after is None or o.value > after]
             if not objects:  # nothing (left) to list: one empty, final page, so the run completes
-                yield SourcePage([], None, complete_list_size=0)
+                yield SourcePage([], None, complete_list_size=len(listed))
                 return
-            for records in record_pages(store, objects, page_size, datestamp):
+            for records in record_pages(scratch.store, objects, page_size, scratch.datestamp):
                 last = records[-1].identifier == objects[-1].value
                 checkpoint = None if last else {"after": records[-1].identifier}
-                yield SourcePage(records, checkpoint, complete_list_size=len(objects))
+                yield SourcePage(records, checkpoint, complete_list_size=len(listed))
         finally:
-            store = None  # releases the RocksDB lock before the folder goes
-            if folder:
-                shutil.rmtree(folder, ignore_errors=True)
+            scratch.close()
 
-    def _get(self, url: str) -> tuple[Any, bool]:
-        # Stream when the session can: a dump can be larger than memory. (GuardedSession.get takes
-        # ``stream`` once the HTTP module offers it; until then the body is read whole.)
-        if "stream" in inspect.signature(self.http.get).parameters:
-            return self.http.get(url, stream=True), True  # type: ignore[call-arg]
-        return self.http.get(url), False
+    def _download(self, response: requests.Response) -> Scratch:
+        """One try at reading the dump into a new scratch store (the session calls it again on a retry)."""
+        options = self.feed.options or {}
+        fmt = rdf_format(self.feed.url, response.headers.get("Content-Type"), options.get("rdf_format"))
+        scratch = Scratch()
+        try:
+            scratch.datestamp = response.headers.get("Last-Modified")
+            body = open_body(response_body(response))  # Content-Encoding undone by the session; gzip files here
+            if fmt in STREAMED_FORMATS:
+                scratch.add_lines(body, fmt, base_iri=self.feed.url)
+            else:
+                scratch.add_file(body, fmt, base_iri=self.feed.url)
+        except BaseException:
+            scratch.close()
+            raise
+        return scratch

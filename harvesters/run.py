@@ -242,7 +242,8 @@ class Harvester:
             for page in pages:
                 yield prepare(page, map_record, RecordError)
                 size = page.complete_list_size or 0
-                if self.map_worker_threshold and page.checkpoint and size >= self.map_worker_threshold:
+                if (self.map_worker_threshold and page.checkpoint and size >= self.map_worker_threshold
+                        and source.resumes_cheaply):
                     pages.close()  # a large feed: the rest is fetched and mapped on the other core
                     job = WorkerJob(
                         museum.protocol, feed, museum.id, self.minter.base, str(self.registry.path),

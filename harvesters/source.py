@@ -63,6 +63,9 @@ class Source(abc.ABC):
     #: True when every run lists every record (an RDF dump, a SPARQL endpoint): there is no incremental
     #: form, so the run treats each harvest as full and removes the records missing from the listing
     complete_listing: bool = False
+    #: False when continuing from a checkpoint costs as much as starting over (an RDF dump is downloaded and
+    #: read again): a run never hands such a listing to the mapping worker half-way (harvesters/map_worker.py)
+    resumes_cheaply: bool = True
 
     def __init__(self, feed: FeedSpec, http: GuardedSession) -> None:
         self.feed = feed

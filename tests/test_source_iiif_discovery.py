@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from harvesters.guard import FeedGuard
 from harvesters.http import GuardedSession, RetryPolicy
-from harvesters.iiif_discovery import DiscoveryError, IiifDiscoverySource
+from harvesters.iiif_discovery import SAMPLE_PAGES, DiscoveryError, IiifDiscoverySource
+from harvesters.probe import probe_feed
 from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from harvesters.source import FeedSpec
@@ -267,3 +269,49 @@ def test_a_failed_run_resumes_from_its_checkpoint(stream: Stream, server: FileSe
         assert again.response_date == "2025-03-04T12:00:00Z"
     finally:
         store.close()
+
+
+def long_stream(server: FileServer, activities: int, page_size: int = 2) -> Stream:
+    """A stream of ``activities`` updates cycling over the four objects, ``page_size`` to a page."""
+    s = Stream(server, page_size=page_size)
+    keys = list(DOCS)
+    for key in keys:
+        s.publish_object(key)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    for i in range(activities):
+        end = (start + timedelta(hours=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        s.activities.append({"type": "Create" if i < 4 else "Update",
+                             "object": {"id": s.object_url(keys[i % 4]), "type": "HumanMadeObject"}, "endTime": end})
+    s._publish_pages()  # once, not per activity
+    return s
+
+
+def test_probe_reads_a_bounded_number_of_pages(server: FileServer) -> None:
+    stream = long_stream(server, 400)  # 200 activity pages
+    server.requests.clear()
+    report = probe_feed(stream.collection_url, "iiif-discovery", None, guard=GUARD, minter=MINTER, sample_size=3)
+    assert report.ok, report.messages
+    assert [s.identifier for s in report.samples] == [stream.object_url(k) for k in ("solidus", "samite", "bowl")]
+    assert all(s.mapped and s.label for s in report.samples), report.samples
+    # the collection, the last page and the one before it (two activities a page), the three objects
+    assert server.requests == ["/activity/all-changes", "/activity/page-199", "/activity/page-198",
+                               "/object/solidus", "/object/samite", "/object/bowl"]
+
+    # the newest pages hold only deletions: the probe gives up after SAMPLE_PAGES pages, it does not walk on
+    for n in range(30):
+        stream.activities.append({"type": "Delete", "object": {"id": f"{server.url}/object/gone-{n}",
+                                                                "type": "HumanMadeObject"},
+                                  "endTime": f"2025-06-01T00:00:{n:02d}Z"})
+    stream._publish_pages()
+    server.requests.clear()
+    report = probe_feed(stream.collection_url, "iiif-discovery", None, guard=GUARD, minter=MINTER, sample_size=3)
+    assert report.samples == [] and any("no records" in m.text for m in report.messages)
+    assert len(server.requests) == 1 + SAMPLE_PAGES and not any(r.startswith("/object/") for r in server.requests)
+
+
+def test_a_harvest_still_walks_every_page(server: FileServer, http: GuardedSession) -> None:
+    stream = long_stream(server, 40)
+    server.requests.clear()
+    records = [r for p in listing(stream, http) for r in p.records]
+    assert len(records) == 4
+    assert len([r for r in server.requests if r.startswith("/activity/page-")]) == 20

@@ -4,14 +4,18 @@ end through the harvest run (an update and a delete at the partner)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import requests
+from werkzeug.wrappers import Request
 
 from harvesters.guard import FeedGuard, FeedUrlRefused
-from harvesters.http import GuardedSession, RetryPolicy
+from harvesters.http import GuardedSession, HarvestHttpError, RetryPolicy
+from harvesters.probe import probe_feed
 from harvesters.rdf_dump import describe, list_objects
 from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
@@ -23,6 +27,7 @@ from store.base import SolutionsResult
 from store.embedded import EmbeddedStore
 from store.oxigraph_server import ManagedOxigraphServer
 from store.sparql_protocol import SparqlProtocolStore
+from tests.loopback_server import LoopbackServer, cut_off
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "crm_rdf" / "samarkand-erlangen.ttl"
 BASE = "http://collection.example-samarkand.org/id/object/"
@@ -117,8 +122,6 @@ def test_guard_and_endpoint_errors(partner: tuple) -> None:
         strict.close()
     session = GuardedSession(GUARD, timeout=10, retry=RetryPolicy(max_retries=0))
     try:
-        from harvesters.http import HarvestHttpError
-
         with pytest.raises(HarvestHttpError, match="objects query failed|HTTP 400"):
             listing(url, session, objects_query="SELECT ?object WHERE { ?object")
     finally:
@@ -162,3 +165,130 @@ def test_harvest_end_to_end_with_an_update_and_a_delete(partner: tuple, tmp_path
         }
     finally:
         store.close()
+
+
+# --- faults: the harvest's retry policy applies to SPARQLWrapper's requests too -----------------------
+class FaultProxy:
+    """The partner endpoint as a misbehaving server: each request is forwarded to the real endpoint
+    (``oxigraph serve``) unless the next queued fault says otherwise. Faults, one per request in order
+    (None: behave): ``("status", 503, "7")`` answers 503 with Retry-After 7; ``("cut",)`` sends half the
+    real answer, then closes the connection; ``("stall", s)`` waits ``s`` seconds before answering;
+    ``("redirect", code, location)`` redirects."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream.rsplit("/", 1)[0]  # the oxigraph server's root
+        self.faults: list[tuple | None] = []
+
+    def __call__(self, environ, start_response):  # noqa: ANN001, ANN204 - WSGI
+        request = Request(environ)
+        fault = self.faults.pop(0) if self.faults else None
+        kind = fault[0] if fault else None
+        if kind == "status":
+            start_response(f"{fault[1]} Busy", [("Retry-After", fault[2]), ("Content-Type", "text/plain")])
+            return [b"busy, come back later\n"]
+        if kind == "redirect":
+            start_response(f"{fault[1]} Moved", [("Location", fault[2]), ("Content-Length", "0")])
+            return [b""]
+        if kind == "stall":
+            time.sleep(fault[1])
+        answer = requests.post(self.upstream + "/query", data=request.get_data(), timeout=10, headers={
+            "Content-Type": request.content_type, "Accept": request.headers.get("Accept", "*/*")})
+        body = answer.content
+        start_response(f"{answer.status_code} Answer", [("Content-Type", answer.headers.get("Content-Type", "")),
+                                                        ("Content-Length", str(len(body)))])
+        if kind == "cut":
+            return cut_off(environ, [body], len(body) // 2)
+        return [body]
+
+
+@pytest.fixture
+def faulty(partner: tuple) -> Iterator[tuple[FaultProxy, LoopbackServer]]:
+    proxy = FaultProxy(partner[0])
+    with LoopbackServer(proxy) as srv:
+        yield proxy, srv
+
+
+def patient_session(sleeps: list[float], messages: list[str], timeout: float = 10) -> GuardedSession:
+    retry = RetryPolicy(max_retries=3, backoff_base=0.5, max_backoff=30.0, sleep=sleeps.append)
+    return GuardedSession(GUARD, timeout=timeout, retry=retry, on_retry=messages.append)
+
+
+def test_503_with_retry_after_is_waited_out_in_a_harvest(faulty: tuple, tmp_path: Path) -> None:
+    proxy, srv = faulty
+    proxy.faults = [("status", 503, "7")]
+    sleeps: list[float] = []
+    store = EmbeddedStore(None, MINTER.provenance_graph())
+    registry = Registry(tmp_path / "hub.sqlite")
+    registry.save_museum(Museum(id="sam", name="Samarkand Museum (example)", feed_url=srv.url + "/query",
+                                format="crm-rdf", protocol="sparql"))
+    retry = RetryPolicy(max_retries=3, backoff_base=0.5, sleep=sleeps.append)  # the harvest's own policy
+    harvester = Harvester(store, registry, MINTER, GUARD, http_timeout=10, retry=retry)
+    try:
+        run = harvester.harvest("sam")
+        assert run.outcome == "ok", run.error
+        assert run.new == 3
+        assert sleeps == [7.0]  # the endpoint's Retry-After, not the backoff
+        assert any("HTTP 503" in m and "retry 1/3 in 7 s" in m for m in run.messages)
+        assert [r.split("?")[0] for r in srv.requests] == ["POST /query"] * 4  # 503, objects, parts, construct
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(("fault", "at"), [(("cut",), 0), (("cut",), 2), (("stall", 1.5), 2)],
+                         ids=["cut-select", "cut-construct", "stall-construct"])
+def test_a_dropped_or_stalled_answer_is_asked_again(faulty: tuple, fault: tuple, at: int) -> None:
+    proxy, srv = faulty
+    proxy.faults = [None] * at + [fault]
+    sleeps: list[float] = []
+    messages: list[str] = []
+    http = patient_session(sleeps, messages, timeout=0.5)
+    try:
+        records = [r for p in listing(srv.url + "/query", http) for r in p.records]
+    finally:
+        http.close()
+    assert [r.identifier for r in records] == OBJECTS
+    assert mapped(records) == mapped([r for p in listing(proxy.upstream + "/query", http) for r in p.records])
+    assert sleeps == [0.5] and len(messages) == 1
+    assert ("timed out after 0.5 s" if fault[0] == "stall" else "broke off") in messages[0]
+    assert len(srv.requests) == 4
+
+
+def test_without_retries_faults_fail_with_clear_messages(faulty: tuple) -> None:
+    proxy, srv = faulty
+    http = GuardedSession(GUARD, timeout=10, retry=RetryPolicy(max_retries=0))
+    try:
+        proxy.faults = [("status", 503, "7")]
+        with pytest.raises(HarvestHttpError, match=r"HTTP 503 from the SPARQL endpoint .* \(gave up after 1 tries\)"):
+            listing(srv.url + "/query", http)
+        # a query the endpoint rejects is not retried, and its own words come along
+        with pytest.raises(HarvestHttpError, match=r"HTTP 400 from the SPARQL endpoint .*: error at \d+:\d+: expected"):
+            listing(srv.url + "/query", http, objects_query="SELECT ?object WHERE { ?object")
+    finally:
+        http.close()
+
+
+def test_redirects_keep_the_query_and_pass_the_guard(faulty: tuple) -> None:
+    proxy, srv = faulty
+    strict = GuardedSession(FeedGuard(["127.0.0.1/32"]), timeout=10)
+    try:
+        proxy.faults = [("redirect", 301, "/sparql")]  # a POSTed query is POSTed again, not lost
+        records = [r for p in listing(srv.url + "/query", strict) for r in p.records]
+        assert [r.identifier for r in records] == OBJECTS
+        assert [r.split("?")[0] for r in srv.requests[:2]] == ["POST /query", "POST /sparql"]
+        srv.requests.clear()
+        proxy.faults = [("redirect", 307, f"http://127.0.0.2:{srv.port}/query")]  # loopback, not allowed
+        with pytest.raises(FeedUrlRefused, match="127.0.0.2"):
+            listing(srv.url + "/query", strict)
+        assert srv.requests == ["POST /query"]
+    finally:
+        strict.close()
+
+
+def test_probe_reads_a_sample_not_a_page(faulty: tuple) -> None:
+    proxy, srv = faulty
+    report = probe_feed(srv.url + "/query", "sparql", None, guard=GUARD, minter=MINTER, sample_size=2)
+    assert report.ok, report.messages
+    assert [s.identifier for s in report.samples] == OBJECTS[:2]
+    assert all(s.mapped for s in report.samples)
+    # two listed (SAM-0001 and its part), their parts asked for, one description; once more for SAM-0002
+    assert len(srv.requests) == 6
