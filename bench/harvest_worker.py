@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import subprocess
 import time
 from pathlib import Path
 
@@ -64,14 +65,42 @@ def harvest(url: str, store_dir: Path, batch_size: int, server: bool, worker_thr
             "worker_cpu_s": cpu_seconds(resource.RUSAGE_CHILDREN), "timings": last.get("timings") or {}}
 
 
-def bulk_load(nquads: Path, store_dir: Path) -> dict[str, object]:
+def bulk_load(nquads: Path, store_dir: Path, chunk_quads: int = 0, cli: bool = False) -> dict[str, object]:
+    """The store's own bulk loader on the dump: in one go, or (``chunk_quads``) in the harvest's batch sizes.
+
+    ``cli``: the ``oxigraph load`` command into a server's data folder (the baseline for ``--server``).
+    """
     import pyoxigraph as ox
 
+    if cli:
+        from store.oxigraph_server import _default_executable
+
+        started = time.perf_counter()
+        subprocess.run([_default_executable(), "load", "--location", str(store_dir), "--file", str(nquads)],
+                       check=True, capture_output=True)
+        seconds = time.perf_counter() - started
+        store = EmbeddedStore(store_dir, MINTER.provenance_graph(), read_only=True)
+        quads = store.count_quads()
+        store.close()
+        return {"seconds": seconds, "quads": quads, "peak_rss_mb": children_peak_rss_mb(),
+                "cpu_s": cpu_seconds(resource.RUSAGE_CHILDREN)}
     store = EmbeddedStore(store_dir, MINTER.provenance_graph())
     try:
         started = time.perf_counter()
-        # Streamed from the file (the same pyoxigraph bulk loader the harvest's bulk path uses).
-        store.store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        if chunk_quads:
+            # The dump is in graph order, so each chunk holds whole record graphs, as a harvest batch does.
+            chunk: list[str] = []
+            with nquads.open(encoding="utf-8") as lines:
+                for line in lines:
+                    chunk.append(line)
+                    if len(chunk) >= chunk_quads:
+                        store.store.bulk_load("".join(chunk), format=ox.RdfFormat.N_QUADS)
+                        chunk = []
+            if chunk:
+                store.store.bulk_load("".join(chunk), format=ox.RdfFormat.N_QUADS)
+        else:
+            # Streamed from the file (the same pyoxigraph bulk loader the harvest's bulk path uses).
+            store.store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
         seconds = time.perf_counter() - started
         quads = store.count_quads()
     finally:
@@ -88,11 +117,13 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--server", action="store_true")
     parser.add_argument("--worker-threshold", type=int, default=5000)
+    parser.add_argument("--chunk-quads", type=int, default=0)
+    parser.add_argument("--cli", action="store_true")
     args = parser.parse_args()
     if args.job == "harvest":
         result = harvest(args.url, args.store, args.batch_size, args.server, args.worker_threshold)
     else:
-        result = bulk_load(args.nquads, args.store)
+        result = bulk_load(args.nquads, args.store, args.chunk_quads, args.cli)
     print(json.dumps(result))
 
 

@@ -52,8 +52,8 @@ class Mapping:
         self, element: etree._Element, ctx: MappingContext, source_id: str | None = None
     ) -> MappedRecord:
         """Map one record element; raises :class:`RecordError` when it cannot be mapped."""
-        own_id = self.record_id(element)
-        source_id = (source_id or "").strip() or own_id
+        # The record's own id is read only when the harvest gives none (the record_id rule reads it again).
+        source_id = (source_id or "").strip() or self.record_id(element)
         if not source_id:
             raise RecordError(None, "no record identifier")
         try:
