@@ -51,10 +51,11 @@ T = TypeVar("T")
 RecordHook = Callable[[MappedRecord, SourceRecord, Museum], MappedRecord]
 CONTENT_HASH = SROM.contentHash
 #: a first harvest (bulk path) writes and checkpoints batches this many times the usual size (when that
-#: is at least 100 records). Measured on 100,000 synthetic LIDO records (5.7M quads) fed to the bulk loader
-#: in loads of 2,500 / 5,000 / 10,000 / 20,000 records: 162 / 154 / 141 / 139 CPU s, peak RSS 360 / 557 /
-#: 557 / 1,044 MB. 10,000 (20 x 500) takes most of the gain and keeps the loader well under 1 GB.
-BULK_BATCH_FACTOR = 20
+#: is at least 100 records). Bigger loads cost the store less CPU, but memory bounds them: measured on
+#: 100,000 synthetic LIDO records (5.7M quads) fed to the bulk loader in loads of 2,500 / 5,000 / 10,000 /
+#: 20,000 records, 162 / 154 / 141 / 139 CPU s; a whole harvest (`make bench`) peaked at 682 MB with loads
+#: of 5,000 records and at 1,317 MB with 10,000 (a batch being loaded, one queued, one being filled).
+BULK_BATCH_FACTOR = 10
 _DONE = object()
 
 

@@ -259,31 +259,36 @@ def build_drop_update(iris: Sequence[str], provenance_graph: str) -> str:
 
 
 def build_nquads(records: Sequence[RecordGraph], provenance_graph: str, additions: Sequence[RecordGraph] = ()) -> str:
-    """N-Quads of record graphs, their provenance and additions, from their N-Triples text.
+    """N-Quads of record graphs, their provenance and additions, from their N-Triples text."""
+    return "".join(iter_nquads(records, provenance_graph, additions))
+
+
+def iter_nquads(
+    records: Sequence[RecordGraph], provenance_graph: str, additions: Sequence[RecordGraph] = ()
+) -> Iterator[str]:
+    """:func:`build_nquads` in pieces (one per graph), for writers that stream them to a file.
 
     N-Triples lines end with `` .\n`` and a literal cannot hold a raw newline, so putting the graph name
     before each line's end is one ``str.replace`` per graph, with no per-line Python work. Text that does
     not have that shape (another serialiser's spacing) is parsed instead.
     """
-    parts: list[str] = []
 
-    def add(text: str, graph: str) -> None:
+    def quads(text: str, graph: str) -> Iterator[str]:
         if not text:
             return
         if not text.endswith("\n"):
             text += "\n"
         suffix = f" <{check_graph_iri(graph)}> .\n"
         if text.count("\n") == text.count(" .\n"):
-            parts.append(text.replace(" .\n", suffix))
+            yield text.replace(" .\n", suffix)
             return
         name = ox.NamedNode(graph)
-        parts.extend(f"{t.subject} {t.predicate} {t.object} <{name.value}> .\n"
-                     for t in ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES))
+        yield from (f"{t.subject} {t.predicate} {t.object} <{name.value}> .\n"
+                    for t in ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES))
 
     for r in (*records, *additions):
-        add(r.ntriples, r.iri)
-    add("".join(r.provenance for r in records), provenance_graph)
-    return "".join(parts)
+        yield from quads(r.ntriples, r.iri)
+    yield from quads("".join(r.provenance for r in records), provenance_graph)
 
 
 def build_replace_update(

@@ -14,6 +14,7 @@ abandoned queries are still running.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
@@ -34,11 +35,16 @@ from store.base import (
     Term,
     build_nquads,
     check_graph_iri,
+    iter_nquads,
     materialise,
 )
 from store.bind_values import bind_values, refuse_federation
 
 T = TypeVar("T")
+
+
+#: loads of at least this many records go to the bulk loader through a file (see ``load_graphs``)
+SPOOL_RECORDS = 1000
 
 
 class EmbeddedStore(Store):
@@ -80,6 +86,7 @@ class EmbeddedStore(Store):
                     f"an Oxigraph server running on it? use it instead, or stop it first): {e}"
                 ) from e
             raise StoreUnavailable(f"cannot open the store directory {self.path}: {e}") from e
+        self._remove_stale_spools()
 
     # --- helpers -------------------------------------------------------------------------------
     @property
@@ -148,10 +155,39 @@ class EmbeddedStore(Store):
         return sorted(n for n in names if prefix is None or n.startswith(prefix))
 
     def load_graphs(self, records: Sequence[RecordGraph], *, additions: Sequence[RecordGraph] = ()) -> None:
-        # The text goes to pyoxigraph as it is: it reads str itself, without a Python-level copy to bytes.
-        data = build_nquads(records, self.provenance_graph, additions)
-        if data:
-            self.bulk_load(data)
+        if self.path is None or len(records) < SPOOL_RECORDS:
+            # Small loads go as text: pyoxigraph reads str itself, without a Python-level copy to bytes.
+            data = build_nquads(records, self.provenance_graph, additions)
+            if data:
+                self.bulk_load(data)
+            return
+        # A first harvest's batch (5,000 records, ~300k quads) is written to a file beside the store and
+        # loaded from there: handed over as one str, the text and the loader's copy of it double the peak
+        # memory (measured at 10,000 records a load: 1,109 MB as str, 557 MB from a file, same CPU).
+        if self.read_only:
+            raise StoreError("the store is open read-only")
+        spool = tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".nq", prefix=self._spool_prefix(),
+                                            dir=self.path.parent, delete=False)
+        try:
+            with spool:
+                spool.writelines(iter_nquads(records, self.provenance_graph, additions))
+            try:
+                self.store.bulk_load(path=spool.name, format=ox.RdfFormat.N_QUADS)
+            except SyntaxError as e:
+                raise StoreError(f"invalid N-Quads: {e}") from None
+            except OSError as e:
+                raise StoreError(f"bulk load failed: {e}") from e
+        finally:
+            Path(spool.name).unlink(missing_ok=True)
+
+    def _spool_prefix(self) -> str:
+        return f".srom-load-{self.path.name if self.path else 'memory'}-"
+
+    def _remove_stale_spools(self) -> None:
+        # A load killed half-way leaves its file; the store's lock says no other process is loading it now.
+        if self.path is not None and not self.read_only:
+            for stale in self.path.parent.glob(self._spool_prefix() + "*.nq"):
+                stale.unlink(missing_ok=True)
 
     def graph_states(self, graph_iris: Sequence[str], predicate: str) -> dict[str, str | None]:
         # In process, the store's own lookups beat a SPARQL query (~3x: no parsing, no VALUES join).

@@ -80,3 +80,37 @@ def test_a_museum_without_record_graphs_is_told_apart(store: Store) -> None:
     assert not _has_graphs(store, f"{BASE}/graph/m1/")
     store.load_graphs([record(1, "One")])
     assert _has_graphs(store, f"{BASE}/graph/m1/") and not _has_graphs(store, f"{BASE}/graph/m2/")
+
+
+def test_a_large_load_goes_through_a_file_and_leaves_none_behind(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    import store.embedded as embedded
+    from store.embedded import EmbeddedStore
+
+    monkeypatch.setattr(embedded, "SPOOL_RECORDS", 10)
+    spooled: list[str] = []
+    real_bulk_load = embedded.ox.Store.bulk_load
+
+    def bulk_load(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - records where the data came from
+        spooled.append(str(kwargs.get("path")))
+        return real_bulk_load(self, *args, **kwargs)
+
+    monkeypatch.setattr(embedded.ox.Store, "bulk_load", bulk_load)
+    (tmp_path / ".srom-load-disk-stale.nq").write_text("left by a killed load")
+    disk = EmbeddedStore(tmp_path / "disk", PROV)
+    try:
+        assert not list(tmp_path.glob(".srom-load-*"))  # a killed load's file is removed when the store opens
+        records = [record(i, f"Object {i}") for i in range(12)]
+        disk.load_graphs(records, additions=[RecordGraph(f"{BASE}/graph/vocabulary/m1",
+                                                         triple(iri(f"{BASE}/id/term/silk"), iri(f"{BASE}/ns#label"),
+                                                                literal("silk", "en")))])
+        assert spooled and spooled[0].endswith(".nq") and "/.srom-load-disk-" in spooled[0]
+        assert not list(tmp_path.glob(".srom-load-*"))
+        reference = EmbeddedStore(None, PROV)
+        try:
+            reference.replace_graphs([record(i, f"Object {i}") for i in range(12)])
+            assert labels(disk) == labels(reference) and provenance(disk) == provenance(reference)
+        finally:
+            reference.close()
+        assert f"{BASE}/graph/vocabulary/m1" in disk.graph_names()
+    finally:
+        disk.close()
