@@ -2,7 +2,12 @@
 
 A registered feed URL is fetched by the hub's own servers; without this guard anyone who can register a
 feed could make the hub probe its internal network (server-side request forgery). Every address the
-host name resolves to is checked, and so is every redirect target (see ``harvesters.http``).
+host name resolves to is checked, and so is every redirect target (see ``harvesters.http``). The check
+before a request is not enough on its own: a host name can resolve to a public address for the check and
+to a private one a moment later, when the HTTP client resolves it again to connect (DNS rebinding). So
+the transports also check the address each connection actually reached, before sending anything on it
+(:meth:`FeedGuard.create_connection`: ``harvesters.http`` for requests, ``harvesters.sparql_source`` for
+SPARQLWrapper's urllib).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -48,6 +54,27 @@ class FeedGuard:
 
     def __init__(self, allowed: Iterable[str] = ()) -> None:
         self.allowed = parse_networks(allowed)
+        #: how host names are resolved for :meth:`check` (``socket.getaddrinfo``'s signature)
+        self.resolve = socket.getaddrinfo
+
+    def create_connection(self, address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        """``socket.create_connection``, refusing a socket whose peer is an address the hub may not reach.
+
+        Checked after the TCP handshake and before a byte is sent (no request, no TLS hello)."""
+        sock = socket.create_connection(address, *args, **kwargs)
+        self.check_peer(sock, address[0])
+        return sock
+
+    def check_peer(self, sock: socket.socket, host: str) -> None:
+        """Close ``sock`` and raise :class:`FeedUrlRefused` if it is connected to a refused address."""
+        peer = ipaddress.ip_address(sock.getpeername()[0].split("%", 1)[0])
+        if not self._allowed(peer):
+            sock.close()
+            raise FeedUrlRefused(
+                f"the feed's host {host!r} led to {peer}, a private, loopback or link-local address, when "
+                "connecting (its name resolved differently a moment before); the hub admin can allow such "
+                "networks with SROM_ALLOWED_FEED_NETWORKS"
+            )
 
     def _allowed(self, address: IPAddress) -> bool:
         if _is_public(address):
@@ -68,7 +95,7 @@ class FeedGuard:
         except ValueError as exc:
             raise FeedUrlRefused(f"feed URL has an invalid port: {url}") from exc
         try:
-            infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+            infos = self.resolve(parts.hostname, port, proto=socket.IPPROTO_TCP)
         except socket.gaierror as exc:
             raise FeedUrlRefused(f"cannot resolve the feed's host {parts.hostname!r}: {exc}") from exc
         for info in infos:

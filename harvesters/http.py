@@ -25,14 +25,16 @@ import email.utils
 import http.client
 import io
 import logging
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 import requests
+import requests.adapters
 import urllib3
 
 from harvesters.guard import FeedGuard
@@ -135,6 +137,9 @@ class GuardedSession:
         self.guard = guard
         self.timeout = timeout
         self.session = session or requests.Session()
+        adapter = GuardedAdapter(guard)  # every connection's peer passes the guard too (DNS rebinding)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.session.headers.setdefault("User-Agent", USER_AGENT)
         self.retry = retry or RetryPolicy(max_retries=0)
         self.on_retry = on_retry
@@ -222,6 +227,35 @@ class GuardedSession:
 
     def close(self) -> None:
         self.session.close()
+
+
+class GuardedAdapter(requests.adapters.HTTPAdapter):
+    """A requests adapter whose connections refuse a peer the guard refuses (see ``harvesters.guard``)."""
+
+    def __init__(self, guard: FeedGuard) -> None:
+        self._guard = guard
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        guard = self._guard
+
+        class Http(urllib3.connection.HTTPConnection):
+            def _new_conn(self) -> socket.socket:
+                sock = super()._new_conn()
+                guard.check_peer(sock, self.host)
+                return sock
+
+        class Https(urllib3.connection.HTTPSConnection):
+            def _new_conn(self) -> socket.socket:
+                sock = super()._new_conn()
+                guard.check_peer(sock, self.host)  # before the TLS handshake
+                return sock
+
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": type("GuardedHTTPPool", (urllib3.HTTPConnectionPool,), {"ConnectionCls": Http}),
+            "https": type("GuardedHTTPSPool", (urllib3.HTTPSConnectionPool,), {"ConnectionCls": Https}),
+        }
 
 
 class _ResponseBody(io.RawIOBase):

@@ -118,6 +118,35 @@ class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+def _guarded(connection_class: type[http.client.HTTPConnection], guard: FeedGuard) -> Any:
+    """``connection_class`` whose sockets pass the guard's peer check (DNS rebinding, harvesters.guard)."""
+
+    def connection(*args: Any, **kwargs: Any) -> http.client.HTTPConnection:
+        conn = connection_class(*args, **kwargs)
+        conn._create_connection = guard.create_connection  # http.client's own hook for opening the socket
+        return conn
+
+    return connection
+
+
+class _GuardedHttp(urllib.request.HTTPHandler):
+    def __init__(self, guard: FeedGuard) -> None:
+        super().__init__()
+        self._connection = _guarded(http.client.HTTPConnection, guard)
+
+    def http_open(self, req):  # noqa: ANN001, ANN201 - urllib's hook
+        return self.do_open(self._connection, req)
+
+
+class _GuardedHttps(urllib.request.HTTPSHandler):
+    def __init__(self, guard: FeedGuard) -> None:
+        super().__init__()
+        self._connection = _guarded(http.client.HTTPSConnection, guard)
+
+    def https_open(self, req):  # noqa: ANN001, ANN201 - urllib's hook
+        return self.do_open(self._connection, req, context=self._context)
+
+
 class _Wrapper(SPARQLWrapper):
     """SPARQLWrapper sending through a private opener (guarded redirects, the harvest timeout); its faults
     are the session's :class:`TransientError` (retried) or :class:`HarvestHttpError` (not)."""
@@ -125,7 +154,8 @@ class _Wrapper(SPARQLWrapper):
     def __init__(self, endpoint: str, guard: FeedGuard, timeout: float) -> None:
         super().__init__(endpoint, agent=USER_AGENT)
         self.guard = guard
-        self._opener = urllib.request.build_opener(_GuardedRedirects(guard))
+        self._opener = urllib.request.build_opener(_GuardedRedirects(guard), _GuardedHttp(guard),
+                                                   _GuardedHttps(guard))
         self._timeout_s = timeout
         self.setMethod(POST)  # long VALUES blocks do not fit in a URL
 
