@@ -146,9 +146,11 @@ def main() -> None:
         phases["chunked-load job"], clock = time.perf_counter() - clock, time.perf_counter()
 
     h_s, b_s = float(harvest["seconds"]), float(bulk["seconds"])
+    # The harvest's child processes: the mapping worker, and with --server the Oxigraph server itself.
+    children = "mapping worker and Oxigraph server" if args.server else "mapping worker"
     print(f"  harvest (HTTP+parse+map+store): {h_s:8.2f} s  {records / h_s:9,.0f} records/s  "
           f"{quads / h_s:10,.0f} quads/s  peak RSS {harvest['peak_rss_mb']:.0f} MB "
-          f"(mapping worker {harvest['worker_peak_rss_mb']:.0f} MB)")
+          f"({children}: {harvest['worker_peak_rss_mb']:.0f} MB)")
     loader = "oxigraph load (CLI)" if args.server else "bare bulk_load    "
     print(f"  baseline: {loader}   : {b_s:8.2f} s  {'':9}           {quads / b_s:10,.0f} quads/s  "
           f"peak RSS {bulk['peak_rss_mb']:.0f} MB")
@@ -156,7 +158,7 @@ def main() -> None:
         c_s = float(chunked["seconds"])
         print(f"  baseline: bulk_load per batch  : {c_s:8.2f} s  {'':9}           {quads / c_s:10,.0f} quads/s  "
               f"peak RSS {chunked['peak_rss_mb']:.0f} MB  ({batch_records:,} records a load)")
-    print(f"  CPU seconds                   : harvest process {harvest['cpu_s']:.1f}, mapping worker "
+    print(f"  CPU seconds                   : harvest process {harvest['cpu_s']:.1f}, {children} "
           f"{harvest['worker_cpu_s']:.1f}; bulk load {bulk['cpu_s']:.1f}"
           + (f"; bulk load per batch {chunked['cpu_s']:.1f}" if chunked else ""))
     timings = harvest.get("timings") or {}

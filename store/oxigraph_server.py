@@ -51,7 +51,8 @@ def log_path(location: Path) -> Path:
 def server_store(url: str, provenance_graph: str, **kwargs: object) -> SparqlProtocolStore:
     """A store talking to the Oxigraph server at ``url`` (its query, update and GSP endpoints)."""
     return SparqlProtocolStore(
-        f"{url}/query", f"{url}/update", f"{url}/store", provenance_graph, backend=BACKEND, **kwargs
+        f"{url}/query", f"{url}/update", f"{url}/store", provenance_graph, backend=BACKEND,
+        bulk_load_query="no_transaction", **kwargs,
     )  # type: ignore[arg-type]
 
 
