@@ -49,6 +49,10 @@ READ_FAULTS: tuple[type[BaseException], ...] = (
     requests.exceptions.ContentDecodingError, urllib3.exceptions.HTTPError, http.client.HTTPException,
 )
 STREAM_CHUNK = 256 * 1024
+#: a page (an OAI-PMH answer, a JSON document) is held in memory whole: a bigger one is refused
+MAX_PAGE_BYTES = 256 * 1024 * 1024
+#: the default bound of a streamed download (an RDF dump, spooled to disk): SROM_HARVEST_MAX_DOWNLOAD_MB
+DEFAULT_MAX_DOWNLOAD_BYTES = 4096 * 1024 * 1024
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -133,8 +137,12 @@ class GuardedSession:
         *,
         retry: RetryPolicy | None = None,
         on_retry: Callable[[str], None] | None = None,
+        max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
     ) -> None:
         self.guard = guard
+        #: a response body larger than this is refused (pages: also at most MAX_PAGE_BYTES), so a feed
+        #: cannot fill the hub's memory or disk
+        self.max_download_bytes = max_download_bytes
         self.timeout = timeout
         self.session = session or requests.Session()
         adapter = GuardedAdapter(guard)  # every connection's peer passes the guard too (DNS rebinding)
@@ -198,11 +206,11 @@ class GuardedSession:
         for _hop in range(MAX_REDIRECTS + 1):
             self.guard.check(url)  # every hop: a redirect must not reach an address the first URL could not
             try:
-                # Not streamed: requests reads the whole body here, so a connection dropped mid-body
-                # surfaces inside the retry loop (urllib3 enforces Content-Length). Streamed: only the
-                # headers are read here; ``fetch`` catches the faults of the body read in ``parse``.
+                # Only the headers are read here. Not streamed: the body is read below, bounded, so a
+                # connection dropped mid-body surfaces inside the retry loop (urllib3 enforces
+                # Content-Length). Streamed: ``fetch`` catches the faults of the body read in ``parse``.
                 response = self.session.get(url, params=params, timeout=self.timeout, allow_redirects=False,
-                                            stream=stream)
+                                            stream=True)
             except requests.Timeout as exc:
                 raise TransientError(f"timed out after {self.timeout:g} s: {url}") from exc
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
@@ -222,8 +230,36 @@ class GuardedSession:
                 if status in RETRY_STATUSES:
                     raise TransientError(f"HTTP {status} from {response.url}", retry_after, status)
                 raise HarvestHttpError(f"HTTP {status} from {response.url}", status=status)
+            limit = self.max_download_bytes if stream else min(self.max_download_bytes, MAX_PAGE_BYTES)
+            response.max_bytes = limit  # type: ignore[attr-defined] - read by response_body()
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit:
+                response.close()
+                raise HarvestHttpError(_too_large(response.url, limit))
+            if not stream:
+                self._read_body(response, limit)
             return response
         raise HarvestHttpError(f"more than {MAX_REDIRECTS} redirects from {url}")
+
+    def _read_body(self, response: requests.Response, limit: int) -> None:
+        """Read a page's body into ``response.content``, refusing one larger than ``limit`` bytes."""
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_content(STREAM_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    response.close()
+                    raise HarvestHttpError(_too_large(response.url, limit))
+                chunks.append(chunk)
+        except requests.Timeout as exc:
+            response.close()
+            raise TransientError(f"timed out after {self.timeout:g} s: {response.url}") from exc
+        except READ_FAULTS as exc:
+            response.close()
+            raise TransientError(f"connection failed: {response.url}: {exc}") from exc
+        # requests' own cache of the body: .content and .text read it from here
+        response._content = b"".join(chunks)  # noqa: SLF001
+        response._content_consumed = True  # noqa: SLF001
 
     def close(self) -> None:
         self.session.close()
@@ -258,6 +294,11 @@ class GuardedAdapter(requests.adapters.HTTPAdapter):
         }
 
 
+def _too_large(url: str, limit: int) -> str:
+    size = f"{limit // (1024 * 1024):,} MB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
+    return f"the answer from {url} is larger than {size}, the most the hub reads (SROM_HARVEST_MAX_DOWNLOAD_MB)"
+
+
 class _ResponseBody(io.RawIOBase):
     """A streamed response's body as a raw binary file, read chunk by chunk (Content-Encoding undone)."""
 
@@ -265,6 +306,8 @@ class _ResponseBody(io.RawIOBase):
         self._chunks = response.iter_content(chunk_size)
         self._chunk = memoryview(b"")
         self.bytes_read = 0
+        self._url = response.url
+        self._limit: int | None = getattr(response, "max_bytes", None)  # set by GuardedSession
 
     def readable(self) -> bool:
         return True
@@ -279,6 +322,8 @@ class _ResponseBody(io.RawIOBase):
         buffer[:n] = self._chunk[:n]
         self._chunk = self._chunk[n:]
         self.bytes_read += n
+        if self._limit is not None and self.bytes_read > self._limit:  # decoded bytes: a gzip bomb stops too
+            raise HarvestHttpError(_too_large(self._url, self._limit))
         return n
 
 

@@ -97,6 +97,7 @@ class WorkerJob:
     since: str | None = None
     #: record hooks to run in the worker after mapping (see :func:`portable_hooks`)
     hooks: list[str] = field(default_factory=list)
+    max_download_bytes: int = 4096 * 1024 * 1024  # the harvest's (harvesters.http.GuardedSession)
 
 
 def worker_pages(job: WorkerJob, on_message: Callable[[str], None]) -> Iterator[PreparedPage]:
@@ -154,7 +155,8 @@ def _worker_main(job: WorkerJob, channel: Any, parent_pid: int) -> None:
         max_retries, base, cap = job.retry
         http = GuardedSession(FeedGuard(job.allowed_networks), timeout=job.http_timeout,
                               retry=RetryPolicy(max_retries, base, cap),
-                              on_retry=lambda message: send(("message", message)))
+                              on_retry=lambda message: send(("message", message)),
+                              max_download_bytes=job.max_download_bytes)
         mapping = museum_mapping(job.registry_path, job.museum_id, job.feed.format)
         context = MappingContext(minter=IriMinter(job.minter_base), museum=job.museum_id)
 

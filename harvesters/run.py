@@ -32,7 +32,7 @@ from typing import Any
 from lxml import etree
 
 from harvesters.guard import FeedGuard
-from harvesters.http import GuardedSession, RetryPolicy
+from harvesters.http import DEFAULT_MAX_DOWNLOAD_BYTES, GuardedSession, RetryPolicy
 from harvesters.map_worker import (
     WORKER_THRESHOLD,
     PreparedPage,
@@ -99,6 +99,7 @@ class Harvester:
         *,
         batch_size: int = 500,
         http_timeout: float = 60.0,
+        max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
         retry: RetryPolicy | None = None,
         max_drop_share: float = 0.15,
         record_hooks: Sequence[RecordHook] = (),
@@ -112,6 +113,8 @@ class Harvester:
         self.guard = guard
         self.batch_size = batch_size
         self.http_timeout = http_timeout
+        #: the largest response body a harvest reads (harvesters.http.GuardedSession)
+        self.max_download_bytes = max_download_bytes
         self.retry = retry or RetryPolicy()
         self.max_drop_share = max_drop_share
         #: per-record steps after mapping (reconciliation, validation): see ``harvesters.pipeline``
@@ -155,7 +158,8 @@ class Harvester:
             state = _state_of(run)
             state.resumed = run.attempts > 1
             http = GuardedSession(self.guard, timeout=self.http_timeout, retry=self.retry,
-                                  on_retry=lambda message: self._note(run.id, state, message))
+                                  on_retry=lambda message: self._note(run.id, state, message),
+                                  max_download_bytes=self.max_download_bytes)
             try:
                 self._execute(museum, run, state, http, token, progress)
                 if run.full:
@@ -250,6 +254,7 @@ class Harvester:
                         [str(n) for n in self.guard.allowed], self.http_timeout,
                         (self.retry.max_retries, self.retry.backoff_base, self.retry.max_backoff),
                         resume=page.checkpoint, hooks=portable_hooks(self.record_hooks),
+                        max_download_bytes=self.max_download_bytes,
                     )
                     yield from worker_pages(job, lambda message: self._note(run.id, state, message))
                     return
@@ -388,6 +393,7 @@ def harvester_options(settings: Mapping[str, Any], *, sleep: Callable[[float], N
     return {
         "batch_size": int(settings.get("HARVEST_BATCH_SIZE", 500)),
         "http_timeout": float(settings.get("HTTP_TIMEOUT", 60.0)),
+        "max_download_bytes": int(settings.get("HARVEST_MAX_DOWNLOAD_MB", 4096)) * 1024 * 1024,
         "retry": retry,
         "max_drop_share": float(settings.get("HARVEST_MAX_DROP_SHARE", 0.15)),
         "map_worker_threshold": int(settings.get("HARVEST_MAP_WORKER_THRESHOLD", WORKER_THRESHOLD)) or None,

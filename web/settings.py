@@ -71,6 +71,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HARVEST_MAP_WORKER_THRESHOLD", "SROM_HARVEST_MAP_WORKER_THRESHOLD", 5000, int,
             "Feeds announcing at least this many records are mapped in a worker process on another core "
             "(0: never)."),
+    Setting("HARVEST_MAX_DOWNLOAD_MB", "SROM_HARVEST_MAX_DOWNLOAD_MB", 4096, int,
+            "Largest answer a feed may send, in MB (an RDF dump, spooled to disk); a page read into memory "
+            "(OAI-PMH, JSON) is refused above 256 MB whatever this says."),
     Setting("HARVEST_SCHEDULER", "SROM_HARVEST_SCHEDULER", True, _bool,
             "Run the feeds' cron schedules while `srom serve` (or `srom demo`) serves."),
     Setting("HTTP_TIMEOUT", "SROM_HTTP_TIMEOUT", 60.0, float,
