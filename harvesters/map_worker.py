@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from harvesters.http import DEFAULT_MAX_DOWNLOAD_BYTES
 from harvesters.source import FeedSpec, SourcePage, SourceRecord
 
 #: feeds announcing at least this many records are mapped in a worker process
@@ -97,7 +98,7 @@ class WorkerJob:
     since: str | None = None
     #: record hooks to run in the worker after mapping (see :func:`portable_hooks`)
     hooks: list[str] = field(default_factory=list)
-    max_download_bytes: int = 4096 * 1024 * 1024  # the harvest's (harvesters.http.GuardedSession)
+    max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES  # the harvest's (harvesters.http.GuardedSession)
 
 
 def worker_pages(job: WorkerJob, on_message: Callable[[str], None]) -> Iterator[PreparedPage]:

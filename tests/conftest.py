@@ -31,6 +31,19 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture
+def http() -> Iterator[object]:
+    """A harvest HTTP session that may reach loopback (where the tests' feeds run), without retries."""
+    from harvesters.guard import FeedGuard
+    from harvesters.http import GuardedSession, RetryPolicy
+
+    session = GuardedSession(FeedGuard(["127.0.0.0/8"]), timeout=10, retry=RetryPolicy(max_retries=0))
+    try:
+        yield session
+    finally:
+        session.close()
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA

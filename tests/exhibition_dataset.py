@@ -8,8 +8,12 @@ the exhibition repository and published, one of them with a section per view; a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
 
 from harvesters.registry import Museum
 from tests.iiif_image_server import IiifImageServer
@@ -191,3 +195,20 @@ def _publish(data: Dataset) -> None:
     draft = ExhibitionDoc(slug="secret-draft", title={"en": "Secret draft", "zh": "草稿"},
                           sections=[Section(id="all", title={}, text={}, query=GLASS)])
     repo.create(draft, "curator")
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dataset]:
+    """The dataset, built once per test module that imports this fixture."""
+    dataset = build_dataset(tmp_path_factory.mktemp("exhibitions") / "instance")
+    try:
+        yield dataset
+    finally:
+        dataset.close()
+
+
+@pytest.fixture(scope="module")
+def client(data: Dataset) -> FlaskClient:
+    from web.app import create_app
+
+    return create_app(hub=data.hub).test_client()

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import gzip
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+import pytest
 from werkzeug.wrappers import Request, Response
+
+from tests.loopback_server import LoopbackServer
 
 
 @dataclass
@@ -22,24 +25,16 @@ class Document:
     status: int = 200
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args: object, **kwargs: object) -> None:  # noqa: D102 - keep test output clean
-        pass
-
-
 class FileServer:
     def __init__(self) -> None:
         self.documents: dict[str, Document] = {}
         self.requests: list[str] = []
         self._lock = threading.Lock()
-        self._server = make_server("127.0.0.1", 0, self._app, threaded=True, request_handler=_QuietHandler)
-        # A short poll interval: shutdown() waits for the serving loop to notice (0.5 s by default).
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._http = LoopbackServer(self._app)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return self._http.url
 
     def put(
         self, path: str, body: bytes | str, content_type: str, *, encoding: str | None = None, status: int = 200
@@ -68,10 +63,18 @@ class FileServer:
         return response(environ, start_response)
 
     def start(self) -> FileServer:
-        self._thread.start()
+        self._http.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._http.stop()
+
+
+@pytest.fixture
+def server() -> Iterator[FileServer]:
+    """A running FileServer (import it into a test module to use it as that module's ``server``)."""
+    srv = FileServer().start()
+    try:
+        yield srv
+    finally:
+        srv.stop()

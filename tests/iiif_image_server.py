@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 
 from PIL import Image, ImageDraw
-from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
+
+from tests.loopback_server import LoopbackServer
 
 _REQUEST = re.compile(r"^/iiif/(?P<id>[a-z0-9-]+)/(?P<region>full|\d+,\d+,\d+,\d+)/(?P<size>max|\d+,|\d+,\d+|!\d+,\d+)"
                       r"/0/default\.jpg$")
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
 
 
 def draw(width: int = 2048, height: int = 1536) -> Image.Image:
@@ -41,19 +36,15 @@ class IiifImageServer:
         self.requests: list[str] = []
 
     def start(self) -> IiifImageServer:
-        self._server = make_server("127.0.0.1", 0, self._app, threaded=True, request_handler=_Quiet)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._http = LoopbackServer(self._app).start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+        self._http.stop()
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}/iiif"
+        return f"{self._http.url}/iiif"
 
     def _app(self, environ, start_response):  # noqa: ANN001, ANN202
         request = Request(environ)

@@ -22,8 +22,9 @@ import time
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
+
+from tests.loopback_server import LoopbackServer
 
 OAI_HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -66,14 +67,6 @@ class Fault:
         return True
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-    def log_error(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
-
-
 @dataclass
 class OaiTestServer:
     page_size: int = 10
@@ -105,15 +98,11 @@ class OaiTestServer:
     # --- HTTP --------------------------------------------------------------------------------
     def start(self) -> OaiTestServer:
         self._lock = threading.Lock()
-        self._server = make_server("127.0.0.1", 0, self._app, threaded=True, request_handler=_QuietHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._http = LoopbackServer(self._app).start()  # a new port on every start, like a restarted server
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+        self._http.stop()
 
     def __enter__(self) -> OaiTestServer:
         return self.start()
@@ -123,7 +112,7 @@ class OaiTestServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}/oai"
+        return f"{self._http.url}/oai"
 
     def _fault_for(self, args: dict[str, str]) -> Fault | None:
         with self._lock:

@@ -12,13 +12,13 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.oai_test_server import OaiTestServer
+from tests.test_harvest import lido
 from web.accounts import Accounts
 from web.app import create_app
 from web.demo.feeds import DemoFeedServer, load_demo_museums
@@ -43,24 +43,6 @@ class FormatsOaiServer(OaiTestServer):
         if args.get("verb") == "ListSets":
             return self._error("noSetHierarchy", "no sets")
         return super().respond(args)
-
-
-def lido(record_id: str, title: str) -> str:
-    return f"""<lido:lido xmlns:lido="http://www.lido-schema.org">
-  <lido:lidoRecID lido:source="test" lido:type="local">{escape(record_id)}</lido:lidoRecID>
-  <lido:descriptiveMetadata xml:lang="en">
-    <lido:objectClassificationWrap><lido:objectWorkTypeWrap><lido:objectWorkType>
-      <lido:term>coin</lido:term></lido:objectWorkType></lido:objectWorkTypeWrap></lido:objectClassificationWrap>
-    <lido:objectIdentificationWrap><lido:titleWrap><lido:titleSet>
-      <lido:appellationValue>{escape(title)}</lido:appellationValue></lido:titleSet></lido:titleWrap>
-    </lido:objectIdentificationWrap>
-  </lido:descriptiveMetadata>
-  <lido:administrativeMetadata xml:lang="en"><lido:recordWrap>
-    <lido:recordID lido:type="local">{escape(record_id)}</lido:recordID>
-    <lido:recordType><lido:term>item</lido:term></lido:recordType>
-    <lido:recordSource><lido:legalBodyName><lido:appellationValue>Test Museum</lido:appellationValue>
-    </lido:legalBodyName></lido:recordSource></lido:recordWrap></lido:administrativeMetadata>
-</lido:lido>"""
 
 
 @pytest.fixture(scope="module")

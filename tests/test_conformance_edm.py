@@ -7,15 +7,11 @@ present in CI).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from mappings import MappingContext, RecordError, map_stream
-from ontology.iris import IriMinter
-from ontology.validation import validate_record
-from tests.conformance import SAMPLES, SHAPE_CHECKS, shape_counts
+from tests.conformance import SAMPLES, SHAPE_CHECKS, tally_xml_samples
 
 EDM = SAMPLES / "edm"
 
@@ -34,24 +30,9 @@ def _edm_files() -> list[Path]:
 
 
 def test_every_edm_sample_maps_without_crash(capsys):
-    ctx = MappingContext(minter=IriMinter("https://hub.example.org"), museum="samples")
-    stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    problems: list[str] = []
     files = _edm_files()
     assert files, f"no EDM records under {EDM}"
-    for path in files:
-        folder = str(path.parent.relative_to(SAMPLES))
-        with path.open("rb") as fh:
-            for item in map_stream(fh, "edm", ctx):
-                if isinstance(item, RecordError):
-                    stats[folder]["errors"] += 1
-                    problems.append(f"{path.name}: {item}")
-                    continue
-                stats[folder]["mapped"] += 1
-                assert item.triple_count > 0 and "_:" not in item.ntriples
-                for name, met in shape_counts(item).items():
-                    stats[folder][name] += met
-                stats[folder]["valid"] += validate_record(item.ntriples, item.shared_ntriples).conforms
+    stats, problems = tally_xml_samples(files, "edm", validate=True)
 
     with capsys.disabled():
         print("\nEDM conformance (records mapped; share with title / date span / keeper; SHACL conforming):")

@@ -6,14 +6,11 @@ Skipped with a message when the samples folder is absent (it is present in CI).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from mappings import MappingContext, RecordError, map_stream
-from ontology.iris import IriMinter
-from tests.conformance import SAMPLES, SHAPE_CHECKS, shape_counts
+from tests.conformance import SAMPLES, SHAPE_CHECKS, tally_xml_samples
 
 LIDO = SAMPLES / "lido"
 EXTRA = [
@@ -36,21 +33,7 @@ def _lido_files() -> list[Path]:
 
 
 def test_every_lido_sample_maps_without_crash(capsys):
-    ctx = MappingContext(minter=IriMinter("https://hub.example.org"), museum="samples")
-    stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    problems: list[str] = []
-    for path in _lido_files():
-        folder = str(path.parent.relative_to(SAMPLES))
-        with path.open("rb") as fh:
-            for item in map_stream(fh, "lido", ctx):
-                if isinstance(item, RecordError):
-                    stats[folder]["errors"] += 1
-                    problems.append(f"{path.name}: {item}")
-                    continue
-                stats[folder]["mapped"] += 1
-                assert item.triple_count > 0 and "_:" not in item.ntriples
-                for name, met in shape_counts(item).items():
-                    stats[folder][name] += met
+    stats, problems = tally_xml_samples(_lido_files(), "lido")
 
     with capsys.disabled():
         print("\nLIDO conformance (records mapped; share with title / date span / keeper):")

@@ -8,33 +8,19 @@ same content until the results change.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
-from tests.exhibition_dataset import MARKUP_TITLE, Dataset, build_dataset
-from web.app import create_app
+from tests.exhibition_dataset import MARKUP_TITLE, Dataset, client, data
 from web.cards import Card, fetch_cards, parse_wkt_point
 from web.exhibition_doc import ExhibitionDoc, Section
 from web.renderers import available, choose, comparable, has_points, has_spans
 
 pytestmark = pytest.mark.slow
+__all__ = ["client", "data"]  # the module's fixtures (tests/exhibition_dataset.py)
 
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dataset]:
-    dataset = build_dataset(tmp_path_factory.mktemp("pages") / "instance")
-    try:
-        yield dataset
-    finally:
-        dataset.close()
-
-
-@pytest.fixture(scope="module")
-def client(data: Dataset) -> FlaskClient:
-    return create_app(hub=data.hub).test_client()
 
 
 PUBLIC_FORMS = ["", ".json", ".jsonld", ".ttl", "/manifest.json", "/embed", "/print", "/r/1", "/r/1.json"]

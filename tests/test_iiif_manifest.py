@@ -4,34 +4,20 @@ image, each painted with that image; ranges per section; IIIF Image API services
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
 from iiif_prezi3 import Manifest
 
-from tests.exhibition_dataset import Dataset, build_dataset
-from web.app import create_app
+from tests.exhibition_dataset import client, data
 from web.cards import Card
 from web.exhibition_doc import ExhibitionDoc, Section
 from web.iiif_manifest import ManifestLinks, build_manifest, manifest_json
 from web.images import deepzoom_sources, iiif_service, image_url, licence_uri, media_type
 
 pytestmark = pytest.mark.slow
+__all__ = ["client", "data"]  # the module's fixtures (tests/exhibition_dataset.py)
 
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dataset]:
-    dataset = build_dataset(tmp_path_factory.mktemp("iiif") / "instance")
-    try:
-        yield dataset
-    finally:
-        dataset.close()
-
-
-@pytest.fixture(scope="module")
-def client(data: Dataset) -> FlaskClient:
-    return create_app(hub=data.hub).test_client()
 
 
 def test_manifest_validates_and_has_a_canvas_per_object_with_an_image(client: FlaskClient) -> None:

@@ -5,7 +5,6 @@ stopping at the previous harvest), checkpoints, and end to end through the harve
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +20,9 @@ from harvesters.source import FeedSpec
 from ontology.iris import IriMinter
 from store.base import SolutionsResult
 from store.embedded import EmbeddedStore
-from tests.file_server import FileServer
+from tests.file_server import FileServer, server
+
+__all__ = ["server"]  # the FileServer fixture this module's tests use
 
 DATA = Path(__file__).resolve().parent / "data" / "linked_art"
 MINTER = IriMinter("https://hub.example.org")
@@ -82,24 +83,6 @@ class Stream:
     @property
     def collection_url(self) -> str:
         return f"{self.server.url}/activity/all-changes"
-
-
-@pytest.fixture
-def server() -> Iterator[FileServer]:
-    srv = FileServer().start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture
-def http() -> Iterator[GuardedSession]:
-    session = GuardedSession(GUARD, timeout=10, retry=RetryPolicy(max_retries=0))
-    try:
-        yield session
-    finally:
-        session.close()
 
 
 @pytest.fixture

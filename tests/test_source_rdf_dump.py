@@ -29,8 +29,10 @@ from mappings.rdf_terms import E22
 from ontology.iris import IriMinter
 from store.base import SolutionsResult
 from store.embedded import EmbeddedStore
-from tests.file_server import FileServer
+from tests.file_server import FileServer, server
 from tests.loopback_server import LoopbackServer, cut_off, file_chunks
+
+__all__ = ["server"]  # the FileServer fixture this module's tests use
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -57,24 +59,6 @@ def serialise(quads: list[ox.Quad], fmt: ox.RdfFormat) -> bytes:
 def _graph_of(q: ox.Quad) -> str:
     subject = q.subject.value if isinstance(q.subject, ox.NamedNode) else ""
     return next((o + "/graph" for o in OBJECTS if subject.startswith(o)), "urn:terms")
-
-
-@pytest.fixture
-def server() -> Iterator[FileServer]:
-    srv = FileServer().start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture
-def http() -> Iterator[GuardedSession]:
-    session = GuardedSession(GUARD, timeout=10, retry=RetryPolicy(max_retries=0))
-    try:
-        yield session
-    finally:
-        session.close()
 
 
 def harvest_pages(url: str, http: GuardedSession, **options: object) -> list:

@@ -56,15 +56,6 @@ def partner(endpoint: tuple[str, SparqlProtocolStore]) -> tuple[str, SparqlProto
     return url, store
 
 
-@pytest.fixture
-def http() -> Iterator[GuardedSession]:
-    session = GuardedSession(GUARD, timeout=10, retry=RetryPolicy(max_retries=0))
-    try:
-        yield session
-    finally:
-        session.close()
-
-
 def listing(url: str, http: GuardedSession, resume: dict | None = None, **options: object) -> list:
     return list(SparqlSource(FeedSpec(url, "crm-rdf", options=dict(options)), http).pages(resume=resume))
 
