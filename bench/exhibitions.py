@@ -6,7 +6,7 @@
    into an instance's store directory (record graphs, the museum's vocabulary graph, provenance).
 2. Three exhibitions with the same two sections are published: pinned, live with a cache, and live with
    ``cache_seconds = 0`` (every request runs its queries: the cold case).
-3. The hub is served by a separate process exactly as ``srom serve`` does (web/serving.py: the managed
+3. The hub is served by a separate process exactly as ``srom serve`` does (web/cli/serving.py: the managed
    Oxigraph server over that directory, waitress with the configured threads), plus one route that
    serves a static file the size of the pinned page (baseline 1).
 4. A threaded client (``--clients`` keep-alive connections, at most ``--requests`` requests and
@@ -106,14 +106,14 @@ def load_objects(instance: Path, records: int, chunk: int = 2000) -> int:
 
 
 def publish(instance: Path) -> None:
-    from web.exhibition_repository import ExhibitionRepository
+    from web.exhibitions.repository import ExhibitionRepository
 
     repo = ExhibitionRepository(instance / "hub.sqlite")
     for slug, mode, cache in (("pinned", "pinned", 300), ("live-warm", "live", 300), ("live-cold", "live", 0)):
         doc = {"slug": slug, "title": {"en": f"Bench exhibition ({slug})", "zh": "基准展览"}, "theme": "silk",
                "intro": {"en": "<p>Silk and coins along the Silk Road.</p>"}, "mode": mode, "cache_seconds": cache,
                "time_budget": 30.0, "sections": SECTIONS}
-        from web.exhibition_doc import normalise
+        from web.exhibitions.document import normalise
 
         repo.create(normalise(doc), "bench")
         repo.publish(slug, 1)
@@ -126,8 +126,8 @@ def serve(instance: Path, port: int, static_dir: Path) -> None:
     from waitress import serve as waitress_serve
 
     from web.app import create_app
+    from web.cli.serving import managed_store
     from web.hub import Hub
-    from web.serving import managed_store
     from web.settings import load_settings
 
     def stop(*_: object) -> None:
@@ -199,9 +199,9 @@ def bare_queries(instance: Path) -> tuple[Callable[[], object], Callable[[object
     """The exhibition's queries against the very store the hub uses (its section queries, its card query)."""
     from ontology.iris import IriMinter
     from store.oxigraph_server import find_running_server, server_store
-    from web.cards import fetch_cards
-    from web.exhibition_repository import ExhibitionRepository
-    from web.exhibitions import run_section
+    from web.exhibitions.queries import run_section
+    from web.exhibitions.repository import ExhibitionRepository
+    from web.objects.cards import fetch_cards
 
     url = find_running_server(instance / "store")
     if url is None:

@@ -19,8 +19,8 @@ from harvesters.registry import Museum
 from tests.iiif_image_server import IiifImageServer
 from tests.oai_test_server import OaiTestServer
 from web.demo.feeds import DemoFeedServer, load_demo_museums
-from web.exhibition_doc import ExhibitionDoc, Section
-from web.exhibition_repository import ExhibitionRepository
+from web.exhibitions.document import ExhibitionDoc, Section
+from web.exhibitions.repository import ExhibitionRepository
 from web.hub import Hub
 from web.settings import load_settings
 

@@ -1,4 +1,4 @@
-"""Accounts, sessions, CSRF, roles and tokens (web.accounts, web.auth, web.views.auth, the CLI).
+"""Accounts, sessions, CSRF, roles and tokens (web.accounts.database, web.accounts.auth, web.views.auth, the CLI).
 
 Real parts only: the app with an in-memory store, Flask's test client for the HTTP exchanges, the real
 SQLite file of the instance, and the `srom` command through click's runner.
@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from web.accounts import AccountError, Accounts
+from web.accounts.database import AccountError, Accounts
 from web.app import create_app
 from web.cli import main
 

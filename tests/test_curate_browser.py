@@ -17,9 +17,9 @@ import requests
 from werkzeug.serving import make_server
 
 from tests.exhibition_fixtures import BASE, harvested_store, iri
-from web.accounts import Accounts
+from web.accounts.database import Accounts
 from web.app import create_app
-from web.exhibitions import ExhibitionDoc, ExhibitionRepository, Section
+from web.exhibitions.queries import ExhibitionDoc, ExhibitionRepository, Section
 from web.hub import Hub
 from web.settings import load_settings
 

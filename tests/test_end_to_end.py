@@ -22,8 +22,8 @@ from werkzeug.serving import make_server
 from harvesters.registry import Museum
 from store.oxigraph_server import ManagedOxigraphServer
 from web.app import create_app
+from web.cli.demo import install_demo_exhibitions
 from web.demo.feeds import DemoFeedServer, load_demo_museums
-from web.demo_command import install_demo_exhibitions
 from web.hub import Hub
 from web.settings import load_settings
 
@@ -149,7 +149,7 @@ def test_public_endpoint_refuses_updates(running_hub: RunningHub) -> None:
 def test_exhibition_json_lists_objects_from_several_museums(running_hub: RunningHub) -> None:
     data = requests.get(f"{running_hub.url}/exhibitions/silk-across-the-road.json", timeout=30).json()
     assert data["ok"] is True and data["count"] > 0
-    # exhibitions have sections (web/exhibitions.py); the imported demo exhibition has one
+    # exhibitions have sections (web/exhibitions/queries.py); the imported demo exhibition has one
     objects = [o for section in data["exhibition"]["sections"] for o in section["objects"]]
     museums = {o["museum"] for o in objects}
     assert len(museums) >= 3, museums

@@ -11,8 +11,8 @@ import pytest
 
 from store.embedded import EmbeddedStore
 from tests.exhibition_fixtures import harvested_store, iri
-from web import exhibitions as ex
-from web.exhibitions import (
+from web.exhibitions import queries as ex
+from web.exhibitions.queries import (
     ExhibitionDoc,
     ExhibitionError,
     ExhibitionRepository,

@@ -14,9 +14,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.exhibition_dataset import MARKUP_TITLE, Dataset, client, data
-from web.cards import Card, fetch_cards, parse_wkt_point
-from web.exhibition_doc import ExhibitionDoc, Section
-from web.renderers import available, choose, comparable, has_points, has_spans
+from web.exhibitions.document import ExhibitionDoc, Section
+from web.exhibitions.layouts import available, choose, comparable, has_points, has_spans
+from web.objects.cards import Card, fetch_cards, parse_wkt_point
 
 pytestmark = pytest.mark.slow
 __all__ = ["client", "data"]  # the module's fixtures (tests/exhibition_dataset.py)
@@ -241,7 +241,7 @@ def test_object_page_deep_zoom_licence_and_other_museums(data: Dataset, client: 
 
 
 def test_page_cache_keys_on_the_results(client: FlaskClient, data: Dataset) -> None:
-    from web.exhibition_render import cache_key
+    from web.exhibitions.render import cache_key
 
     a = cache_key("x", 1, "en", "page", {}, {"s": ["urn:a", "urn:b"]})
     assert a == cache_key("x", 1, "en", "page", {}, {"s": ["urn:a", "urn:b"]})

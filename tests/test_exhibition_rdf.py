@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from ontology.namespaces import sparql_prologue
 from tests.exhibition_dataset import Dataset, build_dataset
 from web.app import create_app
-from web.exhibition_rdf import GraphMemo, drop_graph, exhibition_graph, exhibition_ntriples, plain_text, publish_graph
+from web.exhibitions.rdf import GraphMemo, drop_graph, exhibition_graph, exhibition_ntriples, plain_text, publish_graph
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ import pytest
 
 from store.embedded import EmbeddedStore
 from tests.exhibition_fixtures import MINTER, harvested_store, iri
-from web.exhibitions import Section, check_query, run_section
-from web.facets import FacetError, build, options
+from web.exhibitions.facets import FacetError, build, options
+from web.exhibitions.queries import Section, check_query, run_section
 
 
 @pytest.fixture(scope="module")

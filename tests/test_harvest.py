@@ -394,8 +394,8 @@ def test_cli_harvest_runs_quarantine_and_removals(instance: Path, source: OaiTes
 def test_serve_runs_the_scheduler_thread_unless_switched_off(instance: Path) -> None:
     import threading
 
+    from web.cli.serving import harvest_scheduler, make_harvester
     from web.hub import Hub
-    from web.serving import harvest_scheduler, make_harvester
     from web.settings import load_settings
 
     def running() -> bool:

@@ -9,8 +9,8 @@ import pyoxigraph as ox
 import pytest
 
 from store.embedded import EmbeddedStore
-from web.exhibitions import Parameter, ParameterError, Section, run_section
-from web.parameters import XSD, bind, choices, to_term
+from web.exhibitions.parameters import XSD, bind, choices, to_term
+from web.exhibitions.queries import Parameter, ParameterError, Section, run_section
 
 EX = "https://example.org/"
 HOSTILE = [

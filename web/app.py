@@ -36,7 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None, hub: Hub | None = None
     app.register_blueprint(exhibitions_bp)
     app.register_blueprint(sparql_bp)
 
-    from web.auth import init_auth
+    from web.accounts.auth import init_auth
     from web.views.api import bp as api_bp
     from web.views.auth import bp as auth_bp
     from web.views.manage import bp as manage_bp

@@ -21,7 +21,7 @@ from store.open import open_store
 from web.settings import load_settings
 
 if TYPE_CHECKING:
-    from web.exhibition_repository import ExhibitionRepository
+    from web.exhibitions.repository import ExhibitionRepository
 
 
 class Hub:
@@ -44,7 +44,7 @@ class Hub:
     def exhibitions(self) -> ExhibitionRepository:
         """The exhibitions (documents, revisions, snapshots) kept in the instance's SQLite file."""
         if self._exhibitions is None:
-            from web.exhibition_repository import ExhibitionRepository
+            from web.exhibitions.repository import ExhibitionRepository
 
             self._exhibitions = ExhibitionRepository(self.instance / "hub.sqlite")
         return self._exhibitions

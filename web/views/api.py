@@ -17,9 +17,10 @@ from werkzeug.exceptions import BadRequest, Conflict, Forbidden, HTTPException, 
 
 from harvesters.registry import RegistryError
 from store.base import StoreError
-from web.accounts import AccountError
-from web.auth import accounts, current_user, login_required
-from web.feed_actions import (
+from web.accounts.auth import accounts, current_user, login_required
+from web.accounts.database import AccountError
+from web.i18n import current_language
+from web.museums.feeds import (
     TEXT_FIELDS,
     FeedFormError,
     ProbeResults,
@@ -30,7 +31,6 @@ from web.feed_actions import (
     probe_museum,
     register_feed,
 )
-from web.i18n import current_language
 from web.views.common import hub, ok
 from web.views.manage import harvest_jobs
 

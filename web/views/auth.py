@@ -15,8 +15,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from harvesters.registry import RegistryError
 from ontology.iris import check_museum_id
-from web.accounts import MIN_PASSWORD_LENGTH, AccountError
-from web.auth import accounts, csrf_anonymous, current_user, log_in, log_out, safe_next
+from web.accounts.auth import accounts, csrf_anonymous, current_user, log_in, log_out, safe_next
+from web.accounts.database import MIN_PASSWORD_LENGTH, AccountError
 from web.views.common import hub
 
 bp = Blueprint("auth", __name__)

@@ -1,10 +1,10 @@
 """The curators' pages: my exhibitions, the editor, preview, revisions, publishing, and the editor's JSON
 helpers (query check, facet builder, trying a query).
 
-Every view needs a curator (or admin) session or token (``web.auth``); forms carry the CSRF token, the
+Every view needs a curator (or admin) session or token (``web.accounts.auth``); forms carry the CSRF token, the
 JSON helpers send it as ``X-CSRF-Token``. A curator edits the exhibitions they created; admins edit all.
 Drafts and previews are only ever shown here. This module must not write SQL or SPARQL itself: documents
-go through ``web.exhibitions`` and the facet builder through ``web.facets``.
+go through ``web.exhibitions.queries`` and the facet builder through ``web.exhibitions.facets``.
 """
 
 from __future__ import annotations
@@ -15,12 +15,19 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 
 from store.base import QueryTimeout, StoreError
-from web.auth import current_user, login_required
-from web.cards import fetch_cards
-from web.curate_forms import LANGUAGE_NAMES, NEW_SECTION, STARTER_QUERY, diff_docs, form_to_data, languages_of
-from web.exhibition_doc import LANGUAGE, LAYOUTS, MODES, THEMES, normalise
-from web.exhibition_rdf import drop_graph, publish_graph
-from web.exhibitions import (
+from web.accounts.auth import current_user, login_required
+from web.exhibitions.document import LANGUAGE, LAYOUTS, MODES, THEMES, normalise
+from web.exhibitions.editor_forms import (
+    LANGUAGE_NAMES,
+    NEW_SECTION,
+    STARTER_QUERY,
+    diff_docs,
+    form_to_data,
+    languages_of,
+)
+from web.exhibitions.facets import FACETS, TERM_FACETS, FacetError, build, options
+from web.exhibitions.parameters import TYPES
+from web.exhibitions.queries import (
     ExhibitionDoc,
     ExhibitionError,
     ExhibitionRepository,
@@ -30,9 +37,9 @@ from web.exhibitions import (
     run_section,
     take_snapshot,
 )
-from web.facets import FACETS, TERM_FACETS, FacetError, build, options
+from web.exhibitions.rdf import drop_graph, publish_graph
 from web.i18n import current_language
-from web.parameters import TYPES
+from web.objects.cards import fetch_cards
 from web.views.common import hub, local_link, ok, store
 
 bp = Blueprint("curate", __name__, url_prefix="/curate")

@@ -9,8 +9,8 @@ Public URLs (drafts are never visible here: a slug without a published revision 
   in its named graph in the store), ``/id/exhibition/<slug>`` (the exhibition's IRI, negotiated)
 - ``/exhibitions/<slug>/manifest.json`` (IIIF Presentation 3), ``/embed`` (for an iframe), ``/print``.
 
-This module owns who sees what and the HTTP shapes; rendering is web/exhibition_render.py, the RDF
-web/exhibition_rdf.py, the manifest web/iiif_manifest.py.
+This module owns who sees what and the HTTP shapes; rendering is web/exhibitions/render.py, the RDF
+web/exhibitions/rdf.py, the manifest web/exhibitions/iiif_manifest.py.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from markupsafe import Markup
 
 from store.base import StoreError
-from web.cards import fetch_cards
-from web.exhibition_doc import ExhibitionDoc, pick, sanitise_html
-from web.exhibition_rdf import (
+from web.exhibitions.document import ExhibitionDoc, pick, sanitise_html
+from web.exhibitions.iiif_manifest import ManifestLinks, build_manifest, manifest_json
+from web.exhibitions.queries import ExhibitionError, ParameterError, section_objects
+from web.exhibitions.rdf import (
     GraphMemo,
     drop_graph,
     ensure_graph,
@@ -35,11 +36,10 @@ from web.exhibition_rdf import (
     page_url,
     serialise,
 )
-from web.exhibition_render import PageCache, Rendered, cache_key, render_content, view_choices, visitor_arguments
-from web.exhibition_repository import ExhibitionRepository
-from web.exhibitions import ExhibitionError, ParameterError, section_objects
+from web.exhibitions.render import PageCache, Rendered, cache_key, render_content, view_choices, visitor_arguments
+from web.exhibitions.repository import ExhibitionRepository
 from web.i18n import LANGUAGES, current_language
-from web.iiif_manifest import ManifestLinks, build_manifest, manifest_json
+from web.objects.cards import fetch_cards
 from web.views.common import hub, local_link, ok, store
 
 bp = Blueprint("exhibitions", __name__)

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request
 
 from ontology.namespaces import sparql_prologue
 from store.base import SolutionsResult
-from web.exhibition_doc import pick
+from web.exhibitions.document import pick
 from web.i18n import current_language
 from web.views.common import hub, ok, store
 

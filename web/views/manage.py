@@ -7,7 +7,7 @@
 - ``/manage/admin``: approve accounts, create accounts, all museums, the settings in force.
 
 A museum account sees only its own museum (403 otherwise); admins see all. Every form carries the
-CSRF token (checked by ``web.auth``); everything museums wrote reaches the page through autoescaping.
+CSRF token (checked by ``web.accounts.auth``); everything museums wrote reaches the page through autoescaping.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from harvesters.registry import FORMATS, PROTOCOLS, RegistryError
 from store.base import StoreError
-from web.accounts import ROLES, AccountError
-from web.auth import accounts, current_user, login_required
-from web.feed_actions import (
+from web.accounts.auth import accounts, current_user, login_required
+from web.accounts.database import ROLES, AccountError
+from web.i18n import current_language
+from web.museums.feeds import (
     FeedFormError,
     HarvestJobs,
     ProbeResults,
@@ -31,7 +32,6 @@ from web.feed_actions import (
     probe_museum,
     register_feed,
 )
-from web.i18n import current_language
 from web.settings import SETTINGS
 from web.views.common import hub
 

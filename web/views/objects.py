@@ -7,8 +7,8 @@ from flask import Blueprint, Response, abort, render_template, request
 from ontology.namespaces import PREFIXES
 from sparql_endpoint.results import serialize_result
 from web.i18n import current_language
-from web.images import deepzoom_sources
-from web.object_view import build_view, record_graph
+from web.objects.images import deepzoom_sources
+from web.objects.page import build_view, record_graph
 from web.views.common import hub, local_link, store
 
 # Related objects are a help, not the page: they get a short time budget and never fail the page.
@@ -17,8 +17,8 @@ RELATED_TIMEOUT = 3.0
 
 def _related(object_iri: str, lang: str) -> tuple[list, dict]:
     from store.base import StoreError
-    from web.cards import fetch_cards
-    from web.related import related
+    from web.objects.cards import fetch_cards
+    from web.objects.related import related
 
     try:
         groups = related(store(), object_iri, lang, timeout=RELATED_TIMEOUT)

@@ -20,7 +20,7 @@ from werkzeug.exceptions import Forbidden
 from harvesters.unmatched import UnmatchedTerms
 from ontology.reconcile import refresh
 from ontology.thesaurus import KINDS, get_thesaurus
-from web.auth import current_user, login_required
+from web.accounts.auth import current_user, login_required
 from web.views.common import hub, ok, wants_json
 
 bp = Blueprint("vocabulary", __name__)

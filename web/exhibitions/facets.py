@@ -2,7 +2,7 @@
 date range, keyword, has image) written out as a readable SPARQL SELECT over the graph model (ontology/MODEL.md).
 
 The query it writes is the curator's to read and edit: one commented block per facet. Every chosen
-value becomes a typed parameter (``web.parameters``) with the value as its argument, so values are bound
+value becomes a typed parameter (``web.exhibitions.parameters``) with the value as its argument, so values are bound
 as RDF terms by the store and never written into the text. This module also lists the values a facet
 offers (``options``), with their labels and object counts. It must not store anything.
 """
@@ -17,8 +17,8 @@ import pyoxigraph as ox
 
 from ontology.namespaces import sparql_prologue
 from store.base import SolutionsResult, Store
-from web.exhibition_doc import Parameter
-from web.parameters import ParameterError, to_term
+from web.exhibitions.document import Parameter
+from web.exhibitions.parameters import ParameterError, to_term
 
 #: facets whose values are terms of the graph (chosen from ``options``), with the pattern reaching them
 TERM_FACETS: dict[str, tuple[str, str, dict[str, str]]] = {

@@ -7,7 +7,7 @@ Built-in views are registered through the same call a third party uses; third pa
 the ``srom.renderers`` entry point group (a callable that calls :func:`register_renderer`).
 
 This module owns the registry, the fitness tests and the data each view hands to its template (JSON for
-the map and the timeline). It must not query the store: it only reads Cards (web/cards.py).
+the map and the timeline). It must not query the store: it only reads Cards (web/objects/cards.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from web.cards import Card
+from web.objects.cards import Card
 
 COMPARE_MIN, COMPARE_MAX = 2, 4
 

@@ -2,7 +2,7 @@
 
 One query fetches the fields of a whole page of objects (a VALUES block of IRIs that came out of the
 store itself), and the visitor's language picks among the labels. It owns that query and the Card; it
-must not render anything nor decide which views fit (that is web/renderers.py).
+must not render anything nor decide which views fit (that is web/exhibitions/layouts.py).
 
 Coordinates: the production place's own WKT point (``crm:P168_place_is_defined_by``, as a museum gave
 it), else the point of the shared place concept the place was reconciled to (SKOS match, or Linked
@@ -22,7 +22,7 @@ from ontology.namespaces import sparql_prologue
 from ontology.ntriples import iri
 from store.base import Store
 from web.i18n import best_literal
-from web.images import thumbnail_url
+from web.objects.images import thumbnail_url
 
 # One UNION branch per field, not nested OPTIONALs: optionals multiply (titles x museum names x place
 # names x ...), a union adds, so a page of 200 objects stays a few hundred rows.

@@ -25,10 +25,10 @@ from iiif_prezi3 import (
     ServiceV3,
 )
 
-from web.cards import Card
-from web.exhibition_doc import ExhibitionDoc
-from web.exhibition_rdf import plain_text
-from web.images import iiif_service, image_url, licence_uri, media_type
+from web.exhibitions.document import ExhibitionDoc
+from web.exhibitions.rdf import plain_text
+from web.objects.cards import Card
+from web.objects.images import iiif_service, image_url, licence_uri, media_type
 
 CANVAS_SIZE = 1000
 LINKED_ART_PROFILE = "https://linked.art/ns/v1/linked-art.json"

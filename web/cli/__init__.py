@@ -39,7 +39,7 @@ def main() -> None:
 @click.option("--port", type=int, default=None, help="Web port (default: $PORT or 5000).")
 def serve(host: str, port: int | None) -> None:
     """Serve the hub (starts and supervises the managed Oxigraph server)."""
-    from web.serving import serve_hub
+    from web.cli.serving import serve_hub
 
     serve_hub(_hub(), host, port or web_port())
 
@@ -50,7 +50,7 @@ def serve(host: str, port: int | None) -> None:
 @click.option("--no-serve", is_flag=True, help="Harvest the demo museums, then exit instead of serving.")
 def demo(host: str, port: int | None, no_serve: bool) -> None:
     """Start the bundled demo museums' feeds, harvest them for real, and serve the hub."""
-    from web.demo_command import run_demo
+    from web.cli.demo import run_demo
 
     run_demo(host, port or web_port(), serve=not no_serve)
 
@@ -122,7 +122,7 @@ def harvest(museum_ids: tuple[str, ...], full: bool, restart: bool, confirm_remo
 
     A run that was interrupted (killed, crashed, or failed on a fault) is resumed from its checkpoint.
     """
-    from web.serving import harvest_all
+    from web.cli.serving import harvest_all
 
     hub = _hub()
     try:
@@ -138,7 +138,7 @@ def harvest(museum_ids: tuple[str, ...], full: bool, restart: bool, confirm_remo
 
 
 def _confirm_removal(hub: Hub, museum_id: str, by: str = "admin (cli)") -> None:
-    from web.serving import make_harvester
+    from web.cli.serving import make_harvester
 
     pending = hub.registry.pending_removal(museum_id)
     if pending is None:
@@ -333,9 +333,9 @@ def query(sparql: str, result_format: str | None) -> None:
         hub.close()
 
 
-# --- accounts, tokens, probe (web/cli_accounts.py) -------------------------------------------------------
+# --- accounts, tokens, probe (web/cli/accounts.py) -------------------------------------------------------
 def _add_account_commands() -> None:
-    from web.cli_accounts import accounts, museums_probe, tokens
+    from web.cli.accounts import accounts, museums_probe, tokens
 
     main.add_command(accounts)
     main.add_command(tokens)
@@ -345,9 +345,9 @@ def _add_account_commands() -> None:
 _add_account_commands()
 
 
-# --- exhibitions (web/cli_exhibitions.py) ----------------------------------------------------------------
+# --- exhibitions (web/cli/exhibitions.py) ----------------------------------------------------------------
 def _add_exhibition_commands() -> None:
-    from web.cli_exhibitions import exhibitions
+    from web.cli.exhibitions import exhibitions
 
     main.add_command(exhibitions)
 
@@ -355,9 +355,9 @@ def _add_exhibition_commands() -> None:
 _add_exhibition_commands()
 
 
-# --- mappings and their per-museum overrides (web/cli_mappings.py) ----------------------------------------
+# --- mappings and their per-museum overrides (web/cli/mappings.py) ----------------------------------------
 def _add_mapping_commands() -> None:
-    from web.cli_mappings import mappings
+    from web.cli.mappings import mappings
 
     main.add_command(mappings)
 

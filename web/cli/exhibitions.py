@@ -48,7 +48,7 @@ def list_command(everything: bool, as_json: bool, search: str | None) -> None:
 @click.option("--publish/--no-publish", default=True, show_default=True, help="Publish what is imported.")
 def import_command(paths: tuple[Path, ...], author: str, publish: bool) -> None:
     """Import exhibition TOML files (the file name is the address); existing exhibitions are left alone."""
-    from web.exhibitions import ExhibitionError, doc_from_toml
+    from web.exhibitions.queries import ExhibitionError, doc_from_toml
 
     repo = _repo()
     for path in paths:
@@ -73,7 +73,7 @@ def import_command(paths: tuple[Path, ...], author: str, publish: bool) -> None:
 def publish_command(slug: str, revision: int | None, snapshot: bool, unpublish: bool) -> None:
     """Publish a revision of an exhibition (or unpublish it)."""
     from store.base import StoreError
-    from web.exhibitions import ExhibitionError, take_snapshot
+    from web.exhibitions.queries import ExhibitionError, take_snapshot
 
     repo = _repo()
     listed = repo.revisions(slug)

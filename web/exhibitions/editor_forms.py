@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any, Protocol
 
-from web.exhibition_doc import ExhibitionDoc
+from web.exhibitions.document import ExhibitionDoc
 
 #: the languages the editor always offers; others already in a document are kept and shown too
 EDITOR_LANGUAGES = ("en", "zh")

@@ -14,7 +14,7 @@ from typing import Any
 
 import nh3
 
-from web.parameters import IRI, TYPES, ParameterError, check_name
+from web.exhibitions.parameters import IRI, TYPES, ParameterError, check_name
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}$")

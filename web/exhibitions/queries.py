@@ -1,8 +1,8 @@
 """Exhibitions: the public API over documents, revisions and their results (pinned or live).
 
-An exhibition is a document with revisions (``web.exhibition_doc``, stored by
-``web.exhibition_repository``); each section's query is a SPARQL SELECT binding ``?object`` (the hub's
-prefixes are declared for it), with typed parameters bound as RDF terms (``web.parameters``). This module
+An exhibition is a document with revisions (``web.exhibitions.document``, stored by
+``web.exhibitions.repository``); each section's query is a SPARQL SELECT binding ``?object`` (the hub's
+prefixes are declared for it), with typed parameters bound as RDF terms (``web.exhibitions.parameters``). This module
 runs section queries (``run_section``), takes pinned snapshots, serves live results from an in-process
 cache keyed by slug + revision + section + arguments (``section_objects``), checks curator queries
 (``check_query``) and imports the bundled TOML exhibitions (``import_toml``). It must not render pages.
@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from ontology.namespaces import PREFIXES, sparql_prologue
 from store.base import SolutionsResult, Store
-from web.exhibition_doc import (
+from web.exhibitions.document import (
     LAYOUTS,
     MODES,
     SLUG,
@@ -37,8 +37,8 @@ from web.exhibition_doc import (
     sanitise_html,
     uses_service,
 )
-from web.exhibition_repository import ExhibitionNotFound, ExhibitionRepository
-from web.parameters import ParameterError, bind
+from web.exhibitions.parameters import ParameterError, bind
+from web.exhibitions.repository import ExhibitionNotFound, ExhibitionRepository
 
 __all__ = [
     "LAYOUTS", "MODES", "SLUG", "THEMES", "ExhibitionDoc", "ExhibitionError", "ExhibitionNotFound",

@@ -10,7 +10,7 @@ A museum that registers itself gets a ``pending`` account; it can sign in only a
 approves it. The museum → account link is the ``museum_id`` column (several accounts may manage one
 museum; self-registration may not claim a museum someone else already has).
 
-This module knows nothing of Flask requests or sessions (``web.auth`` does): it is used by the web app,
+This module knows nothing of Flask requests or sessions (``web.accounts.auth`` does): it is used by the web app,
 the CLI and the tests alike.
 """
 

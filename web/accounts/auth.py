@@ -2,7 +2,7 @@
 
 The public names are a contract other engineers code against (/work/brief/AUTH_API.md):
 ``login_required``, ``current_user``, ``User``, ``csrf_token`` and ``init_auth``. Account storage lives
-in ``web.accounts``; the login pages in ``web.views.auth``.
+in ``web.accounts.database``; the login pages in ``web.views.auth``.
 
 - A request carrying ``Authorization: Bearer <token>`` is that token's account and nothing else: the
   session cookie is ignored, and CSRF does not apply (a cross-site page cannot set that header).
@@ -27,7 +27,7 @@ from flask import Flask, current_app, g, has_request_context, jsonify, redirect,
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import Forbidden
 
-from web.accounts import Accounts, User
+from web.accounts.database import Accounts, User
 
 __all__ = ["User", "accounts", "csrf_anonymous", "csrf_exempt", "csrf_token", "current_user", "init_auth",
            "login_required", "log_in", "log_out", "safe_next", "wants_api_answer"]

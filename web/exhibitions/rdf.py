@@ -9,7 +9,7 @@ objects (plain text, the curator's HTML stripped). Every node is minted under th
 holds only triples about the exhibition: it is replaced on publish and dropped on unpublish.
 
 This module owns building those triples and writing/dropping that graph. It must not decide what is
-published (web/exhibition_repository.py) nor run the sections' queries (web/exhibitions.py).
+published (web/exhibitions/repository.py) nor run the sections' queries (web/exhibitions/queries.py).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ontology.namespaces import AAT, CRM, DCTERMS, LA, PREFIXES, RDF, RDFS, SCHE
 from ontology.ntriples import InvalidIri, iri, literal, triple, typed
 from sparql_endpoint.results import serialize_result
 from store.base import GraphResult, RecordGraph, Store, StoreError
-from web.exhibition_doc import ExhibitionDoc
+from web.exhibitions.document import ExhibitionDoc
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ Tables in the instance's SQLite file (instance/hub.sqlite), owned by this module
 row per slug: who created it, which revision is published), ``exhibition_revisions`` (every save, the
 whole document as JSON, never updated) and ``exhibition_snapshots`` (section id → object IRIs, per
 revision). Connections are opened per operation, as the registry does, so the CLI can write while the
-server runs. This module must not run SPARQL: snapshots are taken by ``web.exhibitions``.
+server runs. This module must not run SPARQL: snapshots are taken by ``web.exhibitions.queries``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from web.exhibition_doc import ExhibitionDoc, ExhibitionError, from_json, normalise, to_json
+from web.exhibitions.document import ExhibitionDoc, ExhibitionError, from_json, normalise, to_json
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS exhibitions (
@@ -154,7 +154,7 @@ class ExhibitionRepository:
 
     # --- publication --------------------------------------------------------------------------
     def publish(self, slug: str, revision: int) -> None:
-        """Make ``revision`` the public one (snapshots are taken separately: ``web.exhibitions``)."""
+        """Make ``revision`` the public one (snapshots are taken separately: ``web.exhibitions.queries``)."""
         with self._write() as db:
             if not db.execute(
                 "SELECT 1 FROM exhibition_revisions WHERE slug = ? AND number = ?", (slug, int(revision))

@@ -25,7 +25,7 @@ from ontology.namespaces import sparql_prologue
 
 if TYPE_CHECKING:
     from store.base import Store, Term
-    from web.exhibition_doc import Parameter
+    from web.exhibitions.document import Parameter
 
 TYPES = ("iri", "literal", "language", "date", "number", "choice")
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -114,7 +114,7 @@ def choices(store: Store, parameter: Parameter, lang: str = "en", timeout: float
     in several languages, the one in ``lang`` is preferred.
     """
     from store.base import SolutionsResult
-    from web.exhibition_doc import uses_service  # here: that module imports this one
+    from web.exhibitions.document import uses_service  # here: that module imports this one
 
     if not parameter.choices_query:
         raise ParameterError(f"parameter {parameter.name!r} (choice) has no choices query")

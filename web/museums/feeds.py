@@ -4,7 +4,7 @@
   :class:`~harvesters.registry.Museum`; the feed URL passes the :class:`FeedGuard` before anything is
   saved or fetched.
 - :func:`probe_and_preview` probes a feed (``harvesters.probe``) and renders its sample records as the
-  hub's own object cards (``web.cards``) from an in-memory store, so the museum sees its objects as the
+  hub's own object cards (``web.objects.cards``) from an in-memory store, so the museum sees its objects as the
   hub will show them. :class:`ProbeResults` keeps the last probe of each museum (its own table).
 - :class:`HarvestJobs` runs a harvest in a background thread, at most one per museum, and remembers its
   progress for the dashboard (the run itself is recorded by the harvester in the registry).
@@ -202,7 +202,7 @@ def render_samples(report: ProbeReport, hub: Hub, museum_id: str, lang: str) -> 
     """Fill each mapped sample's title, date, place and image exactly as the hub's object cards do."""
     from store.base import RecordGraph
     from store.embedded import EmbeddedStore
-    from web.cards import fetch_cards
+    from web.objects.cards import fetch_cards
 
     mapped = [s for s in report.samples if s.mapped and s.graph_iri and s.object_iri]
     if not mapped:
@@ -275,7 +275,7 @@ class ProbeResults:
 
 def _harvester(hub: Hub) -> Any:
     """The harvester ``srom harvest`` and the scheduler use, with every HARVEST_* setting applied."""
-    from web.serving import make_harvester
+    from web.cli.serving import make_harvester
 
     return make_harvester(hub)
 

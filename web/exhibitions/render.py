@@ -1,8 +1,8 @@
 """What a visitor's exhibition page shows: sections with their cards, views and data, and a page cache.
 
-Given a published (or permalinked) revision and its section results (web/exhibitions.py
+Given a published (or permalinked) revision and its section results (web/exhibitions/queries.py
 ``section_objects``: the pinned snapshot or the live, cached query results), this module fetches the
-objects' cards in one query, picks each section's view (web/renderers.py: the curator's layout when it
+objects' cards in one query, picks each section's view (web/exhibitions/layouts.py: the curator's layout when it
 fits the result, else the gallery), and renders the exhibition's *content* to HTML. That content is
 cached per slug + revision + language + kind (page, embed, print) + view choices + the object lists
 themselves, for the exhibition's ``cache_seconds``: a pinned page is then served without touching the
@@ -27,11 +27,11 @@ from lxml import html as lxml_html
 from markupsafe import Markup
 
 from store.base import Store
-from web.cards import Card, fetch_cards
-from web.exhibition_doc import ExhibitionDoc, Section, pick, sanitise_html
-from web.exhibition_rdf import plain_text
-from web.object_view import ObjectView, build_view, record_graph
-from web.renderers import SectionView, assets_for, available, choose, get_renderer
+from web.exhibitions.document import ExhibitionDoc, Section, pick, sanitise_html
+from web.exhibitions.layouts import SectionView, assets_for, available, choose, get_renderer
+from web.exhibitions.rdf import plain_text
+from web.objects.cards import Card, fetch_cards
+from web.objects.page import ObjectView, build_view, record_graph
 
 
 @dataclass

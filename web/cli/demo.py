@@ -12,8 +12,8 @@ from importlib import resources
 import click
 
 from harvesters.registry import Museum
+from web.cli.serving import harvest_all, harvest_scheduler, managed_store, stop_on_sigterm
 from web.hub import Hub
-from web.serving import harvest_all, harvest_scheduler, managed_store, stop_on_sigterm
 from web.settings import instance_path, load_settings
 
 LOOPBACK = "127.0.0.0/8"
@@ -24,7 +24,7 @@ def install_demo_exhibitions(hub: Hub) -> list[str]:
 
     Their pinned snapshots are taken on first view, once the harvest has filled the store.
     """
-    from web.exhibitions import import_toml
+    from web.exhibitions.queries import import_toml
 
     repo = hub.exhibitions
     installed = []

@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from web.accounts import ROLES, STATUSES, AccountError, Accounts
+from web.accounts.database import ROLES, STATUSES, AccountError, Accounts
 
 
 def _hub():  # noqa: ANN202
@@ -121,7 +121,7 @@ def tokens_create(username: str, label: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the probe report as JSON.")
 def museums_probe(museum_id: str, as_json: bool) -> None:
     """Probe museum MUSEUM_ID's feed: formats, sets and sample records as the hub would map them."""
-    from web.feed_actions import probe_museum
+    from web.museums.feeds import probe_museum
 
     hub = _hub()
     museum = hub.registry.get_museum(museum_id)
