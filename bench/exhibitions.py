@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.synthetic import lido_record
+from web.hub import database_path
 
 BASE = "https://hub.example.org"
 MUSEUM = "bench"
@@ -108,7 +109,7 @@ def load_objects(instance: Path, records: int, chunk: int = 2000) -> int:
 def publish(instance: Path) -> None:
     from web.exhibitions.repository import ExhibitionRepository
 
-    repo = ExhibitionRepository(instance / "hub.sqlite")
+    repo = ExhibitionRepository(database_path(instance))
     for slug, mode, cache in (("pinned", "pinned", 300), ("live-warm", "live", 300), ("live-cold", "live", 0)):
         doc = {"slug": slug, "title": {"en": f"Bench exhibition ({slug})", "zh": "基准展览"}, "theme": "silk",
                "intro": {"en": "<p>Silk and coins along the Silk Road.</p>"}, "mode": mode, "cache_seconds": cache,
@@ -207,7 +208,7 @@ def bare_queries(instance: Path) -> tuple[Callable[[], object], Callable[[object
     if url is None:
         raise SystemExit("the hub's managed Oxigraph server is not running")
     store = server_store(url, IriMinter(BASE).provenance_graph())
-    doc = ExhibitionRepository(instance / "hub.sqlite").get("live-cold")
+    doc = ExhibitionRepository(database_path(instance)).get("live-cold")
 
     def work(_: object) -> None:
         iris = [i for s in doc.sections for i in run_section(store, s, timeout=doc.time_budget)]

@@ -148,14 +148,14 @@ def build_dataset(instance: Path) -> Dataset:
         run = harvester.harvest(museum_id)
         assert run.outcome == "ok", (museum_id, run.error)
         assert run.quarantined == 0, hub.registry.quarantined(museum_id)
-    repo = ExhibitionRepository(instance / "hub.sqlite")
-    data = Dataset(hub, repo, feeds, oai, iiif, ids)
+    data = Dataset(hub, hub.exhibitions.repository, feeds, oai, iiif, ids)
     _publish(data)
     return data
 
 
 def _publish(data: Dataset) -> None:
-    repo = data.repo
+    """Create and publish through the exhibition service, as the editor and ``srom`` do."""
+    repo = data.hub.exhibitions
     tour = ExhibitionDoc(
         slug="silk-road-tour",
         title={"en": "Along the Silk Road", "zh": "丝绸之路行"},

@@ -18,6 +18,7 @@ from harvesters.run import Harvester
 from ontology.iris import IriMinter
 from store.embedded import EmbeddedStore
 from tests.oai_test_server import OaiTestServer
+from web.hub import database_path
 
 BASE = "http://hub.example.test"  # http: the browser tests serve plain http on loopback (Secure cookies follow https)
 MINTER = IriMinter(BASE)
@@ -111,7 +112,7 @@ def lido(fact: Fact) -> str:
 def harvested_store(folder: Path) -> Iterator[EmbeddedStore]:
     """An in-memory store holding FACTS, harvested over OAI-PMH; ``folder`` holds the registry."""
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(folder / "hub.sqlite")
+    registry = Registry(database_path(folder))
     try:
         for museum, facts in FACTS.items():
             server = OaiTestServer(page_size=10)

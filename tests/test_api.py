@@ -22,6 +22,7 @@ from tests.test_harvest import lido
 from web.accounts.database import Accounts
 from web.app import create_app
 from web.demo.feeds import DemoFeedServer, load_demo_museums
+from web.hub import database_path
 from web.openapi import openapi_document
 
 PASSWORD = "correct horse battery"
@@ -66,7 +67,7 @@ def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 def app(instance: Path) -> Iterator[Flask]:
     app = create_app({"INSTANCE": instance, "STORE": "memory", "ALLOWED_FEED_NETWORKS": ["127.0.0.0/8"]})
     yield app
-    jobs = app.extensions.get("srom_harvest_jobs")
+    jobs = app.extensions["srom"].museums.jobs
     if jobs is not None:
         jobs.wait_all(60)
     app.extensions["srom"].close()
@@ -188,7 +189,7 @@ def test_admin_can_do_all(app: Flask, tokens: dict[str, str], feeds: DemoFeedSer
                                            "probe": False, "format": "lido"}).status_code == 201
     started = boss.post("/api/museums/koeln-glass/harvest", json={})
     assert started.status_code == 202
-    app.extensions["srom_harvest_jobs"].wait("koeln-glass", 60)
+    app.extensions["srom"].museums.jobs.wait("koeln-glass", 60)
     runs = boss.get("/api/museums/koeln-glass/runs").get_json()["runs"]
     assert runs[0]["outcome"] == "ok" and runs[0]["new"] > 0
     deleted = boss.delete("/api/museums/koeln-glass")
@@ -288,7 +289,7 @@ def test_harvest_through_the_api(app: Flask, tokens: dict[str, str], feeds: Demo
     hz = api(app, tokens, "hz")
     started = hz.post("/api/museums/hz-silk/harvest")
     assert started.status_code == 202 and started.get_json()["job"]["running"] is True
-    app.extensions["srom_harvest_jobs"].wait("hz-silk", 60)
+    app.extensions["srom"].museums.jobs.wait("hz-silk", 60)
     job = hz.get("/api/museums/hz-silk/harvest").get_json()["job"]
     assert job["running"] is False and job["error"] is None and job["run"]["outcome"] == "ok"
     runs = api(app, tokens, None).get("/api/museums/hz-silk/runs").get_json()["runs"]
@@ -309,7 +310,7 @@ def test_quarantine_and_confirming_a_mass_removal(app: Flask, tokens: dict[str, 
     try:
         assert register(app, tokens, "hz", "hz-silk", server.url, probe=False).status_code == 201
         hz = api(app, tokens, "hz")
-        jobs = app.extensions["srom_harvest_jobs"]
+        jobs = app.extensions["srom"].museums.jobs
         assert hz.post("/api/museums/hz-silk/harvest", json={"full": True}).status_code == 202
         jobs.wait("hz-silk", 60)
         quarantined = hz.get("/api/museums/hz-silk/quarantine").get_json()["quarantined"]
@@ -467,7 +468,7 @@ def test_srom_museums_probe(instance: Path, feeds: DemoFeedServer) -> None:
     from harvesters.registry import Museum, Registry
     from web.cli import main
 
-    Registry(instance / "hub.sqlite").save_museum(
+    Registry(database_path(instance)).save_museum(
         Museum(id="koeln-glass", name="Köln", feed_url=feeds.feed_url("koeln-glass"), format="oai_dc"))
     result = CliRunner().invoke(main, ["museums", "probe", "koeln-glass"])
     assert result.exit_code == 0, result.output

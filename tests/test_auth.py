@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 from web.accounts.database import AccountError, Accounts
 from web.app import create_app
 from web.cli import main
+from web.hub import database_path
 
 PASSWORD = "correct horse battery"
 
@@ -62,7 +63,7 @@ def test_passwords_are_stored_hashed_and_checked(accounts: Accounts, instance: P
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.undo()  # the production default, scrypt
     account = accounts.create("Silk", PASSWORD, "curator", display_name="Silk Curator")
-    with sqlite3.connect(instance / "hub.sqlite") as db:
+    with sqlite3.connect(database_path(instance)) as db:
         stored = db.execute("SELECT password_hash FROM accounts WHERE id = ?", (account.id,)).fetchone()[0]
     db.close()
     assert PASSWORD not in stored and stored.startswith("scrypt:")
@@ -85,7 +86,7 @@ def test_tokens_are_stored_as_sha256_and_shown_once(accounts: Accounts, instance
     account = accounts.create("hz", PASSWORD, "museum", museum_id="hz-silk")
     token, record = accounts.create_token(account.id, "ci")
     assert token.startswith("srom_") and len(token) > 40
-    with sqlite3.connect(instance / "hub.sqlite") as db:
+    with sqlite3.connect(database_path(instance)) as db:
         rows = db.execute("SELECT * FROM api_tokens").fetchall()
     db.close()
     assert all(token not in str(row) for row in rows)
@@ -278,7 +279,7 @@ def test_cli_accounts_and_tokens(instance: Path) -> None:
         ("hz", "museum", "hz-silk", "active")]
     assert "password" not in listed.output
     token = runner.invoke(main, ["tokens", "create", "hz", "--label", "ci"]).output.strip()
-    store = Accounts(instance / "hub.sqlite")
+    store = Accounts(database_path(instance))
     assert store.user_for_token(token).museum_id == "hz-silk"
     disabled = runner.invoke(main, ["accounts", "set", "hz", "--status", "disabled"])
     assert disabled.exit_code == 0 and "disabled" in disabled.output

@@ -30,6 +30,7 @@ from store.base import BooleanResult, SolutionsResult
 from store.embedded import EmbeddedStore
 from web.demo.facts import MUSEUM_OBJECTS, Obj
 from web.demo.feeds import DemoFeedServer, DemoMuseum, load_demo_museums
+from web.hub import database_path
 
 MINTER = IriMinter("https://hub.example.org")
 SILK = CONCEPT_BASE + "material/silk"
@@ -50,7 +51,7 @@ class Harvested:
 def harvested(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harvested]:
     instance = tmp_path_factory.mktemp("cross-museum") / "instance"
     instance.mkdir()
-    registry = Registry(instance / "hub.sqlite")
+    registry = Registry(database_path(instance))
     store = EmbeddedStore(None, MINTER.provenance_graph())
     museums = load_demo_museums()
     feeds = DemoFeedServer(museums, host="127.0.0.1", port=0)

@@ -19,8 +19,9 @@ from werkzeug.serving import make_server
 from tests.exhibition_fixtures import BASE, harvested_store, iri
 from web.accounts.database import Accounts
 from web.app import create_app
-from web.exhibitions.queries import ExhibitionDoc, ExhibitionRepository, Section
-from web.hub import Hub
+from web.exhibitions.document import ExhibitionDoc, Section
+from web.exhibitions.repository import ExhibitionRepository
+from web.hub import Hub, database_path
 from web.settings import load_settings
 
 pytestmark = pytest.mark.browser
@@ -38,7 +39,7 @@ def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     instance = tmp_path_factory.mktemp("curate") / "instance"
     settings = load_settings(instance, environ={}, overrides={"BASE_IRI": BASE})
     hub = Hub(instance, settings)
-    accounts = Accounts(instance / "hub.sqlite")
+    accounts = Accounts(database_path(instance))
     accounts.create("cura", PASSWORD, "curator", display_name="Cura")
     accounts.create("other", PASSWORD, "curator", display_name="Other")
     with harvested_store(tmp_path_factory.mktemp("curate-store")) as store:
@@ -48,7 +49,7 @@ def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield Running(f"http://127.0.0.1:{server.server_port}", ExhibitionRepository(instance / "hub.sqlite"))
+            yield Running(f"http://127.0.0.1:{server.server_port}", ExhibitionRepository(database_path(instance)))
         finally:
             server.shutdown()
             server.server_close()

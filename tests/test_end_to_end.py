@@ -57,12 +57,12 @@ def running_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub
                 Museum(id=m.id, name=m.names["en"], names=dict(m.names), feed_url=feeds.feed_url(m.id),
                        format=m.metadata_format, city=m.city, country=m.country, lat=m.lat, lon=m.lon)
             )
-        install_demo_exhibitions(hub)
         harvester = hub.harvester()
         for m in museums:
             run = harvester.harvest(m.id)
             assert run.outcome == "ok", run.error
             assert run.quarantined == 0, hub.registry.quarantined(m.id)
+        install_demo_exhibitions(hub)  # after the harvest, as `srom demo` does: snapshots pinned from it
         expected = sum(m.record_count - len(m.deleted) for m in museums)
         app = create_app(hub=hub)
         server = make_server("127.0.0.1", 0, app, threaded=True)

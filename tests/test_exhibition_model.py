@@ -11,19 +11,13 @@ import pytest
 
 from store.embedded import EmbeddedStore
 from tests.exhibition_fixtures import harvested_store, iri
-from web.exhibitions import queries as ex
-from web.exhibitions.queries import (
-    ExhibitionDoc,
-    ExhibitionError,
-    ExhibitionRepository,
-    Parameter,
-    Section,
-    check_query,
-    import_toml,
-    run_section,
-    section_objects,
-    take_snapshot,
-)
+from web.exhibitions.cache import ExhibitionCache
+from web.exhibitions.document import ExhibitionDoc, ExhibitionError, Parameter, Section
+from web.exhibitions.queries import check_query, run_section
+from web.exhibitions.repository import ExhibitionRepository
+from web.exhibitions.service import ExhibitionService
+from web.hub import Hub, database_path
+from web.settings import load_settings
 
 DEMO = Path(__file__).resolve().parents[1] / "web" / "demo" / "exhibitions"
 SILK = """SELECT DISTINCT ?object WHERE {
@@ -39,8 +33,16 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> ExhibitionRepository:
-    return ExhibitionRepository(tmp_path / "hub.sqlite")
+def exhibitions(tmp_path: Path, store: EmbeddedStore) -> ExhibitionService:
+    """The exhibition service of a fresh instance, over the module's harvested store."""
+    hub = Hub(tmp_path, load_settings(tmp_path, overrides={"STORE": "memory"}))
+    hub.use_store(store)
+    return hub.exhibitions
+
+
+@pytest.fixture
+def repo(exhibitions: ExhibitionService) -> ExhibitionRepository:
+    return exhibitions.repository
 
 
 def doc(slug: str = "silk", **changes: object) -> ExhibitionDoc:
@@ -147,21 +149,22 @@ def test_run_section_puts_pinned_objects_first(store: EmbeddedStore) -> None:
         run_section(store, Section(id="s", title={}, text={}, query="SELECT ?x WHERE { ?x ?p ?o }"), timeout=10)
 
 
-def test_pinned_snapshot_is_stable_until_refreshed(repo: ExhibitionRepository, store: EmbeddedStore) -> None:
+def test_pinned_snapshot_is_stable_until_refreshed(repo: ExhibitionRepository,
+                                                   exhibitions: ExhibitionService) -> None:
     repo.create(doc(), "ann")
     repo.publish("silk", 1)
     assert repo.snapshot("silk", 1) is None
-    first = section_objects(repo, store, "silk", 1, repo.get("silk", 1))  # taken on first view
+    first = exhibitions.section_objects("silk", 1, repo.get("silk", 1))  # taken on first view
     assert first == {"silk": [iri("E1"), iri("W3"), iri("E4")]}
     assert repo.snapshot("silk", 1) == first and repo.snapshot_taken("silk", 1)
     repo.save_snapshot("silk", 1, {"silk": [iri("W3")]})  # e.g. an older harvest
-    assert section_objects(repo, store, "silk", 1, repo.get("silk", 1)) == {"silk": [iri("W3")]}
-    assert take_snapshot(repo, store, "silk", 1) == first  # the curator's refresh
+    assert exhibitions.section_objects("silk", 1, repo.get("silk", 1)) == {"silk": [iri("W3")]}
+    assert exhibitions.take_snapshot("silk", 1) == first  # the curator's refresh
     assert repo.snapshot("silk", 1) == first
 
 
-def test_live_mode_caches_per_revision_and_arguments(repo: ExhibitionRepository, store: EmbeddedStore) -> None:
-    ex.LIVE_CACHE.clear()
+def test_live_mode_caches_per_revision_and_arguments(repo: ExhibitionRepository,
+                                                    exhibitions: ExhibitionService) -> None:
     section = Section(
         id="m", title={}, text={},
         query="SELECT ?object WHERE { ?object crm:P45_consists_of/rdfs:label ?m . FILTER(STR(?m) = ?material) }"
@@ -170,19 +173,19 @@ def test_live_mode_caches_per_revision_and_arguments(repo: ExhibitionRepository,
     )
     repo.create(doc(mode="live", cache_seconds=60, sections=[section]), "ann")
     live = repo.get("silk", 1)
-    assert section_objects(repo, store, "silk", 1, live) == {"m": sorted([iri("E1"), iri("E4"), iri("W3")])}
-    assert section_objects(repo, store, "silk", 1, live, arguments={"m": {"material": "glass"}}) == {"m": [iri("W1")]}
-    key = ("silk", 1, "m", (("material", "glass"),))
-    assert ex.LIVE_CACHE.get(key) == [iri("W1")]
-    ex.LIVE_CACHE.put(key, 60, ["cached"])  # a second view is served from the cache, not the store
-    assert section_objects(repo, store, "silk", 1, live, arguments={"m": {"material": "glass"}}) == {"m": ["cached"]}
+    assert exhibitions.section_objects("silk", 1, live) == {"m": sorted([iri("E1"), iri("E4"), iri("W3")])}
+    assert exhibitions.section_objects("silk", 1, live, arguments={"m": {"material": "glass"}}) == {"m": [iri("W1")]}
+    key = ("live", "silk", 1, "m", (("material", "glass"),))
+    assert exhibitions.cache.get(key) == [iri("W1")]
+    exhibitions.cache.put(key, 60, ["cached"])  # a second view is served from the cache, not the store
+    assert exhibitions.section_objects("silk", 1, live, arguments={"m": {"material": "glass"}}) == {"m": ["cached"]}
     with pytest.raises(ValueError, match="no parameter named 'colour'"):
-        section_objects(repo, store, "silk", 1, live, arguments={"m": {"colour": "red"}})
+        exhibitions.section_objects("silk", 1, live, arguments={"m": {"colour": "red"}})
     assert repo.snapshot("silk", 1) is None  # live mode never pins
 
 
-def test_live_cache_expires(store: EmbeddedStore) -> None:
-    cache = ex._LiveCache(size=2)
+def test_live_cache_expires(tmp_path: Path) -> None:
+    cache = ExhibitionCache(database_path(tmp_path), size=2)
     cache.put(("a",), 0.05, ["x"])
     cache.put(("b",), 0, ["y"])  # cache_seconds 0: never kept
     assert cache.get(("a",)) == ["x"] and cache.get(("b",)) is None
@@ -195,14 +198,20 @@ def test_live_cache_expires(store: EmbeddedStore) -> None:
     assert cache.get(("c",)) is None and cache.get(("e",)) == ["e"]  # bounded: the oldest goes first
 
 
-def test_import_toml_creates_publishes_and_leaves_existing_alone(repo: ExhibitionRepository, tmp_path: Path) -> None:
-    slug = import_toml(DEMO / "silk-across-the-road.toml", author="demo", repo=repo)
+def import_toml(exhibitions: ExhibitionService, path: Path, author: str = "demo") -> str:
+    """Import as ``srom demo`` does before a harvest: published, the snapshot left for the first view."""
+    return exhibitions.import_toml(path, author, pin=False)[0]
+
+
+def test_import_toml_creates_publishes_and_leaves_existing_alone(repo: ExhibitionRepository, tmp_path: Path,
+                                                                 exhibitions: ExhibitionService) -> None:
+    slug = import_toml(exhibitions, DEMO / "silk-across-the-road.toml", author="demo")
     revision, imported = repo.published(slug)
     assert revision == 1 and imported.title["zh"] == "丝路之丝" and len(imported.sections) == 1
     assert imported.intro["en"].startswith("<p>Silk woven in China") and "?object" in imported.sections[0].query
     assert imported.sections[0].limit == 120
     repo.save(imported, "curator")
-    assert import_toml(DEMO / "silk-across-the-road.toml", repo=repo) == slug
+    assert import_toml(exhibitions, DEMO / "silk-across-the-road.toml") == slug
     assert len(repo.revisions(slug)) == 2  # the curator's revision survives a second import
     sectioned = tmp_path / "two-rooms.toml"
     sectioned.write_text(
@@ -211,14 +220,15 @@ def test_import_toml_creates_publishes_and_leaves_existing_alone(repo: Exhibitio
         'query = "SELECT ?object WHERE { ?object a crm:E22_Human-Made_Object }"\n'
         '[[sections]]\nid = "coins"\nlayout = "timeline"\ntext = { en = "<p>Coins<script>x()</script></p>" }\n'
         'query = "SELECT ?object WHERE { ?object a crm:E22_Human-Made_Object }"\n', encoding="utf-8")
-    two = repo.published(import_toml(sectioned, repo=repo))[1]
+    two = repo.published(import_toml(exhibitions, sectioned))[1]
     assert [(s.id, s.layout) for s in two.sections] == [("silk", "map"), ("coins", "timeline")]
     assert two.theme == "lapis" and two.mode == "live" and two.sections[1].text["en"] == "<p>Coins</p>"
 
 
-def test_every_bundled_exhibition_imports_and_its_query_checks(repo: ExhibitionRepository) -> None:
+def test_every_bundled_exhibition_imports_and_its_query_checks(repo: ExhibitionRepository,
+                                                               exhibitions: ExhibitionService) -> None:
     for path in sorted(DEMO.glob("*.toml")):
-        published = repo.published(import_toml(path, repo=repo))
+        published = repo.published(import_toml(exhibitions, path))
         assert published is not None
         for section in published[1].sections:
             assert check_query(section.query, section.parameters)["ok"], (path, section.id)
@@ -258,7 +268,9 @@ def test_cli_imports_lists_and_publishes(instance: Path, monkeypatch: pytest.Mon
     assert "glass-from-the-west: imported as a draft" in imported.output
     assert runner.invoke(main, ["exhibitions", "list"]).output == ""
     listed = runner.invoke(main, ["exhibitions", "list", "--all", "--json"])
-    assert {i["slug"] for i in json.loads(listed.output)} == {"glass-from-the-west", "coins-of-the-silk-road"}
+    envelope = json.loads(listed.output)  # the API's envelope, as every --json output
+    assert envelope["ok"] is True and envelope["count"] == 2
+    assert {i["slug"] for i in envelope["exhibitions"]} == {"glass-from-the-west", "coins-of-the-silk-road"}
     published = runner.invoke(main, ["exhibitions", "publish", "glass-from-the-west"])
     assert published.exit_code == 0 and "revision 1 published" in published.output
     table = runner.invoke(main, ["exhibitions", "list"]).output
@@ -270,4 +282,30 @@ def test_cli_imports_lists_and_publishes(instance: Path, monkeypatch: pytest.Mon
     assert runner.invoke(main, ["exhibitions", "list"]).output == ""
     pinned = runner.invoke(main, ["exhibitions", "publish", "coins-of-the-silk-road", "--snapshot"])
     assert pinned.exit_code == 0 and "0 objects pinned" in pinned.output, pinned.output
-    assert ExhibitionRepository(instance / "hub.sqlite").snapshot("coins-of-the-silk-road", 1) == {"objects": []}
+    assert ExhibitionRepository(database_path(instance)).snapshot("coins-of-the-silk-road", 1) == {"objects": []}
+
+
+def test_cli_publish_and_unpublish_write_and_drop_the_graph_as_the_editor_does(
+        instance: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 9: the CLI went around the graph; now it calls the same service as the editor."""
+    from click.testing import CliRunner
+
+    from web.cli import main
+
+    monkeypatch.setenv("SROM_STORE", "embedded")  # one store directory, opened by each command in turn
+    runner = CliRunner()
+    imported = runner.invoke(main, ["exhibitions", "import", "--publish", str(DEMO / "glass-from-the-west.toml")])
+    assert imported.exit_code == 0, imported.output
+    hub = Hub(instance, load_settings(instance))
+    ask = f"ASK {{ GRAPH <{hub.minter.base}/graph/exhibition/glass-from-the-west> {{ ?s ?p ?o }} }}"
+
+    def in_graph() -> bool:
+        answer = runner.invoke(main, ["query", ask])
+        assert answer.exit_code == 0, answer.output
+        return json.loads(answer.output)["boolean"]
+
+    assert in_graph() is True
+    assert runner.invoke(main, ["exhibitions", "publish", "--unpublish", "glass-from-the-west"]).exit_code == 0
+    assert in_graph() is False
+    assert runner.invoke(main, ["exhibitions", "publish", "glass-from-the-west"]).exit_code == 0
+    assert in_graph() is True

@@ -10,8 +10,9 @@ import pytest
 
 from store.embedded import EmbeddedStore
 from tests.exhibition_fixtures import MINTER, harvested_store, iri
+from web.exhibitions.document import Section
 from web.exhibitions.facets import FacetError, build, options
-from web.exhibitions.queries import Section, check_query, run_section
+from web.exhibitions.queries import check_query, run_section
 
 
 @pytest.fixture(scope="module")

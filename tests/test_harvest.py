@@ -23,6 +23,7 @@ from ontology.iris import IriMinter
 from store.base import SolutionsResult
 from store.embedded import EmbeddedStore
 from tests.oai_test_server import OaiTestServer
+from web.hub import database_path
 
 MINTER = IriMinter("https://hub.example.org")
 CRM = "http://www.cidoc-crm.org/cidoc-crm/"
@@ -61,7 +62,7 @@ def source() -> Iterator[OaiTestServer]:
 @pytest.fixture
 def setup(tmp_path: Path, source: OaiTestServer) -> Iterator[tuple[Harvester, EmbeddedStore, Registry]]:
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(tmp_path / "hub.sqlite")
+    registry = Registry(database_path(tmp_path))
     registry.save_museum(Museum(id="test", name="Test Museum", feed_url=source.url, format="lido"))
     harvester = Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=5, http_timeout=10)
     try:
@@ -179,7 +180,7 @@ def test_a_feed_on_loopback_is_refused_unless_allowed(tmp_path: Path, source: Oa
         FeedGuard([]).check("file:///etc/passwd")
     store = EmbeddedStore(None, MINTER.provenance_graph())
     try:
-        registry = Registry(tmp_path / "hub.sqlite")
+        registry = Registry(database_path(tmp_path))
         registry.save_museum(Museum(id="test", name="Test", feed_url=source.url, format="lido"))
         run = Harvester(store, registry, MINTER, FeedGuard([])).harvest("test")
         assert run.outcome == "failed"
@@ -295,7 +296,7 @@ def test_schedules_are_checked(tmp_path: Path) -> None:
     for bad in ("every night", "61 * * * *", "* * * *", "0 0 * * * *"):
         with pytest.raises(ValueError):
             check_schedule(bad)
-    registry = Registry(tmp_path / "hub.sqlite")
+    registry = Registry(database_path(tmp_path))
     with pytest.raises(RegistryError, match="cron"):
         registry.save_museum(Museum(id="m", name="M", feed_url="http://x/oai", format="lido", schedule="nightly"))
 
@@ -394,7 +395,7 @@ def test_cli_harvest_runs_quarantine_and_removals(instance: Path, source: OaiTes
 def test_serve_runs_the_scheduler_thread_unless_switched_off(instance: Path) -> None:
     import threading
 
-    from web.cli.serving import harvest_scheduler, make_harvester
+    from web.cli.serving import harvest_scheduler
     from web.hub import Hub
     from web.settings import load_settings
 
@@ -405,7 +406,7 @@ def test_serve_runs_the_scheduler_thread_unless_switched_off(instance: Path) -> 
                                                 "SROM_HARVEST_MAX_RETRIES": "2"})
     hub = Hub(instance, settings)
     try:
-        harvester = make_harvester(hub)
+        harvester = hub.museums.harvester()
         assert harvester.max_drop_share == 0.5 and harvester.retry.max_retries == 2
         with harvest_scheduler(hub):
             assert running()

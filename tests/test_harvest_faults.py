@@ -20,6 +20,7 @@ from harvesters.run import Harvester
 from store.embedded import EmbeddedStore
 from tests.oai_test_server import OaiTestServer
 from tests.test_harvest import MINTER, assert_store_matches, lido
+from web.hub import database_path
 
 RECORDS = 30
 
@@ -54,7 +55,7 @@ def store() -> Iterator[EmbeddedStore]:
 
 @pytest.fixture
 def registry(tmp_path: Path, source: OaiTestServer) -> Registry:
-    registry = Registry(tmp_path / "hub.sqlite")
+    registry = Registry(database_path(tmp_path))
     registry.save_museum(Museum(id="test", name="Test Museum", feed_url=source.url, format="lido"))
     return registry
 
@@ -196,7 +197,7 @@ class CrashingRegistry(Registry):
 
 
 def test_crash_between_store_write_and_commit_keeps_counts_exact(tmp_path, store, source, sleeps) -> None:  # noqa: ANN001
-    registry = CrashingRegistry(tmp_path / "hub.sqlite")
+    registry = CrashingRegistry(database_path(tmp_path))
     registry.save_museum(Museum(id="test", name="Test Museum", feed_url=source.url, format="lido"))
     harvester = make_harvester(store, registry, sleeps)
     source.put("oai:test:012", "2025-01-01T00:00:00Z", None)  # a deletion inside the batch that is lost

@@ -23,6 +23,7 @@ from harvesters.run import Harvester
 from store.embedded import EmbeddedStore
 from tests.oai_test_server import OaiTestServer
 from tests.test_harvest import MINTER, assert_store_matches, lido
+from web.hub import database_path
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = 200
@@ -86,7 +87,7 @@ def test_sigkill_mid_run_then_resume_gives_the_uninterrupted_store(
     tmp_path: Path, source: OaiTestServer, worker_threshold: int
 ) -> None:
     instance = tmp_path / "instance"
-    registry = Registry(instance / "hub.sqlite")
+    registry = Registry(database_path(instance))
     registry.save_museum(Museum(id="test", name="Test Museum", feed_url=source.url, format="lido"))
 
     process = srom(instance, "harvest", "test", worker_threshold=worker_threshold)

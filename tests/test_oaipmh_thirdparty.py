@@ -30,6 +30,7 @@ from harvesters.run import Harvester
 from mappings import MappingContext, RecordError, get_mapping, parse_bytes
 from store.embedded import EmbeddedStore
 from tests.test_harvest import MINTER
+from web.hub import database_path
 
 LIDO = "http://www.lido-schema.org"
 # Not served: a document that does not parse, and namespace-less LIDO (a default-namespace OAI envelope,
@@ -185,7 +186,7 @@ def assert_store_holds_the_source(store: EmbeddedStore, registry: Registry, repo
 def test_harvest_from_the_oaipmh_package_server_with_deletions(tmp_path: Path, repository: FixtureRepository) -> None:
     store = EmbeddedStore(None, MINTER.provenance_graph())
     try:
-        registry = Registry(tmp_path / "hub.sqlite")
+        registry = Registry(database_path(tmp_path))
         registry.save_museum(Museum(id="fixtures", name="Fixtures", feed_url=repository.base_url, format="lido"))
         harvester = Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=3)
         expected, broken = expected_graphs(repository)

@@ -21,6 +21,7 @@ from store.base import SolutionsResult
 from store.embedded import EmbeddedStore
 from tests.oai_test_server import OaiTestServer
 from web.cli import main
+from web.hub import database_path
 
 MINTER = IriMinter("https://hub.example.org")
 PUBLISHED_ID = """
@@ -123,13 +124,13 @@ def _inventory_numbers(store: EmbeddedStore) -> dict[str, str]:
 
 def test_harvest_merges_the_museums_override(tmp_path: Path, feed: OaiTestServer):
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(tmp_path / "hub.sqlite")
+    registry = Registry(database_path(tmp_path))
     registry.save_museum(Museum(id="kg-test", name="Köln", feed_url=feed.url, format="lido"))
     harvester = Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=5, http_timeout=10)
     try:
         assert harvester.harvest("kg-test").outcome == "ok"
         assert _inventory_numbers(store) == {}  # the base mapping looks in repositorySet/workID
-        MappingOverrides.beside(tmp_path / "hub.sqlite").save("kg-test", PUBLISHED_ID, "lido")
+        MappingOverrides.beside(database_path(tmp_path)).save("kg-test", PUBLISHED_ID, "lido")
         run = harvester.harvest("kg-test", full=True)
         assert run.outcome == "ok" and run.updated == 3, run.error
         assert _inventory_numbers(store) == {f"KG.{i}": "lido/1+kg-test" for i in range(3)}
@@ -156,7 +157,7 @@ def test_mappings_commands(runner: CliRunner, instance: Path, tmp_path: Path):
     assert runner.invoke(main, ["mappings", "show", "marc"]).exit_code != 0
     assert "edm" in runner.invoke(main, ["mappings", "list"]).output
 
-    Registry(instance / "hub.sqlite").save_museum(
+    Registry(database_path(instance)).save_museum(
         Museum(id="kg-test", name="Köln", feed_url="http://127.0.0.1:9/oai", format="lido"))
     good = tmp_path / "override.toml"
     good.write_text(PUBLISHED_ID)
@@ -187,7 +188,7 @@ def test_map_with_an_override(runner: CliRunner, instance: Path, tmp_path: Path)
     merged = runner.invoke(main, ["map", "--format", "lido", "--override", str(override), str(source)])
     assert merged.exit_code == 0 and '"KG.77"' in merged.output
     # a museum's stored override applies to `srom map --museum` too: records map as the harvest maps them
-    MappingOverrides.beside(instance / "hub.sqlite").save("kg-test", PUBLISHED_ID, "lido")
+    MappingOverrides.beside(database_path(instance)).save("kg-test", PUBLISHED_ID, "lido")
     stored = runner.invoke(main, ["map", "--format", "lido", "--museum", "kg-test", str(source)])
     assert stored.exit_code == 0 and '"KG.77"' in stored.output
     broken = tmp_path / "broken.toml"

@@ -9,8 +9,9 @@ import pyoxigraph as ox
 import pytest
 
 from store.embedded import EmbeddedStore
-from web.exhibitions.parameters import XSD, bind, choices, to_term
-from web.exhibitions.queries import Parameter, ParameterError, Section, run_section
+from web.exhibitions.document import Parameter, Section
+from web.exhibitions.parameters import XSD, ParameterError, bind, choices, to_term
+from web.exhibitions.queries import run_section
 
 EX = "https://example.org/"
 HOSTILE = [

@@ -49,7 +49,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
     try:
         yield LiveHub(f"http://127.0.0.1:{server.server_port}", hub, feeds)
     finally:
-        app.extensions["srom_harvest_jobs"].wait_all(60)
+        app.extensions["srom"].museums.jobs.wait_all(60)
         server.shutdown()
         server.server_close()
         thread.join(5)

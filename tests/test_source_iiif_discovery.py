@@ -21,6 +21,7 @@ from ontology.iris import IriMinter
 from store.base import SolutionsResult
 from store.embedded import EmbeddedStore
 from tests.file_server import FileServer, server
+from web.hub import database_path
 
 __all__ = ["server"]  # the FileServer fixture this module's tests use
 
@@ -200,7 +201,7 @@ def titles(store: EmbeddedStore) -> dict[str, str]:
 
 def test_harvest_end_to_end_with_an_update_and_a_delete(stream: Stream, tmp_path: Path) -> None:
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(tmp_path / "hub.sqlite")
+    registry = Registry(database_path(tmp_path))
     registry.save_museum(Museum(id="xa", name="Xi'an (example)", feed_url=stream.collection_url,
                                 format="linked-art", protocol="iiif-discovery", options={"page_size": 2}))
     harvester = Harvester(store, registry, MINTER, GUARD, batch_size=2, http_timeout=10)
@@ -230,7 +231,7 @@ def test_harvest_end_to_end_with_an_update_and_a_delete(stream: Stream, tmp_path
 
 def test_a_failed_run_resumes_from_its_checkpoint(stream: Stream, server: FileServer, tmp_path: Path) -> None:
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(tmp_path / "hub.sqlite")
+    registry = Registry(database_path(tmp_path))
     registry.save_museum(Museum(id="xa", name="Xi'an (example)", feed_url=stream.collection_url,
                                 format="linked-art", protocol="iiif-discovery", options={"page_size": 1}))
     harvester = Harvester(store, registry, MINTER, GUARD, batch_size=1, http_timeout=10,

@@ -31,6 +31,7 @@ from store.base import SolutionsResult
 from store.embedded import EmbeddedStore
 from tests.file_server import FileServer, server
 from tests.loopback_server import LoopbackServer, cut_off, file_chunks
+from web.hub import database_path
 
 __all__ = ["server"]  # the FileServer fixture this module's tests use
 
@@ -165,7 +166,7 @@ def test_harvest_end_to_end_with_an_update_and_a_delete(server: FileServer, tmp_
     quads = fixture_quads()
     url = server.put("/dump.ttl.gz", gzip.compress(serialise(quads, ox.RdfFormat.TURTLE)), "application/gzip")
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(tmp_path / "hub.sqlite")
+    registry = Registry(database_path(tmp_path))
     registry.save_museum(Museum(id="sam", name="Samarkand Museum (example)", feed_url=url, format="crm-rdf",
                                 protocol="rdf-dump", options={"page_size": 2}))
     # one of three records goes: above the default 15% mass-drop guard, which other tests cover
@@ -415,7 +416,7 @@ def test_a_dump_above_the_worker_threshold_is_downloaded_once(dumps: tuple[Dumps
     (tmp_path / "dump.nt.gz").write_bytes(gzip.compress(fixture_copies(20), compresslevel=1))  # 60 objects
     app.files["/dump.nt.gz"] = tmp_path / "dump.nt.gz"
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(tmp_path / "hub.sqlite")
+    registry = Registry(database_path(tmp_path))
     registry.save_museum(Museum(id="sam", name="Samarkand Museum (example)", feed_url=srv.url + "/dump.nt.gz",
                                 format="crm-rdf", protocol="rdf-dump", options={"page_size": 10}))
     harvester = Harvester(store, registry, MINTER, GUARD, batch_size=10, http_timeout=10, map_worker_threshold=20)

@@ -28,6 +28,7 @@ from store.embedded import EmbeddedStore
 from store.oxigraph_server import ManagedOxigraphServer
 from store.sparql_protocol import SparqlProtocolStore
 from tests.loopback_server import LoopbackServer, cut_off
+from web.hub import database_path
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "crm_rdf" / "samarkand-erlangen.ttl"
 BASE = "http://collection.example-samarkand.org/id/object/"
@@ -131,7 +132,7 @@ def titles(store: EmbeddedStore) -> dict[str, str]:
 def test_harvest_end_to_end_with_an_update_and_a_delete(partner: tuple, tmp_path: Path) -> None:
     url, remote = partner
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(tmp_path / "hub.sqlite")
+    registry = Registry(database_path(tmp_path))
     registry.save_museum(Museum(id="sam", name="Samarkand Museum (example)", feed_url=url, format="crm-rdf",
                                 protocol="sparql", options={"page_size": 2}))
     harvester = Harvester(store, registry, MINTER, GUARD, batch_size=2, http_timeout=10, max_drop_share=0.5)
@@ -209,7 +210,7 @@ def test_503_with_retry_after_is_waited_out_in_a_harvest(faulty: tuple, tmp_path
     proxy.faults = [("status", 503, "7")]
     sleeps: list[float] = []
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(tmp_path / "hub.sqlite")
+    registry = Registry(database_path(tmp_path))
     registry.save_museum(Museum(id="sam", name="Samarkand Museum (example)", feed_url=srv.url + "/query",
                                 format="crm-rdf", protocol="sparql"))
     retry = RetryPolicy(max_retries=3, backoff_base=0.5, sleep=sleeps.append)  # the harvest's own policy

@@ -1,7 +1,10 @@
-"""The composition root's object: settings, IRI minter, registry and the (lazily opened) store.
+"""The composition root's object: settings, IRI minter, the hub's database, the store and the services.
 
-The web app and the CLI both work through a :class:`Hub`. The store is opened on first use, never while
-the app is being created: an embedded pyoxigraph store takes a lock on its directory, and ``create_app``
+The web app, the CLI and the scheduler all work through a :class:`Hub` and its services
+(:attr:`Hub.museums`, :attr:`Hub.exhibitions`, :attr:`Hub.accounts`). The hub's SQLite file
+(:data:`DATABASE_FILE`, in the instance folder) holds the feed database, accounts, exhibitions, probes
+and mapping overrides: its name is written here only. The store is opened on first use, never while the
+app is being created: an embedded pyoxigraph store takes a lock on its directory, and ``create_app``
 runs in processes (tests, tooling) that must not take it.
 """
 
@@ -10,7 +13,7 @@ from __future__ import annotations
 import secrets
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from harvesters.guard import FeedGuard
 from harvesters.registry import Registry
@@ -18,10 +21,17 @@ from harvesters.run import Harvester, harvester_options
 from ontology.iris import IriMinter
 from store.base import Store
 from store.open import open_store
+from web.accounts.database import Accounts
+from web.exhibitions.service import ExhibitionService
+from web.museums.service import MuseumService
 from web.settings import load_settings
 
-if TYPE_CHECKING:
-    from web.exhibitions.repository import ExhibitionRepository
+#: the hub's SQLite file in the instance folder (feeds, runs, accounts, exhibitions, probes, overrides)
+DATABASE_FILE = "hub.sqlite"
+
+
+def database_path(instance: Path) -> Path:
+    return Path(instance) / DATABASE_FILE
 
 
 class Hub:
@@ -30,24 +40,40 @@ class Hub:
         self.instance.mkdir(parents=True, exist_ok=True)
         self.settings = settings if settings is not None else load_settings(self.instance)
         self.minter = IriMinter(self.settings["BASE_IRI"])
-        self.registry = Registry(self.instance / "hub.sqlite")
+        self.database = database_path(self.instance)
+        self.registry = Registry(self.database)
         self.guard = FeedGuard(self.settings["ALLOWED_FEED_NETWORKS"])
         self._store: Store | None = None
-        self._exhibitions: ExhibitionRepository | None = None
+        self._exhibitions: ExhibitionService | None = None
+        self._museums: MuseumService | None = None
+        self._accounts: Accounts | None = None
         self._lock = threading.Lock()
 
     @property
     def store_location(self) -> Path:
         return self.instance / "store"
 
+    # The services are built on first use: a command that only lists museums never opens the others' tables.
     @property
-    def exhibitions(self) -> ExhibitionRepository:
-        """The exhibitions (documents, revisions, snapshots) kept in the instance's SQLite file."""
+    def exhibitions(self) -> ExhibitionService:
+        """Exhibitions: documents, revisions, publishing, snapshots, their graph and their cache."""
         if self._exhibitions is None:
-            from web.exhibitions.repository import ExhibitionRepository
-
-            self._exhibitions = ExhibitionRepository(self.instance / "hub.sqlite")
+            self._exhibitions = ExhibitionService(self)
         return self._exhibitions
+
+    @property
+    def museums(self) -> MuseumService:
+        """Museums and their feeds: registration, probes, harvests, held removals, deletion."""
+        if self._museums is None:
+            self._museums = MuseumService(self)
+        return self._museums
+
+    @property
+    def accounts(self) -> Accounts:
+        """Accounts and API tokens."""
+        if self._accounts is None:
+            self._accounts = Accounts(self.database)
+        return self._accounts
 
     def store(self) -> Store:
         """The store, opened on first call (thread-safe)."""

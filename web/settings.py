@@ -37,7 +37,7 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("BASE_IRI", "SROM_BASE_IRI", "http://127.0.0.1:5000", str,
+    Setting("BASE_IRI", "SROM_BASE_IRI", None, str,
             "Base of every IRI the hub mints (objects, graphs, museums). Set it once, before the first "
             "harvest, to the public URL of the hub: IRIs are identifiers and must not change later."),
     Setting("STORE", "SROM_STORE", "oxigraph-server", str,
@@ -95,7 +95,8 @@ def instance_path() -> Path:
 
 
 def load_settings(
-    instance: Path, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+    instance: Path, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None,
+    *, port: int | None = None,
 ) -> dict[str, Any]:
     """Resolve every setting for the instance folder ``instance`` (see the module docstring)."""
     environ = os.environ if environ is None else environ
@@ -118,9 +119,16 @@ def load_settings(
             resolved[s.name] = s.parse(raw) if raw is not None else None
         except (TypeError, ValueError) as exc:
             raise ValueError(f"setting {s.name} ({s.env}): invalid value {raw!r}: {exc}") from exc
+    if resolved["BASE_IRI"] is None:
+        # Unset: the address the hub serves on (``--port``, else ``PORT``), so minted IRIs dereference.
+        resolved["BASE_IRI"] = default_base_iri(port or web_port(environ))
     if overrides:
         resolved.update(overrides)
     return resolved
+
+
+def default_base_iri(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
 
 
 def web_port(environ: Mapping[str, str] | None = None) -> int:

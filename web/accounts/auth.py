@@ -195,7 +195,7 @@ def _check_csrf() -> ResponseReturnValue | None:
 def init_auth(app: Flask) -> None:
     """Install accounts, session cookie settings, the CSRF check and the template helpers on ``app``."""
     hub = app.extensions["srom"]
-    app.extensions["srom_accounts"] = Accounts(hub.instance / "hub.sqlite")
+    app.extensions["srom_accounts"] = hub.accounts
     # Flask's defaults are looser (no SameSite, 31-day sessions): set ours explicitly.
     app.config.update(
         SESSION_COOKIE_NAME="srom_session",

@@ -28,6 +28,7 @@ from pathlib import Path
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ontology.iris import check_museum_id
+from web.errors import InvalidInput, NotFound
 
 ROLES = ("admin", "museum", "curator")
 STATUSES = ("active", "pending", "disabled")
@@ -67,8 +68,17 @@ CREATE TABLE IF NOT EXISTS api_tokens (
 _DUMMY_HASH = generate_password_hash("not a real password, only for timing")
 
 
-class AccountError(ValueError):
+class AccountError(InvalidInput):
     """A request about accounts that cannot be done (bad role, taken name, weak password...)."""
+
+
+class AccountNotFound(AccountError, NotFound, KeyError):
+    """No account with that id (a KeyError too, as callers from before the service layer expect)."""
+
+    status = 404
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True)
@@ -278,11 +288,17 @@ class Accounts:
             return None
         return _account(row)
 
-    def update(self, account_id: int, **values: object) -> Account:
-        """Change ``role``, ``museum_id``, ``display_name``, ``email``, ``status`` or ``password``."""
+    def update(self, account_id: int, *, by: int | None = None, **values: object) -> Account:
+        """Change ``role``, ``museum_id``, ``display_name``, ``email``, ``status`` or ``password``.
+
+        ``by`` is the account making the change: nobody disables their own account (the hub would be
+        left without the admin who could undo it).
+        """
         account = self.get(account_id)
         if account is None:
-            raise KeyError(account_id)
+            raise AccountNotFound(f"no account {account_id}")
+        if by == account_id and values.get("status", "active") != "active":
+            raise AccountError("you cannot disable your own account")
         allowed = {"role", "museum_id", "display_name", "email", "status", "password"}
         unknown = set(values) - allowed
         if unknown:
@@ -329,7 +345,9 @@ class Accounts:
     def approve(self, account_id: int) -> Account:
         return self.update(account_id, status="active")
 
-    def delete(self, account_id: int) -> None:
+    def delete(self, account_id: int, *, by: int | None = None) -> None:
+        if by == account_id:
+            raise AccountError("you cannot delete your own account")
         with self._connect() as db:
             db.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
 

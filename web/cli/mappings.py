@@ -1,4 +1,5 @@
-"""``srom mappings show|set|remove|list``: mapping files and museums' mapping overrides from the terminal.
+"""``srom map`` and ``srom mappings show|set|remove|list``: mapping records, mapping files and museums'
+mapping overrides from the terminal.
 
 Overrides are files in ``$SROM_HOME/mappings/<museum>.toml`` (``harvesters.mapping_overrides``); the
 next harvest of the museum merges its file onto the base mapping. These commands touch only the
@@ -7,23 +8,25 @@ instance folder (never the store), so they work while ``srom serve`` runs.
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import click
 
-from web.settings import instance_path
+from harvesters.mapping_overrides import MappingOverrides
+from harvesters.registry import FORMATS, Registry
+from ontology.iris import IriMinter
+from web.hub import database_path
+from web.settings import instance_path, load_settings
 
 
-def _overrides():  # noqa: ANN202
-    from harvesters.mapping_overrides import MappingOverrides
-
-    return MappingOverrides.beside(instance_path() / "hub.sqlite")
+def _overrides() -> MappingOverrides:
+    return MappingOverrides.beside(database_path(instance_path()))
 
 
 def _museum_format(museum_id: str) -> str:
-    from harvesters.registry import Registry
-
-    museum = Registry(instance_path() / "hub.sqlite").get_museum(museum_id)
+    museum = Registry(database_path(instance_path())).get_museum(museum_id)
     if museum is None:
         raise click.ClickException(f"no museum {museum_id!r} is registered")
     return museum.format
@@ -92,3 +95,100 @@ def remove(museum_id: str) -> None:
         click.echo(f"{museum_id} had no override", err=True)
         sys.exit(1)
     click.echo(f"removed the override of {museum_id}")
+
+
+@click.command("map")
+@click.option("--format", "metadata_format", type=click.Choice(FORMATS), required=True)
+@click.option("--to", "output", type=click.Choice(["nquads", "turtle"]), default="nquads", show_default=True)
+@click.option("--museum", default="local", show_default=True, help="Museum id used in the minted IRIs.")
+@click.option("--override", "override_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A mapping override (TOML) merged onto the format's mapping; default: the museum's stored one.")
+@click.argument("source", type=click.File("rb"), default="-")
+def map_command(metadata_format: str, output: str, museum: str, source,  # noqa: ANN001
+                override_file: str | None = None) -> None:
+    """Map records from SOURCE (a file or - for stdin) and print their triples.
+
+    XML formats (lido, oai_dc, edm) take a document of records; linked-art a JSON-LD object or a JSON
+    array of them; crm-rdf an RDF file (format from its extension; Turtle for stdin), one record per object.
+    One error line per unmappable record goes to stderr; exit status 0 if at least one record mapped.
+    """
+    from mappings import MappingContext, RecordError
+    from ontology.namespaces import PREFIXES
+
+    minter = IriMinter(load_settings(instance_path())["BASE_IRI"])
+    context = MappingContext(minter=minter, museum=museum)
+    vocabulary = minter.vocabulary_graph(museum)
+    mapped = failed = 0
+    out = sys.stdout
+    turtle_lines: list[str] = []
+    mapping = _mapping_for(museum, metadata_format, override_file)  # issue 4: per-museum overrides
+    for item in _mapped_records(source, mapping, context):
+        if isinstance(item, RecordError):
+            failed += 1
+            click.echo(f"error: record {item.source_id or '?'}: {item.reason}", err=True)
+            continue
+        mapped += 1
+        if output == "turtle":
+            turtle_lines += [item.ntriples, item.shared_ntriples]
+            continue
+        for text, graph_iri in ((item.ntriples, item.graph_iri), (item.shared_ntriples, vocabulary)):
+            graph = f" <{graph_iri}> ."
+            out.write("".join(line[:-2] + graph + "\n" for line in text.splitlines() if line))
+    if output == "turtle" and turtle_lines:
+        import pyoxigraph as ox
+
+        lines = dict.fromkeys(line for text in turtle_lines for line in text.splitlines(keepends=True))
+        triples = ox.parse("".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+    click.echo(f"{mapped} records mapped, {failed} failed", err=True)
+    if mapped == 0:
+        sys.exit(1)
+
+
+def _mapped_records(source, mapping, context):  # noqa: ANN001, ANN202
+    """MappedRecord or RecordError for every record of ``source``, whatever the mapping's input is."""
+    from mappings import RecordError, map_stream
+
+    if mapping.root_tags:  # an XML format
+        yield from map_stream(source, mapping, context)
+        return
+    if mapping.format_name == "linked-art":
+        try:
+            data = json.load(source)
+        except ValueError as exc:
+            yield RecordError(None, f"not JSON: {exc}")
+            return
+        documents = data if isinstance(data, list) else [data]
+        pairs = [(d.get("id") or d.get("@id") if isinstance(d, dict) else None, d) for d in documents]
+    else:  # RDF input, split into one record per object as the RDF dump harvester does
+        import pyoxigraph as ox
+
+        from harvesters.rdf_dump import describe, list_objects, load_dump, rdf_format
+
+        store = ox.Store()
+        name = getattr(source, "name", "-")
+        fmt = rdf_format(name, None) if name not in ("-", "<stdin>") else ox.RdfFormat.TURTLE
+        try:
+            load_dump(store, source, fmt)
+        except (SyntaxError, ValueError, OSError) as exc:
+            yield RecordError(None, f"not readable as {fmt.name}: {exc}")
+            return
+        pairs = [(obj.value, describe(store, obj)) for obj in list_objects(store)]
+    for source_id, payload in pairs:
+        try:
+            yield mapping.map_record(payload, context, source_id=source_id)
+        except RecordError as exc:
+            yield exc
+
+
+def _mapping_for(museum: str, metadata_format: str, override_file: str | None):  # noqa: ANN202
+    """``srom map``'s mapping: the --override file, else the museum's stored override, else the base."""
+    from harvesters.mapping_overrides import OverrideError, compile_override
+
+    try:
+        if override_file:
+            return compile_override(Path(override_file).read_text(encoding="utf-8"), metadata_format, museum)
+        return _overrides().mapping(museum, metadata_format)
+    except (OverrideError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc

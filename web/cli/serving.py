@@ -1,25 +1,23 @@
-"""Running the hub as a process: the managed store server, the web server, and harvests with progress.
+"""``srom serve``, and running the hub as a process: the managed store server, the web server, the
+feeds' schedules.
 
 ``srom serve`` starts ``oxigraph serve`` on a loopback port (when the store is the managed server),
-supervises it, and serves the Flask app with waitress (a threaded production WSGI server; the Flask
-development server is the slowest option measured on these machines).
+supervises it, runs the feeds' cron schedules in a thread and serves the Flask app with waitress (a
+threaded production WSGI server; the Flask development server is the slowest option measured on these
+machines). SIGTERM stops all of it cleanly.
 """
 
 from __future__ import annotations
 
 import contextlib
 import signal
-import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
 import click
 
-from harvesters.run import HarvestProgress
+from web.cli.context import hub_context, pass_hub
 from web.hub import Hub
-
-if TYPE_CHECKING:
-    from harvesters.run import Harvester
+from web.settings import web_port
 
 
 def stop_on_sigterm() -> None:
@@ -57,39 +55,6 @@ def managed_store(hub: Hub) -> Iterator[None]:
         server.stop()
 
 
-def serve_hub(hub: Hub, host: str, port: int) -> None:
-    from waitress import serve
-
-    from web.app import create_app
-
-    stop_on_sigterm()
-    with managed_store(hub), harvest_scheduler(hub):
-        app = create_app(hub=hub)
-        click.echo(f"SROM Hub serving on http://{host}:{port}/  (Ctrl-C to stop)", err=True)
-        serve(app, host=host, port=port, threads=hub.settings["WEB_THREADS"], ident="srom-hub")
-
-
-def print_progress(state: HarvestProgress) -> None:
-    total = state.complete_list_size
-    done = state.records
-    if total:
-        width = 24
-        filled = min(width, int(width * done / max(total, 1)))
-        bar = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
-    else:
-        bar = f"{done} records, {state.pages} pages"
-    sys.stderr.write(
-        f"\r  {state.museum:<16} {bar}  new {state.new} updated {state.updated} "
-        f"deleted {state.deleted} quarantined {state.quarantined}   "
-    )
-    sys.stderr.flush()
-
-
-def make_harvester(hub: Hub) -> Harvester:
-    """The hub's harvester with every HARVEST_* setting applied (retries, backoff, mass-drop guard)."""
-    return hub.harvester()
-
-
 @contextlib.contextmanager
 def harvest_scheduler(hub: Hub) -> Iterator[None]:
     """Run the feeds' cron schedules in a thread for the duration (unless HARVEST_SCHEDULER is off)."""
@@ -98,83 +63,38 @@ def harvest_scheduler(hub: Hub) -> Iterator[None]:
         return
     from harvesters.schedule import Scheduler
 
-    scheduler = Scheduler(hub.registry, lambda museum_id: make_harvester(hub).harvest(museum_id)).start()
+    scheduler = Scheduler(hub.registry, lambda museum_id: hub.museums.harvester().harvest(museum_id)).start()
     try:
         yield
     finally:
         scheduler.stop()
 
 
-class ProgressBar:
-    """A harvest's progress on stderr: ``click.progressbar`` once the list size is known, else a line."""
+def serve_app(hub: Hub, host: str, port: int, banner: str) -> None:
+    """Serve the hub's web app with waitress until stopped."""
+    from waitress import serve
 
-    def __init__(self) -> None:
-        self._bar: Any = None
-        self._shown = 0
+    from web.app import create_app
 
-    def __call__(self, state: HarvestProgress) -> None:
-        total = state.complete_list_size
-        if not total:
-            print_progress(state)
-            return
-        if self._bar is None:
-            self._bar = click.progressbar(length=max(total, state.records), label=f"  {state.museum:<16}",
-                                          file=sys.stderr, show_pos=True, show_percent=True,
-                                          item_show_func=lambda _: _counts(state))
-            self._bar.__enter__()
-        self._bar.length = max(total, state.records, self._bar.length or 0)
-        self._bar.update(max(0, state.records - self._shown), current_item=state)
-        self._shown = max(self._shown, state.records)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
+    app = create_app(hub=hub)
+    click.echo(banner, err=True)
+    serve(app, host=host, port=port, threads=hub.settings["WEB_THREADS"], ident="srom-hub")
 
 
-def _counts(state: HarvestProgress | None) -> str:
-    if state is None:
-        return ""
-    return (f"new {state.new} updated {state.updated} unchanged {state.unchanged} deleted {state.deleted} "
-            f"quarantined {state.quarantined}")
+def use_port(port: int | None) -> int:
+    """The web port (``--port``, else ``$PORT``, else 5000); IRIs are minted under it unless BASE_IRI is set."""
+    port = port or web_port()
+    hub_context().port = port
+    return port
 
 
-def harvest_all(hub: Hub, museum_ids: list[str] | None, *, full: bool = False, restart: bool = False) -> list[str]:
-    """Harvest museums one after the other with a progress bar each; returns the ids that failed.
-
-    A museum whose interrupted run can be resumed is resumed (``restart`` starts a new run instead).
-    """
-    from harvesters.run import HarvestBusy
-
-    ids = museum_ids or [m.id for m in hub.registry.museums()]
-    unknown = [i for i in ids if hub.registry.get_museum(i) is None]
-    if unknown:
-        raise click.ClickException(f"not registered: {', '.join(unknown)} (see `srom museums list`)")
-    harvester = make_harvester(hub)
-    failed = []
-    for museum_id in ids:
-        bar = ProgressBar()
-        try:
-            run = harvester.harvest(museum_id, full=full, restart=restart, progress=bar)
-        except HarvestBusy as exc:
-            failed.append(museum_id)
-            click.echo(f"  {museum_id}: not harvested — {exc}", err=True)
-            continue
-        finally:
-            bar.close()
-            sys.stderr.write("\n")
-        resumed = f" (resumed, attempt {run.attempts})" if run.attempts > 1 else ""
-        if run.outcome == "ok":
-            click.echo(
-                f"  {museum_id}: ok{resumed} — new {run.new}, updated {run.updated}, deleted {run.deleted}, "
-                f"quarantined {run.quarantined}, unchanged {run.unchanged}",
-                err=True,
-            )
-            if run.held:
-                click.echo(f"  {museum_id}: {run.held} records are gone from the source; their removal waits for "
-                           f"confirmation: srom removals {museum_id} --confirm", err=True)
-        else:
-            failed.append(museum_id)
-            click.echo(f"  {museum_id}: FAILED{resumed} — {run.error} (the next `srom harvest {museum_id}` "
-                       "resumes from the last checkpoint)", err=True)
-    return failed
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=int, default=None, callback=lambda ctx, param, value: use_port(value),
+              help="Web port (default: $PORT or 5000).")
+@pass_hub
+def serve(hub: Hub, host: str, port: int) -> None:
+    """Serve the hub (starts and supervises the managed Oxigraph server)."""
+    stop_on_sigterm()
+    with managed_store(hub), harvest_scheduler(hub):
+        serve_app(hub, host, port, f"SROM Hub serving on http://{host}:{port}/  (Ctrl-C to stop)")

@@ -14,6 +14,7 @@ from typing import Any
 
 import nh3
 
+from web.errors import HubError
 from web.exhibitions.parameters import IRI, TYPES, ParameterError, check_name
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
@@ -26,7 +27,7 @@ MAX_LIMIT = 2000
 MAX_TIME_BUDGET = 60.0
 
 
-class ExhibitionError(ValueError):
+class ExhibitionError(HubError, ValueError):
     """A document breaks a rule (bad slug, unknown layout, ...); the message says which and how."""
 
 

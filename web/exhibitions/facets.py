@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from ontology.namespaces import sparql_prologue
 from store.base import SolutionsResult, Store
+from web.errors import HubError
 from web.exhibitions.document import Parameter
 from web.exhibitions.parameters import ParameterError, to_term
 
@@ -38,7 +39,7 @@ _BEGIN = "crm:P108i_was_produced_by/crm:P4_has_time-span/crm:P82a_begin_of_the_b
 _END = "crm:P108i_was_produced_by/crm:P4_has_time-span/crm:P82b_end_of_the_end"
 
 
-class FacetError(ValueError):
+class FacetError(HubError, ValueError):
     """A facet value does not fit (an IRI that is not one, a year that is not one, ...)."""
 
 

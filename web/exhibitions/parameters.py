@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ontology.namespaces import sparql_prologue
+from web.errors import HubError
 
 if TYPE_CHECKING:
     from store.base import Store, Term
@@ -39,7 +40,7 @@ _DATE = re.compile(r"^(-?)(\d{1,})(?:-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
-class ParameterError(ValueError):
+class ParameterError(HubError, ValueError):
     """A value does not fit its parameter's type; the message names the parameter and says why."""
 
 

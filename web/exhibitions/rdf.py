@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import logging
-import threading
 from collections.abc import Mapping
 
 import nh3
@@ -26,7 +25,7 @@ from ontology.iris import IriMinter
 from ontology.namespaces import AAT, CRM, DCTERMS, LA, PREFIXES, RDF, RDFS, SCHEMA, XSD
 from ontology.ntriples import InvalidIri, iri, literal, triple, typed
 from sparql_endpoint.results import serialize_result
-from store.base import GraphResult, RecordGraph, Store, StoreError
+from store.base import GraphResult, RecordGraph, Store
 from web.exhibitions.document import ExhibitionDoc
 
 log = logging.getLogger(__name__)
@@ -135,68 +134,14 @@ def serialise(triples: list[ox.Triple], kind: str) -> bytes:
 
 
 # --- the exhibition's graph in the store -------------------------------------------------------------
-_IN_STEP_ASK = "ASK { GRAPH ?g { ?e <http://schema.org/version> ?v } }"
-
-
-class GraphMemo:
-    """What one app believes its store holds (slug → revision), so pages ask the store only once."""
-
-    def __init__(self) -> None:
-        self._written: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def get(self, slug: str) -> int | None:
-        return self._written.get(slug)
-
-    def set(self, slug: str, revision: int | None) -> None:
-        with self._lock:
-            if revision is None:
-                self._written.pop(slug, None)
-            else:
-                self._written[slug] = revision
-
-
 def publish_graph(
     store: Store, minter: IriMinter, doc: ExhibitionDoc, revision: int, sections: Mapping[str, list[str]],
-    memo: GraphMemo | None = None,
 ) -> None:
-    """Replace the exhibition's named graph with ``revision`` (call on publish and on snapshot refresh)."""
+    """Replace the exhibition's named graph with ``revision`` (the service calls it on publish and snapshot)."""
     graph = exhibition_graph(minter, doc.slug)
     store.replace_graphs([RecordGraph(graph, exhibition_ntriples(minter, doc, revision, sections))])
-    if memo is not None:
-        memo.set(doc.slug, revision)
 
 
-def drop_graph(store: Store, minter: IriMinter, slug: str, memo: GraphMemo | None = None) -> None:
-    """Remove the exhibition's named graph (call on unpublish)."""
+def drop_graph(store: Store, minter: IriMinter, slug: str) -> None:
+    """Remove the exhibition's named graph (the service calls it on unpublish)."""
     store.drop_graphs([exhibition_graph(minter, slug)])
-    if memo is not None:
-        memo.set(slug, None)
-
-
-def ensure_graph(
-    store: Store, minter: IriMinter, doc: ExhibitionDoc, revision: int, sections: Mapping[str, list[str]],
-    memo: GraphMemo,
-) -> bool:
-    """Write the graph if the store does not hold ``revision`` of it yet; True when it wrote.
-
-    Public pages call this, so an exhibition published by any path (the editor, ``srom demo``'s import,
-    a restore) is in the graph after its first view. A store that refuses writes (a read-only remote
-    endpoint) is logged, never fatal for the page.
-    """
-    if memo.get(doc.slug) == revision:
-        return False
-    try:
-        in_step = store.query(_IN_STEP_ASK, substitutions={
-            "g": ox.NamedNode(exhibition_graph(minter, doc.slug)),
-            "e": ox.NamedNode(exhibition_iri(minter, doc.slug)),
-            "v": ox.Literal(str(revision), datatype=ox.NamedNode(XSD.integer)),
-        })
-        if getattr(in_step, "value", False):
-            memo.set(doc.slug, revision)
-            return False
-        publish_graph(store, minter, doc, revision, sections, memo)
-        return True
-    except StoreError as exc:
-        log.warning("could not write the graph of exhibition %s: %s", doc.slug, exc)
-        return False

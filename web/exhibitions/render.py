@@ -15,9 +15,6 @@ It must not decide who may see what (web/views/exhibitions.py does) nor run sect
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,40 +156,7 @@ def cache_key(
     digest = hashlib.blake2b(digest_size=16)
     for section_id in sorted(results):
         digest.update(section_id.encode() + b"\x00" + "\x01".join(results[section_id]).encode() + b"\x02")
-    return slug, revision, lang, kind, tuple(sorted(views.items())), digest.hexdigest()
-
-
-class PageCache:
-    """Rendered content for a time; bounded (least recently used entries dropped first)."""
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple, tuple[float, Rendered]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> Rendered | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            if item[0] < time.monotonic():
-                del self._items[key]
-                return None
-            self._items.move_to_end(key)
-            return item[1]
-
-    def put(self, key: tuple, ttl: float, value: Rendered) -> None:
-        if ttl <= 0:
-            return
-        with self._lock:
-            self._items[key] = (time.monotonic() + ttl, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+    return "content", slug, revision, lang, kind, tuple(sorted(views.items())), digest.hexdigest()
 
 
 def view_choices(args: Mapping[str, str], doc: ExhibitionDoc) -> dict[str, str]:

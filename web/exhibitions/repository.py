@@ -51,6 +51,8 @@ def utc_now() -> str:
 
 
 class ExhibitionNotFound(ExhibitionError, LookupError):
+    status = 404
+
     """No exhibition (or no such revision) with that slug."""
 
 

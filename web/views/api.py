@@ -13,26 +13,14 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import BadRequest, Conflict, Forbidden, HTTPException, NotFound
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, NotFound
 
-from harvesters.registry import RegistryError
 from store.base import StoreError
 from web.accounts.auth import accounts, current_user, login_required
 from web.accounts.database import AccountError
+from web.errors import HubError
 from web.i18n import current_language
-from web.museums.feeds import (
-    TEXT_FIELDS,
-    FeedFormError,
-    ProbeResults,
-    decide_removal,
-    museum_from_fields,
-    object_count,
-    probe_and_preview,
-    probe_museum,
-    register_feed,
-)
 from web.views.common import hub, ok
-from web.views.manage import harvest_jobs
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -41,6 +29,11 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 def _http_error(exc: HTTPException) -> ResponseReturnValue:
     status = exc.code or 500
     return jsonify({"ok": False, "error": exc.description or exc.name, "status": status}), status
+
+
+@bp.errorhandler(HubError)
+def _hub_error(exc: HubError) -> ResponseReturnValue:
+    return jsonify(exc.as_json()), exc.status
 
 
 def _error(status: int, message: str, **extra: Any) -> ResponseReturnValue:
@@ -60,20 +53,13 @@ def _require_manage(museum_id: str) -> None:
         raise Forbidden(f"your account does not manage the museum {museum_id!r}")
 
 
-def _museum_or_404(museum_id: str):  # noqa: ANN202
-    museum = hub().registry.get_museum(museum_id)
-    if museum is None:
-        raise NotFound(f"no museum {museum_id!r} is registered")
-    return museum
-
-
 def _museum_json(museum: Any, *, with_count: bool = False) -> dict[str, Any]:
     data = museum.as_json()
     runs = hub().registry.runs(museum.id, limit=1)
     data["last_run"] = runs[0].as_json() if runs else None
     if with_count:
         try:
-            data["objects"] = object_count(hub(), museum.id)
+            data["objects"] = hub().museums.object_count(museum.id)
         except StoreError:
             data["objects"] = None
     return data
@@ -103,7 +89,12 @@ def me() -> ResponseReturnValue:
 # --- museums ------------------------------------------------------------------------------------------
 @bp.get("/museums")
 def museums_list() -> ResponseReturnValue:
-    return ok(museums=[_museum_json(m) for m in hub().registry.museums()])
+    return ok(museums=[_museum_json(m) for m in hub().museums.list()])
+
+
+def _registration(data: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The museum's fields and whether to probe, from a JSON body (``id`` and ``probe`` are not fields)."""
+    return {k: v for k, v in data.items() if k not in ("id", "probe")}, bool(data.get("probe", True))
 
 
 @bp.post("/museums")
@@ -116,57 +107,31 @@ def museum_create() -> ResponseReturnValue:
     if not museum_id:
         raise BadRequest("give the museum's id")
     _require_manage(museum_id)
-    if hub().registry.get_museum(museum_id) is not None:
-        raise Conflict(f"the museum {museum_id!r} is registered already; PUT or PATCH /api/museums/{museum_id}")
-    return _save(museum_id, data, None, 201)
+    fields, probe = _registration(data)
+    saved, report = hub().museums.register(museum_id, fields, probe=probe, lang=current_language())
+    return ok(201, museum=_museum_json(saved), probe=report.as_json() if report else None)
 
 
 @bp.get("/museums/<museum_id>")
 def museum_get(museum_id: str) -> ResponseReturnValue:
-    return ok(museum=_museum_json(_museum_or_404(museum_id), with_count=True))
+    return ok(museum=_museum_json(hub().museums.get(museum_id), with_count=True))
 
 
 @bp.route("/museums/<museum_id>", methods=["PUT", "PATCH"])
 @login_required("museum")
 def museum_update(museum_id: str) -> ResponseReturnValue:
     _require_manage(museum_id)
-    existing = _museum_or_404(museum_id)
-    return _save(museum_id, _body(), existing, 200)
-
-
-MUSEUM_INPUT = {*TEXT_FIELDS, "names", "lat", "lon", "options", "id", "probe"}
-
-
-def _save(museum_id: str, data: dict[str, Any], existing: Any, status: int) -> ResponseReturnValue:
-    unknown = sorted(set(data) - MUSEUM_INPUT)
-    if unknown:  # a typo must not be silently ignored
-        return _error(422, f"unknown fields {unknown}; known: {sorted(MUSEUM_INPUT)}")
-    fields = {k: v for k, v in data.items() if k not in ("id", "probe")}
-    try:
-        candidate = museum_from_fields(hub(), museum_id, fields, existing)
-        saved, report = register_feed(hub(), candidate, probe=bool(data.get("probe", True)),
-                                      lang=current_language())
-    except FeedFormError as exc:
-        return _error(422, str(exc), field=exc.field)
-    except RegistryError as exc:
-        return _error(422, str(exc))
-    return ok(status, museum=_museum_json(saved), probe=report.as_json() if report else None)
+    fields, probe = _registration(_body())
+    saved, report = hub().museums.update(museum_id, fields, probe=probe, lang=current_language())
+    return ok(museum=_museum_json(saved), probe=report.as_json() if report else None)
 
 
 @bp.delete("/museums/<museum_id>")
 @login_required("admin")
 def museum_delete(museum_id: str) -> ResponseReturnValue:
     """Unregister a museum and drop its records, vocabulary and description from the store (admin only)."""
-    _museum_or_404(museum_id)
-    minter = hub().minter
-    store = hub().store()
-    graphs = store.graph_names(prefix=minter.record_graph_prefix(museum_id))
-    for start in range(0, len(graphs), 500):
-        store.drop_graphs(graphs[start : start + 500])
-    store.drop_graphs([minter.vocabulary_graph(museum_id), minter.museum_graph(museum_id)])
-    hub().registry.remove_museum(museum_id)
-    ProbeResults(hub().instance / "hub.sqlite").delete(museum_id)
-    return ok(deleted=museum_id, graphs_dropped=len(graphs))
+    dropped = hub().museums.delete(museum_id)
+    return ok(deleted=museum_id, graphs_dropped=dropped)
 
 
 # --- probe, harvest, runs, quarantine ------------------------------------------------------------------
@@ -177,12 +142,10 @@ def probe_url() -> ResponseReturnValue:
     user = current_user()
     assert user is not None
     data = _body()
-    url = str(data.get("feed_url") or "").strip()
-    if not url:
-        raise BadRequest("give feed_url")
-    museum_id = user.museum_id or "probe"
-    report = probe_and_preview(hub(), museum_id, url, str(data.get("protocol") or "oai-pmh"),
-                               data.get("format") or None, data.get("set_spec") or None, lang=current_language())
+    report = hub().museums.probe_url(
+        user.museum_id or "probe", str(data.get("feed_url") or "").strip(),
+        protocol=str(data.get("protocol") or "oai-pmh"), metadata_format=data.get("format") or None,
+        set_spec=data.get("set_spec") or None, lang=current_language())
     return ok(probe=report.as_json())
 
 
@@ -191,15 +154,14 @@ def probe_url() -> ResponseReturnValue:
 def museum_probe(museum_id: str) -> ResponseReturnValue:
     """GET: the last probe of the registered feed; POST: probe it now (and keep the result)."""
     _require_manage(museum_id)
-    museum = _museum_or_404(museum_id)
-    results = ProbeResults(hub().instance / "hub.sqlite")
+    museums = hub().museums
+    museums.get(museum_id)
     if request.method == "GET":
-        last = results.get(museum_id)
+        last = museums.last_probe(museum_id)
         if last is None:
             raise NotFound("this feed has not been probed yet: POST to probe it")
         return ok(probe=last)
-    report = probe_museum(hub(), museum, lang=current_language())
-    return ok(probe=report.as_json())
+    return ok(probe=museums.probe(museum_id, lang=current_language()).as_json())
 
 
 @bp.route("/museums/<museum_id>/harvest", methods=["GET", "POST"])
@@ -207,28 +169,26 @@ def museum_probe(museum_id: str) -> ResponseReturnValue:
 def museum_harvest(museum_id: str) -> ResponseReturnValue:
     """POST: start a harvest in the background (202; 409 while one runs). GET: its progress."""
     _require_manage(museum_id)
-    _museum_or_404(museum_id)
-    jobs = harvest_jobs()
+    museums = hub().museums
+    museums.get(museum_id)
     if request.method == "GET":
-        job = jobs.get(museum_id)
+        job = museums.harvest_job(museum_id)
         return ok(job=job.as_json() if job else None)
     data = request.get_json(silent=True) or {}
-    job = jobs.start(hub(), museum_id, full=bool(data.get("full")) if isinstance(data, dict) else False)
-    if job is None:
-        raise Conflict(f"a harvest of {museum_id!r} is already running")
+    job = museums.start_harvest(museum_id, full=bool(data.get("full")) if isinstance(data, dict) else False)
     return ok(202, job=job.as_json(), runs=f"/api/museums/{museum_id}/runs")
 
 
 @bp.get("/museums/<museum_id>/runs")
 def museum_runs(museum_id: str) -> ResponseReturnValue:
-    _museum_or_404(museum_id)
+    hub().museums.get(museum_id)
     limit = min(max(request.args.get("limit", 50, type=int) or 50, 1), 500)
     return ok(runs=[r.as_json() for r in hub().registry.runs(museum_id, limit=limit)])
 
 
 @bp.get("/museums/<museum_id>/quarantine")
 def museum_quarantine(museum_id: str) -> ResponseReturnValue:
-    _museum_or_404(museum_id)
+    hub().museums.get(museum_id)
     return ok(quarantined=hub().registry.quarantined(museum_id))
 
 
@@ -237,8 +197,8 @@ def museum_quarantine(museum_id: str) -> ResponseReturnValue:
 def museum_removals(museum_id: str) -> ResponseReturnValue:
     """Removals a full harvest holds back until the museum or the admin confirms them (mass-drop guard)."""
     _require_manage(museum_id)
-    _museum_or_404(museum_id)
-    return ok(pending=hub().registry.pending_removal(museum_id))
+    hub().museums.get(museum_id)
+    return ok(pending=hub().museums.pending_removal(museum_id))
 
 
 @bp.post("/museums/<museum_id>/removals/<any(confirm, discard):action>")
@@ -246,13 +206,11 @@ def museum_removals(museum_id: str) -> ResponseReturnValue:
 def museum_removals_decide(museum_id: str, action: str) -> ResponseReturnValue:
     """Confirm the held removals (they are applied), or discard them (the records stay)."""
     _require_manage(museum_id)
-    _museum_or_404(museum_id)
+    hub().museums.get(museum_id)
     user = current_user()
     assert user is not None
-    result = decide_removal(hub(), museum_id, action, user.username)
-    if result is None:
-        raise NotFound(f"no removal of {museum_id!r} is waiting for confirmation")
-    return ok(**{"confirmed" if action == "confirm" else "discarded": result})
+    decision = hub().museums.decide_removal(museum_id, action, user.username)
+    return ok(**{"confirmed" if action == "confirm" else "discarded": decision.as_json()})
 
 
 # --- accounts (admin) and tokens (own) -------------------------------------------------------------------
@@ -288,15 +246,11 @@ def account_item(account_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         return ok(account=account.as_json())
     if request.method == "DELETE":
-        if user and user.id == account_id:
-            return _error(422, "you cannot delete your own account")
-        accounts().delete(account_id)
+        accounts().delete(account_id, by=user.id if user else None)
         return ok(deleted=account_id)
     data = _body()
-    if user and user.id == account_id and data.get("status", "active") != "active":
-        return _error(422, "you cannot disable your own account")
     try:
-        updated = accounts().update(account_id, **data)
+        updated = accounts().update(account_id, by=user.id if user else None, **data)
     except AccountError as exc:
         return _error(422, str(exc))
     return ok(account=updated.as_json())

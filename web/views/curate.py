@@ -16,7 +16,18 @@ from flask.typing import ResponseReturnValue
 
 from store.base import QueryTimeout, StoreError
 from web.accounts.auth import current_user, login_required
-from web.exhibitions.document import LANGUAGE, LAYOUTS, MODES, THEMES, normalise
+from web.errors import HubError
+from web.exhibitions.document import (
+    LANGUAGE,
+    LAYOUTS,
+    MODES,
+    THEMES,
+    ExhibitionDoc,
+    ExhibitionError,
+    Parameter,
+    Section,
+    normalise,
+)
 from web.exhibitions.editor_forms import (
     LANGUAGE_NAMES,
     NEW_SECTION,
@@ -27,17 +38,9 @@ from web.exhibitions.editor_forms import (
 )
 from web.exhibitions.facets import FACETS, TERM_FACETS, FacetError, build, options
 from web.exhibitions.parameters import TYPES
-from web.exhibitions.queries import (
-    ExhibitionDoc,
-    ExhibitionError,
-    ExhibitionRepository,
-    Parameter,
-    Section,
-    check_query,
-    run_section,
-    take_snapshot,
-)
-from web.exhibitions.rdf import drop_graph, publish_graph
+from web.exhibitions.queries import check_query, run_section
+from web.exhibitions.repository import ExhibitionNotFound, ExhibitionRepository
+from web.exhibitions.service import ExhibitionService
 from web.i18n import current_language
 from web.objects.cards import fetch_cards
 from web.views.common import hub, local_link, ok, store
@@ -46,8 +49,12 @@ bp = Blueprint("curate", __name__, url_prefix="/curate")
 TRY_CARDS = 24
 
 
-def repo() -> ExhibitionRepository:
+def exhibitions() -> ExhibitionService:
     return hub().exhibitions
+
+
+def repo() -> ExhibitionRepository:
+    return exhibitions().repository
 
 
 def _error(status: int, message: str) -> ResponseReturnValue:
@@ -82,12 +89,9 @@ def new() -> ResponseReturnValue:
         slug = request.form.get("slug", "").strip().lower()
         title = {k: request.form.get(f"title-{k}", "") for k in ("en", "zh")}
         try:
-            if repo().exists(slug):
-                raise ExhibitionError(f"an exhibition {slug!r} already exists: choose another address")
-            doc = normalise({"slug": slug, "title": title, "sections": [
-                {"id": "objects", "title": {}, "text": {}, "query": STARTER_QUERY}]})
-            repo().create(doc, current_user().username)
-        except ExhibitionError as exc:
+            exhibitions().create({"slug": slug, "title": title, "sections": [
+                {"id": "objects", "title": {}, "text": {}, "query": STARTER_QUERY}]}, current_user().username)
+        except HubError as exc:
             error = str(exc)
         else:
             flash("Created. This is a private draft until you publish it.")
@@ -125,7 +129,7 @@ def edit(slug: str) -> ResponseReturnValue:
         return _editor(doc)
     data = form_to_data(request.form, slug)
     try:
-        number = repo().save(normalise(data), current_user().username)
+        number = exhibitions().save(data, current_user().username)
     except ExhibitionError as exc:
         # show the curator's unsaved work again, with the reason; nothing was stored
         return _editor(_unsaved(data, doc), error=str(exc), status=400)
@@ -193,7 +197,7 @@ def restore(slug: str) -> ResponseReturnValue:
     _owned(slug)
     revision = request.form.get("revision", type=int)
     try:
-        number = repo().restore(slug, revision or 0, current_user().username)
+        number = exhibitions().restore(slug, revision or 0, current_user().username)
     except ExhibitionError as exc:
         abort(404, str(exc))
     flash(f"Revision {revision} restored as revision {number}.")
@@ -205,22 +209,15 @@ def restore(slug: str) -> ResponseReturnValue:
 def publish(slug: str) -> ResponseReturnValue:
     """Publish a revision (the latest by default); a pinned exhibition's snapshot is taken now."""
     _owned(slug)
-    revision = request.form.get("revision", type=int) or repo().revisions(slug)[0]["number"]
-    doc = repo().get(slug, revision)
-    if doc is None:
-        abort(404, f"no revision {revision} of {slug!r}")
+    revision = request.form.get("revision", type=int)
     try:
-        if doc.mode == "pinned":
-            sections = take_snapshot(repo(), store(), slug, revision)
-        else:
-            sections = repo().snapshot(slug, revision) or {}
+        published = exhibitions().publish(slug, revision)
+    except ExhibitionNotFound as exc:
+        abort(404, str(exc))
     except (ValueError, StoreError) as exc:
         flash(f"Not published: a section query failed ({exc}).", "error")
         return redirect(url_for("curate.edit", slug=slug))
-    repo().publish(slug, revision)
-    # The exhibition is RDF in the graph too (queryable by SPARQL): written at publish time.
-    publish_graph(store(), hub().minter, doc, revision, sections)
-    flash(f"Revision {revision} is published at /exhibitions/{slug}.")
+    flash(f"Revision {published.revision} is published at /exhibitions/{slug}.")
     return redirect(url_for("curate.edit", slug=slug))
 
 
@@ -228,8 +225,7 @@ def publish(slug: str) -> ResponseReturnValue:
 @login_required("curator")
 def unpublish(slug: str) -> ResponseReturnValue:
     _owned(slug)
-    repo().unpublish(slug)
-    drop_graph(store(), hub().minter, slug)
+    exhibitions().unpublish(slug)
     flash("Unpublished: the exhibition is a private draft again.")
     return redirect(url_for("curate.edit", slug=slug))
 
@@ -239,16 +235,14 @@ def unpublish(slug: str) -> ResponseReturnValue:
 def refresh(slug: str) -> ResponseReturnValue:
     """Run the published revision's queries again and pin the new results."""
     _owned(slug)
-    published = repo().published(slug)
-    if published is None:
+    if repo().published(slug) is None:
         abort(409, "the exhibition is not published: there is no snapshot to refresh")
     try:
-        sections = take_snapshot(repo(), store(), slug, published[0])
+        refreshed = exhibitions().refresh_snapshot(slug)
     except (ValueError, StoreError) as exc:
         flash(f"The snapshot was kept: a section query failed ({exc}).", "error")
     else:
-        publish_graph(store(), hub().minter, published[1], published[0], sections)
-        flash(f"Snapshot refreshed: {sum(len(v) for v in sections.values())} objects pinned.")
+        flash(f"Snapshot refreshed: {refreshed.objects} objects pinned.")
     return redirect(url_for("curate.edit", slug=slug))
 
 

@@ -15,29 +15,16 @@ web/exhibitions/rdf.py, the manifest web/exhibitions/iiif_manifest.py.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from pathlib import Path
-
-import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from store.base import StoreError
-from web.exhibitions.document import ExhibitionDoc, pick, sanitise_html
+from web.exhibitions.document import ExhibitionDoc, ExhibitionError, pick, sanitise_html
 from web.exhibitions.iiif_manifest import ManifestLinks, build_manifest, manifest_json
-from web.exhibitions.queries import ExhibitionError, ParameterError, section_objects
-from web.exhibitions.rdf import (
-    GraphMemo,
-    drop_graph,
-    ensure_graph,
-    exhibition_graph,
-    exhibition_triples,
-    page_url,
-    serialise,
-)
-from web.exhibitions.render import PageCache, Rendered, cache_key, render_content, view_choices, visitor_arguments
+from web.exhibitions.parameters import ParameterError
+from web.exhibitions.rdf import exhibition_triples, page_url, serialise
+from web.exhibitions.render import Rendered, cache_key, render_content, view_choices, visitor_arguments
 from web.exhibitions.repository import ExhibitionRepository
+from web.exhibitions.service import ExhibitionService
 from web.i18n import LANGUAGES, current_language
 from web.objects.cards import fetch_cards
 from web.views.common import hub, local_link, ok, store
@@ -47,71 +34,13 @@ bp = Blueprint("exhibitions", __name__)
 RDF_KINDS = {"ttl": "text/turtle", "jsonld": "application/ld+json"}
 
 
-def repository() -> ExhibitionRepository:
-    """The instance's exhibition repository (it opens a connection per operation)."""
+def exhibitions() -> ExhibitionService:
     return hub().exhibitions
 
 
-def _state(name: str, factory: type) -> object:
-    value = current_app.extensions.get(name)
-    if value is None:
-        value = current_app.extensions.setdefault(name, factory())
-    return value
-
-
-def page_cache() -> PageCache:
-    return _state("srom_exhibition_pages", PageCache)  # type: ignore[return-value]
-
-
-def graph_memo() -> GraphMemo:
-    return _state("srom_exhibition_graphs", GraphMemo)  # type: ignore[return-value]
-
-
-class RepositoryMemo:
-    """The repository's answers for visitor pages, kept while the SQLite file is unchanged.
-
-    Opening SQLite and reading a document costs milliseconds per request on a busy machine; a pinned page
-    costs less than that when cached. Every commit changes the database file or its write-ahead log (size
-    or modification time), so comparing those two ``stat`` results is enough to know the answers still
-    hold, also for writes made by another process (``srom`` on the command line).
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.paths = (path, path.with_name(path.name + "-wal"))
-        self._stamp: tuple | None = None
-        self._answers: dict[tuple, object] = {}
-        self._lock = threading.Lock()
-
-    def _current(self) -> tuple:
-        stamp = []
-        for p in self.paths:
-            try:
-                st = p.stat()
-                stamp.append((st.st_mtime_ns, st.st_size))
-            except FileNotFoundError:
-                stamp.append(None)
-        return tuple(stamp)
-
-    def get(self, key: tuple, compute: Callable[[], object]) -> object:
-        stamp = self._current()
-        with self._lock:
-            if stamp != self._stamp:
-                self._answers.clear()
-                self._stamp = stamp
-            if key in self._answers:
-                return self._answers[key]
-        value = compute()
-        with self._lock:
-            if self._stamp == stamp:
-                self._answers[key] = value
-        return value
-
-
-def repository_memo() -> RepositoryMemo:
-    memo = current_app.extensions.get("srom_exhibition_memo")
-    if memo is None:
-        memo = current_app.extensions.setdefault("srom_exhibition_memo", RepositoryMemo(repository().path))
-    return memo
+def repository() -> ExhibitionRepository:
+    """The instance's exhibition repository (it opens a connection per operation)."""
+    return exhibitions().repository
 
 
 def visible(slug: str, revision: int | None = None) -> tuple[int, ExhibitionDoc, int]:
@@ -121,41 +50,24 @@ def visible(slug: str, revision: int | None = None) -> tuple[int, ExhibitionDoc,
     any revision after the published one (the curator's work in progress). Earlier revisions stay
     public so that a citation of a permalink keeps working after a new version is published.
     """
-    found = repository_memo().get(("published", slug), lambda: repository().published(slug))
+    found = exhibitions().published(slug)
     if found is None:
-        _forget_unpublished(slug)
         abort(404, f"no published exhibition {slug!r}")
     published, doc = found
     if revision is None or revision == published:
         return published, doc, published
     if revision < 1 or revision > published:
         abort(404, f"exhibition {slug!r} has no public revision {revision}")
-    older = repository_memo().get(("revision", slug, revision), lambda: repository().get(slug, revision))
+    older = exhibitions().revision(slug, revision)
     if older is None:
         abort(404, f"exhibition {slug!r} has no revision {revision}")
     return revision, older, published
 
 
-def _forget_unpublished(slug: str) -> None:
-    """An unpublished exhibition leaves the graph too (whoever unpublished it: the editor, the CLI)."""
-    if graph_memo().get(slug) is None and not repository().exists(slug):
-        return
-    try:
-        graph = ox.NamedNode(exhibition_graph(hub().minter, slug))
-        if store().query("ASK { GRAPH ?g { ?s ?p ?o } }", substitutions={"g": graph}).value:  # type: ignore[union-attr]
-            drop_graph(store(), hub().minter, slug, graph_memo())
-    except StoreError:
-        pass  # the page is a 404 either way; the next visit tries again
-
-
 def results_for(slug: str, revision: int, doc: ExhibitionDoc, *, with_visitor_args: bool = True) -> dict:
     arguments = visitor_arguments(request.args, doc) if with_visitor_args else {}
-    if doc.mode == "pinned" and not arguments:
-        pinned = repository_memo().get(("snapshot", slug, revision), lambda: repository().snapshot(slug, revision))
-        if pinned is not None and set(pinned) == {s.id for s in doc.sections}:
-            return pinned  # type: ignore[return-value]
     try:
-        results = section_objects(repository(), store(), slug, revision, doc, arguments=arguments)
+        results = exhibitions().section_objects(slug, revision, doc, arguments=arguments)
     except ParameterError as exc:
         abort(400, str(exc))
     except ExhibitionError as exc:
@@ -169,11 +81,11 @@ def content(slug: str, revision: int, doc: ExhibitionDoc, kind: str) -> tuple[Re
     results = results_for(slug, revision, doc)
     views = view_choices(request.args, doc)
     key = cache_key(slug, revision, lang, kind, views, results)
-    rendered = page_cache().get(key)
+    rendered = exhibitions().cache.get(key)
     if rendered is None:
         rendered = render_content(store(), doc, results, lang, kind=kind, link=local_link, views=views,
                                   timeout=doc.time_budget)
-        page_cache().put(key, doc.cache_seconds, rendered)
+        exhibitions().cache.put(key, doc.cache_seconds, rendered)
     return rendered, results, key
 
 
@@ -212,13 +124,11 @@ PAGE_PARTS = {"page": ("exhibitions/_page_meta.html", "exhibitions/_page_head.ht
 def _page(slug: str, revision: int | None, kind: str = "page") -> Response:
     shown, doc, published = visible(slug, revision)
     rendered, results, key = content(slug, shown, doc, kind)
-    if shown == published:
-        ensure_graph(store(), hub().minter, doc, shown, results, graph_memo())
     lang = current_language()
     title = pick(doc.title, lang)
     # Everything but the site header depends only on these inputs (never on who is looking): cached too.
     parts_key = ("parts", request.url_root, published, *key)
-    parts = page_cache().get(parts_key)
+    parts = exhibitions().cache.get(parts_key)
     if parts is None:
         context = dict(
             doc=doc, slug=slug, revision=shown, published=published, rendered=rendered, title=title,
@@ -230,7 +140,7 @@ def _page(slug: str, revision: int | None, kind: str = "page") -> Response:
         )
         names = ("meta", "head", "body") if kind == "page" else ("html",)
         parts = {n: Markup(render_template(t, **context)) for n, t in zip(names, PAGE_PARTS[kind], strict=True)}
-        page_cache().put(parts_key, doc.cache_seconds, parts)  # type: ignore[arg-type]
+        exhibitions().cache.put(parts_key, doc.cache_seconds, parts)
     if kind == "page":
         body = render_template("exhibitions/page.html", parts=parts, title=title, theme=doc.theme)
     else:
@@ -311,7 +221,6 @@ def revision_json(slug: str, n: int):  # noqa: ANN201
 def rdf(slug: str, kind: str):  # noqa: ANN201
     shown, doc, published = visible(slug, None)
     results = results_for(slug, shown, doc, with_visitor_args=False)
-    ensure_graph(store(), hub().minter, doc, shown, results, graph_memo())
     body = serialise(exhibition_triples(hub().minter, doc, shown, results), kind)
     response = Response(body, content_type=f"{RDF_KINDS[kind]}; charset=utf-8")
     response.headers["Link"] = f'<{page_url(hub().minter, slug)}>; rel="canonical"'

@@ -44,7 +44,7 @@ def index():  # noqa: ANN201
     lang = current_language()
     exhibitions = [
         {"slug": e["slug"], "title": pick(e["title"], lang), "description": pick(e["subtitle"], lang)}
-        for e in hub().exhibitions.list(published_only=True)
+        for e in hub().exhibitions.repository.list(published_only=True)
     ]
     return render_template("home.html", museums=museum_rows(), exhibitions=exhibitions)
 

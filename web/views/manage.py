@@ -14,24 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from harvesters.registry import FORMATS, PROTOCOLS, RegistryError
+from harvesters.registry import FORMATS, PROTOCOLS
 from store.base import StoreError
 from web.accounts.auth import accounts, current_user, login_required
-from web.accounts.database import ROLES, AccountError
+from web.accounts.database import ROLES, AccountError, AccountNotFound
+from web.errors import HubError, NotFound
 from web.i18n import current_language
-from web.museums.feeds import (
-    FeedFormError,
-    HarvestJobs,
-    ProbeResults,
-    decide_removal,
-    museum_fields,
-    museum_from_fields,
-    object_count,
-    probe_museum,
-    register_feed,
-)
+from web.museums.feed_form import museum_fields
 from web.settings import SETTINGS
 from web.views.common import hub
 
@@ -39,18 +30,6 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 
 FORM_FIELDS = ("name", "names", "feed_url", "protocol", "format", "set_spec", "schedule", "homepage", "city",
                "country", "lat", "lon", "licence", "attribution")
-
-
-# One HarvestJobs per app, made when the blueprint is registered (tests wait on it through app.extensions).
-bp.record_once(lambda state: state.app.extensions.setdefault("srom_harvest_jobs", HarvestJobs()))
-
-
-def harvest_jobs() -> HarvestJobs:
-    return current_app.extensions["srom_harvest_jobs"]
-
-
-def probe_results() -> ProbeResults:
-    return ProbeResults(hub().instance / "hub.sqlite")
 
 
 def check_museum_access(museum_id: str) -> None:
@@ -81,28 +60,29 @@ def _form_values(museum: Any) -> dict[str, str]:
     return values
 
 
-def _dashboard(museum_id: str, *, form: dict[str, str] | None = None, error: FeedFormError | None = None,
+def _dashboard(museum_id: str, *, form: dict[str, str] | None = None, error: HubError | None = None,
                status: int = 200):  # noqa: ANN202
-    museum = hub().registry.get_museum(museum_id)
+    museums = hub().museums
+    museum = museums.find(museum_id)
     objects = None
     if museum is not None:
         try:
-            objects = object_count(hub(), museum_id)
+            objects = museums.object_count(museum_id)
         except StoreError:
             objects = None
-    job = harvest_jobs().get(museum_id)
+    job = museums.harvest_job(museum_id)
     return render_template(
         "manage/dashboard.html",
         museum_id=museum_id,
         museum=museum,
         form=form if form is not None else _form_values(museum),
         error=error,
-        probe=probe_results().get(museum_id),
+        probe=museums.last_probe(museum_id),
         runs=[r.as_json() for r in hub().registry.runs(museum_id, limit=20)] if museum else [],
         quarantined=hub().registry.quarantined(museum_id) if museum else [],
         objects=objects,
         job=job.as_json() if job else None,
-        pending_removal=hub().registry.pending_removal(museum_id) if museum else None,
+        pending_removal=museums.pending_removal(museum_id) if museum else None,
         formats=FORMATS,
         protocols=PROTOCOLS,
         has_schedule="schedule" in museum_fields(),
@@ -121,15 +101,11 @@ def museum(museum_id: str):  # noqa: ANN201
 def save_feed(museum_id: str):  # noqa: ANN201
     check_museum_access(museum_id)
     form = {k: request.form.get(k, "") for k in FORM_FIELDS}
-    existing = hub().registry.get_museum(museum_id)
     try:
-        data = {k: v for k, v in form.items() if k in request.form}
-        candidate = museum_from_fields(hub(), museum_id, data, existing)
-        saved, report = register_feed(hub(), candidate, lang=current_language())
-    except FeedFormError as exc:
-        return _dashboard(museum_id, form=form, error=exc, status=422)
-    except RegistryError as exc:
-        return _dashboard(museum_id, form=form, error=FeedFormError(str(exc)), status=422)
+        fields = {k: v for k, v in form.items() if k in request.form}
+        saved, report = hub().museums.register_or_update(museum_id, fields, lang=current_language())
+    except HubError as exc:
+        return _dashboard(museum_id, form=form, error=exc, status=exc.status)
     if report is not None and report.ok:
         flash(f"Saved. The probe found {len(report.samples)} sample records.", "ok")
     elif report is not None:
@@ -137,14 +113,17 @@ def save_feed(museum_id: str):  # noqa: ANN201
     return redirect(url_for("manage.museum", museum_id=saved.id) + "#probe")
 
 
+def _registered(museum_id: str) -> None:
+    if hub().museums.find(museum_id) is None:
+        abort(404, f"the museum {museum_id!r} has no registered feed yet")
+
+
 @bp.post("/museums/<museum_id>/probe")
 @login_required("museum")
 def probe(museum_id: str):  # noqa: ANN201
     check_museum_access(museum_id)
-    museum = hub().registry.get_museum(museum_id)
-    if museum is None:
-        abort(404, f"the museum {museum_id!r} has no registered feed yet")
-    probe_museum(hub(), museum, lang=current_language())
+    _registered(museum_id)
+    hub().museums.probe(museum_id, lang=current_language())
     return redirect(url_for("manage.museum", museum_id=museum_id) + "#probe")
 
 
@@ -152,10 +131,10 @@ def probe(museum_id: str):  # noqa: ANN201
 @login_required("museum")
 def harvest(museum_id: str):  # noqa: ANN201
     check_museum_access(museum_id)
-    if hub().registry.get_museum(museum_id) is None:
-        abort(404, f"the museum {museum_id!r} has no registered feed yet")
-    job = harvest_jobs().start(hub(), museum_id, full=request.form.get("full") == "1")
-    if job is None:
+    _registered(museum_id)
+    try:
+        job = hub().museums.start_harvest(museum_id, full=request.form.get("full") == "1")
+    except HubError:
         flash("A harvest of this museum is running already.", "warning")
     else:
         flash("Harvest started." + (" (full)" if job.full else ""), "ok")
@@ -169,15 +148,17 @@ def removals(museum_id: str, action: str):  # noqa: ANN201
     check_museum_access(museum_id)
     user = current_user()
     assert user is not None
-    result = decide_removal(hub(), museum_id, action, user.username)
-    if result is None:
+    try:
+        decision = hub().museums.decide_removal(museum_id, action, user.username)
+    except NotFound:
         flash("No removal is waiting for confirmation.", "warning")
-    elif action == "confirm" and result["applied"]:
-        flash(f"Removal confirmed: {result['removed']} records removed.", "ok")
-    elif action == "confirm":
-        flash("Removal confirmed; a harvest is running, and the next one applies it.", "ok")
     else:
-        flash("Removal discarded: the records stay.", "ok")
+        if action == "confirm" and decision.applied:
+            flash(f"Removal confirmed: {decision.removed} records removed.", "ok")
+        elif action == "confirm":
+            flash("Removal confirmed; a harvest is running, and the next one applies it.", "ok")
+        else:
+            flash("Removal discarded: the records stay.", "ok")
     return redirect(url_for("manage.museum", museum_id=museum_id) + "#runs")
 
 
@@ -257,11 +238,9 @@ def create_account():  # noqa: ANN201
 def account_status(account_id: int):  # noqa: ANN201
     status = request.form.get("status", "")
     user = current_user()
-    if user and user.id == account_id and status != "active":
-        return _admin_page("you cannot disable your own account", 422)
     try:
-        account = accounts().update(account_id, status=status)
-    except KeyError:
+        account = accounts().update(account_id, by=user.id if user else None, status=status)
+    except AccountNotFound:
         abort(404, "no such account")
     except AccountError as exc:
         return _admin_page(str(exc), 422)
