@@ -28,7 +28,7 @@ def install_demo_exhibitions(hub: Hub) -> list[str]:
 
     repo = hub.exhibitions
     installed = []
-    for entry in sorted(resources.files("web.demo").joinpath("exhibitions").iterdir(), key=lambda e: e.name):
+    for entry in sorted(resources.files("demo").joinpath("exhibitions").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml") and not repo.exists(entry.name.removesuffix(".toml")):
             with resources.as_file(entry) as source:
                 installed.append(import_toml(source, author="demo", repo=repo))
@@ -36,7 +36,7 @@ def install_demo_exhibitions(hub: Hub) -> list[str]:
 
 
 def run_demo(host: str, port: int, *, serve: bool = True) -> None:
-    from web.demo.feeds import DemoFeedServer, load_demo_museums
+    from demo.feeds import DemoFeedServer, load_demo_museums
 
     stop_on_sigterm()
     instance = instance_path()

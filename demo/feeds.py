@@ -18,7 +18,7 @@ repository to offer ``oai_dc``); the Dublin Core museum disseminates ``oai_dc`` 
 Records carry image links as ``@MUSEUM_BASE@/images/...``; the server replaces ``@MUSEUM_BASE@`` with
 ``http://HOST:PORT/<id>`` once it knows its port. Nothing here imports the rest of the hub.
 
-    from web.demo.feeds import DemoFeedServer, load_demo_museums
+    from demo.feeds import DemoFeedServer, load_demo_museums
     server = DemoFeedServer(load_demo_museums(), port=0)
     server.start(); print(server.feed_url("hz-silk")); server.stop()
 """

@@ -3,7 +3,7 @@
 These are DEMO records about representative object types of the Silk Road, written for the SROM Hub:
 the types, materials, techniques, places, periods and dynasties are real; the individual objects,
 inventory numbers and measurements are invented (plausible for the type) and describe no real
-museum's catalogue. See ``web/demo/README.md``.
+museum's catalogue. See ``demo/README.md``.
 
 One ``Obj`` per object. Compact encodings, parsed by ``build_records.py``:
 

@@ -2,7 +2,7 @@
 
 This module owns the *facts* that several demo museums share (a material, a place, a period), so that
 "silk" in Hangzhou, "шёлк" in Samarkand and "Seide" in Cologne are written from one entry. It is read
-only by ``web/demo/build_records.py``; the served feeds read the generated XML, never this module.
+only by ``demo/build_records.py``; the served feeds read the generated XML, never this module.
 
 Getty AAT ids are given only where they were checked against several independent uses (silk, wool,
 gold, silver, copper, bronze, glass, porcelain, wood, ivory, parchment, paper, ink, coins, manuscripts,

@@ -6,8 +6,8 @@ This module owns the *writing* of the bundled demo data. Its inputs are the hand
 (``feeds.py`` reads the XML, never this module). Output is deterministic: running it twice gives
 byte-identical files, so a diff shows exactly what a facts change did.
 
-    .venv/bin/python -m web.demo.build_records          # rewrite every museum
-    .venv/bin/python -m web.demo.build_records --check  # exit 1 if the committed files are stale
+    .venv/bin/python -m demo.build_records          # rewrite every museum
+    .venv/bin/python -m demo.build_records --check  # exit 1 if the committed files are stale
 
 Formats, one per museum, deliberately different (the hub must cope with each):
 
@@ -36,9 +36,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from web.demo.facts import MUSEUM_OBJECTS, Obj
-from web.demo.images import draw
-from web.demo.vocab import PLACES, TERMS, Term
+from demo.facts import MUSEUM_OBJECTS, Obj
+from demo.images import draw
+from demo.vocab import PLACES, TERMS, Term
 
 MUSEUMS_DIR = Path(__file__).resolve().parent / "museums"
 MUSEUM_BASE = "@MUSEUM_BASE@"
