@@ -1,8 +1,8 @@
 """Generate the demo museums' records (``records.xml``) and pictures (``images/*.svg``) from the facts.
 
 This module owns the *writing* of the bundled demo data. Its inputs are the hand-written
-``museums/<id>/museum.toml`` files, the facts table (``facts.py``) and the shared vocabulary
-(``vocab.py``); its outputs, committed next to them, are what the demo feeds serve
+``museums/<id>/museum.toml`` files, the facts table (``data/objects/<id>.toml``, read by ``facts.py``)
+and the shared vocabulary (``vocab.py``); its outputs, committed next to them, are what the demo feeds serve
 (``feeds.py`` reads the XML, never this module). Output is deterministic: running it twice gives
 byte-identical files, so a diff shows exactly what a facts change did.
 
@@ -31,12 +31,12 @@ from __future__ import annotations
 import argparse
 import sys
 import tomllib
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from lxml import etree
 
-from demo.facts import MUSEUM_OBJECTS, Obj
+from demo.facts import FIRST_DATESTAMP, MUSEUM_OBJECTS, Obj
 from demo.images import draw
 from demo.vocab import PLACES, TERMS, Term
 
@@ -54,15 +54,6 @@ DEMO_NS = "https://example.org/srom/demo-records#"
 LIDO_SCHEMA = {
     "1.0": "http://www.lido-schema.org/schema/v1.0/lido-v1.0.xsd",
     "1.1": "http://www.lido-schema.org/schema/v1.1/lido-v1.1.xsd",
-}
-
-# First datestamp of each museum's records; record n is stamped a few days after record n-1, so that
-# OAI `from`/`until` requests select real subsets. Fixed values: the feed must not change by itself.
-FIRST_DATESTAMP = {
-    "hz-silk": datetime(2024, 1, 8, 9, 0, 0),
-    "xa-history": datetime(2024, 2, 5, 8, 30, 0),
-    "sam-afrosiab": datetime(2024, 3, 11, 6, 15, 0),
-    "koeln-glass": datetime(2023, 11, 20, 10, 0, 0),
 }
 
 DIMENSION_NAMES = {
@@ -106,6 +97,8 @@ def record_id(cfg: dict, n: int) -> str:
 
 
 def datestamp(museum_id: str, n: int) -> str:
+    # Record n is stamped a few days after record n-1 (from the museum's fixed first datestamp in its
+    # facts file: the feed must not change by itself), so that OAI `from`/`until` select real subsets.
     # Uneven steps (5-8 days, a few hours) so that datestamps do not line up across museums.
     first = FIRST_DATESTAMP[museum_id]
     stamp = first + timedelta(days=5 * (n - 1) + (n * 7) % 4, hours=(n * 5) % 9)
