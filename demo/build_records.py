@@ -1,8 +1,9 @@
 """Generate the demo museums' records (``records.xml``) and pictures (``images/*.svg``) from the facts.
 
 This module owns the *writing* of the bundled demo data. Its inputs are the hand-written
-``museums/<id>/museum.toml`` files, the facts table (``data/objects/<id>.toml``, read by ``facts.py``)
-and the shared vocabulary (``vocab.py``); its outputs, committed next to them, are what the demo feeds serve
+``museums/<id>/museum.toml`` files and the data read by ``facts.py`` (the facts table,
+``data/objects/<id>.toml``) and ``vocab.py`` (the shared vocabulary, ``data/vocabulary.toml`` and
+``data/places.toml``); its outputs, committed next to them, are what the demo feeds serve
 (``feeds.py`` reads the XML, never this module). Output is deterministic: running it twice gives
 byte-identical files, so a diff shows exactly what a facts change did.
 
@@ -38,7 +39,7 @@ from lxml import etree
 
 from demo.facts import FIRST_DATESTAMP, MUSEUM_OBJECTS, Obj
 from demo.images import draw
-from demo.vocab import PLACES, TERMS, Term
+from demo.vocab import CATEGORY_NAMES, DIMENSION_NAMES, EVENT_PRODUCTION, PLACES, TERMS, Term
 
 MUSEUMS_DIR = Path(__file__).resolve().parent / "museums"
 MUSEUM_BASE = "@MUSEUM_BASE@"
@@ -55,36 +56,6 @@ LIDO_SCHEMA = {
     "1.0": "http://www.lido-schema.org/schema/v1.0/lido-v1.0.xsd",
     "1.1": "http://www.lido-schema.org/schema/v1.1/lido-v1.1.xsd",
 }
-
-DIMENSION_NAMES = {
-    "h": {"en": "height", "zh": "高", "ru": "высота", "de": "Höhe", "abbr": "H."},
-    "w": {"en": "width", "zh": "宽", "ru": "ширина", "de": "Breite", "abbr": "W."},
-    "l": {"en": "length", "zh": "长", "ru": "длина", "de": "Länge", "abbr": "L."},
-    "d": {"en": "diameter", "zh": "直径", "ru": "диаметр", "de": "Durchmesser", "abbr": "Diam."},
-    "th": {"en": "thickness", "zh": "厚", "ru": "толщина", "de": "Stärke", "abbr": "Th."},
-    "wt": {"en": "weight", "zh": "重", "ru": "вес", "de": "Gewicht", "abbr": "Wt."},
-}
-
-CATEGORY_NAMES = {
-    "textiles": {"en": "textiles", "zh": "纺织品", "ru": "ткани", "de": "Textilien"},
-    "coins": {"en": "coins", "zh": "钱币", "ru": "монеты", "de": "Münzen"},
-    "ceramics": {"en": "ceramics", "zh": "陶瓷", "ru": "керамика", "de": "Keramik"},
-    "glass": {"en": "glass", "zh": "玻璃器", "ru": "стекло", "de": "Glas"},
-    "manuscripts": {
-        "en": "manuscripts and documents",
-        "zh": "文书写本",
-        "ru": "рукописи и документы",
-        "de": "Handschriften und Dokumente",
-    },
-    "metalwork": {"en": "metalwork", "zh": "金属器", "ru": "металл", "de": "Metallarbeiten"},
-    "sculpture": {"en": "sculpture and figurines", "zh": "雕塑与俑", "ru": "скульптура", "de": "Skulptur"},
-    "paintings": {"en": "paintings", "zh": "绘画", "ru": "живопись", "de": "Malerei"},
-    "tools": {"en": "tools and equipment", "zh": "工具", "ru": "орудия", "de": "Werkzeuge"},
-    "jade": {"en": "jades", "zh": "玉器", "ru": "нефрит", "de": "Jade"},
-    "ivory": {"en": "ivories", "zh": "象牙器", "ru": "кость", "de": "Elfenbein"},
-}
-
-EVENT_PRODUCTION = {"en": "production", "zh": "制作", "ru": "изготовление", "de": "Herstellung"}
 
 
 def load_museum_config(museum_dir: Path) -> dict:
