@@ -25,7 +25,7 @@ from web.exhibitions import (
     take_snapshot,
 )
 
-DEMO = Path(__file__).resolve().parents[1] / "web" / "demo" / "exhibitions"
+DEMO = Path(__file__).resolve().parents[1] / "demo" / "exhibitions"
 SILK = """SELECT DISTINCT ?object WHERE {
   ?object crm:P45_consists_of/rdfs:label "silk"@en .
   OPTIONAL { ?object crm:P108i_was_produced_by/crm:P4_has_time-span/crm:P82a_begin_of_the_begin ?begin }
