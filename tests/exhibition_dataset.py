@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from demo.feeds import DemoFeedServer, load_demo_museums
 from harvesters.registry import Museum
 from tests.iiif_image_server import IiifImageServer
 from tests.oai_test_server import OaiTestServer
-from web.demo.feeds import DemoFeedServer, load_demo_museums
 from web.exhibitions.document import ExhibitionDoc, Section
 from web.exhibitions.repository import ExhibitionRepository
 from web.hub import Hub

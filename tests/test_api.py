@@ -17,11 +17,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from demo.feeds import DemoFeedServer, load_demo_museums
 from tests.oai_test_server import OaiTestServer
 from tests.test_harvest import lido
 from web.accounts.database import Accounts
 from web.app import create_app
-from web.demo.feeds import DemoFeedServer, load_demo_museums
 from web.hub import database_path
 from web.openapi import openapi_document
 

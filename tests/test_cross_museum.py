@@ -1,7 +1,7 @@
 """Cross-museum queries over the four demo museums, harvested through the real pipeline.
 
 The demo feeds (LIDO 1.1 in Chinese and English, LIDO 1.0, namespace-less LIDO in Russian and Uzbek,
-Dublin Core in German) are served by the real OAI-PMH server of ``web.demo.feeds`` on loopback and
+Dublin Core in German) are served by the real OAI-PMH server of ``demo.feeds`` on loopback and
 harvested by ``harvesters.run.Harvester`` into an in-memory pyoxigraph store. One SPARQL query per shared
 concept (silk, Samarkand, the Tang dynasty) must return exactly the objects the demo facts table says
 have it, from every museum that has them, whatever language each museum catalogued in. The review list
@@ -19,6 +19,8 @@ import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
 
+from demo.facts import MUSEUM_OBJECTS, Obj
+from demo.feeds import DemoFeedServer, DemoMuseum, load_demo_museums
 from harvesters.guard import FeedGuard
 from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
@@ -28,8 +30,6 @@ from ontology.namespaces import sparql_prologue
 from ontology.thesaurus import CONCEPT_BASE, get_thesaurus, thesaurus_graph
 from store.base import BooleanResult, SolutionsResult
 from store.embedded import EmbeddedStore
-from web.demo.facts import MUSEUM_OBJECTS, Obj
-from web.demo.feeds import DemoFeedServer, DemoMuseum, load_demo_museums
 from web.hub import database_path
 
 MINTER = IriMinter("https://hub.example.org")
@@ -218,7 +218,7 @@ def test_unmatched_review_pages_for_the_admin_and_the_museum(harvested: Harveste
 def test_demo_exhibitions_query_the_shared_concepts(harvested: Harvested, slug: str) -> None:
     import tomllib
 
-    exhibition = tomllib.loads((Path(__file__).resolve().parents[1] / "web/demo/exhibitions" / f"{slug}.toml")
+    exhibition = tomllib.loads((Path(__file__).resolve().parents[1] / "demo/exhibitions" / f"{slug}.toml")
                                .read_text(encoding="utf-8"))
     assert "REGEX" not in exhibition["query"] and "w3id.org/srom/concept/" in exhibition["query"]
     rows = select(harvested.store, exhibition["query"])

@@ -1,4 +1,4 @@
-"""The bundled demo museums and their OAI-PMH feeds (web/demo/).
+"""The bundled demo museums and their OAI-PMH feeds (demo/).
 
 Runs one real ``DemoFeedServer`` on 127.0.0.1 (port 0) and talks to it as a harvester would: through
 the PyPI ``oaipmh`` package's client (POST, resumption tokens) and through plain ``requests`` + lxml.
@@ -22,8 +22,8 @@ from oaipmh import common, error
 from oaipmh.client import Client
 from oaipmh.metadata import MetadataRegistry
 
-from web.demo import build_records
-from web.demo.feeds import DemoFeedServer, DemoMuseum, load_demo_museums
+from demo import build_records
+from demo.feeds import DemoFeedServer, DemoMuseum, load_demo_museums
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 LIDO = "http://www.lido-schema.org"

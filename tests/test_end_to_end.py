@@ -19,11 +19,11 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
+from demo.feeds import DemoFeedServer, load_demo_museums
 from harvesters.registry import Museum
 from store.oxigraph_server import ManagedOxigraphServer
 from web.app import create_app
 from web.cli.demo import install_demo_exhibitions
-from web.demo.feeds import DemoFeedServer, load_demo_museums
 from web.hub import Hub
 from web.settings import load_settings
 

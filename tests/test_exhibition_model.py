@@ -19,7 +19,7 @@ from web.exhibitions.service import ExhibitionService
 from web.hub import Hub, database_path
 from web.settings import load_settings
 
-DEMO = Path(__file__).resolve().parents[1] / "web" / "demo" / "exhibitions"
+DEMO = Path(__file__).resolve().parents[1] / "demo" / "exhibitions"
 SILK = """SELECT DISTINCT ?object WHERE {
   ?object crm:P45_consists_of/rdfs:label "silk"@en .
   OPTIONAL { ?object crm:P108i_was_produced_by/crm:P4_has_time-span/crm:P82a_begin_of_the_begin ?begin }

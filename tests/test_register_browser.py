@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from demo.feeds import DemoFeedServer, load_demo_museums
 from web.app import create_app
-from web.demo.feeds import DemoFeedServer, load_demo_museums
 from web.hub import Hub
 from web.settings import load_settings
 

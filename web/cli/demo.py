@@ -28,7 +28,7 @@ def install_demo_exhibitions(hub: Hub, *, pin: bool = True) -> list[str]:
     ``pin``: take the pinned snapshots now (the store holds the demo's objects); else on first view.
     """
     installed = []
-    for entry in sorted(resources.files("web.demo").joinpath("exhibitions").iterdir(), key=lambda e: e.name):
+    for entry in sorted(resources.files("demo").joinpath("exhibitions").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
             with resources.as_file(entry) as source:
                 slug, imported = hub.exhibitions.import_toml(source, author="demo", pin=pin)
@@ -53,7 +53,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 
 
 def run_demo(hub: Hub, host: str, port: int, *, serve: bool = True) -> None:
-    from web.demo.feeds import DemoFeedServer, load_demo_museums
+    from demo.feeds import DemoFeedServer, load_demo_museums
 
     stop_on_sigterm()
     museums = load_demo_museums()

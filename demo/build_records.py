@@ -1,13 +1,14 @@
 """Generate the demo museums' records (``records.xml``) and pictures (``images/*.svg``) from the facts.
 
 This module owns the *writing* of the bundled demo data. Its inputs are the hand-written
-``museums/<id>/museum.toml`` files, the facts table (``facts.py``) and the shared vocabulary
-(``vocab.py``); its outputs, committed next to them, are what the demo feeds serve
+``museums/<id>/museum.toml`` files and the data read by ``facts.py`` (the facts table,
+``data/objects/<id>.toml``) and ``vocab.py`` (the shared vocabulary, ``data/vocabulary.toml`` and
+``data/places.toml``); its outputs, committed next to them, are what the demo feeds serve
 (``feeds.py`` reads the XML, never this module). Output is deterministic: running it twice gives
 byte-identical files, so a diff shows exactly what a facts change did.
 
-    .venv/bin/python -m web.demo.build_records          # rewrite every museum
-    .venv/bin/python -m web.demo.build_records --check  # exit 1 if the committed files are stale
+    .venv/bin/python -m demo.build_records          # rewrite every museum
+    .venv/bin/python -m demo.build_records --check  # exit 1 if the committed files are stale
 
 Formats, one per museum, deliberately different (the hub must cope with each):
 
@@ -31,14 +32,14 @@ from __future__ import annotations
 import argparse
 import sys
 import tomllib
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from lxml import etree
 
-from web.demo.facts import MUSEUM_OBJECTS, Obj
-from web.demo.images import draw
-from web.demo.vocab import PLACES, TERMS, Term
+from demo.facts import FIRST_DATESTAMP, MUSEUM_OBJECTS, Obj
+from demo.images import draw
+from demo.vocab import CATEGORY_NAMES, DIMENSION_NAMES, EVENT_PRODUCTION, PLACES, TERMS, Term
 
 MUSEUMS_DIR = Path(__file__).resolve().parent / "museums"
 MUSEUM_BASE = "@MUSEUM_BASE@"
@@ -56,45 +57,6 @@ LIDO_SCHEMA = {
     "1.1": "http://www.lido-schema.org/schema/v1.1/lido-v1.1.xsd",
 }
 
-# First datestamp of each museum's records; record n is stamped a few days after record n-1, so that
-# OAI `from`/`until` requests select real subsets. Fixed values: the feed must not change by itself.
-FIRST_DATESTAMP = {
-    "hz-silk": datetime(2024, 1, 8, 9, 0, 0),
-    "xa-history": datetime(2024, 2, 5, 8, 30, 0),
-    "sam-afrosiab": datetime(2024, 3, 11, 6, 15, 0),
-    "koeln-glass": datetime(2023, 11, 20, 10, 0, 0),
-}
-
-DIMENSION_NAMES = {
-    "h": {"en": "height", "zh": "高", "ru": "высота", "de": "Höhe", "abbr": "H."},
-    "w": {"en": "width", "zh": "宽", "ru": "ширина", "de": "Breite", "abbr": "W."},
-    "l": {"en": "length", "zh": "长", "ru": "длина", "de": "Länge", "abbr": "L."},
-    "d": {"en": "diameter", "zh": "直径", "ru": "диаметр", "de": "Durchmesser", "abbr": "Diam."},
-    "th": {"en": "thickness", "zh": "厚", "ru": "толщина", "de": "Stärke", "abbr": "Th."},
-    "wt": {"en": "weight", "zh": "重", "ru": "вес", "de": "Gewicht", "abbr": "Wt."},
-}
-
-CATEGORY_NAMES = {
-    "textiles": {"en": "textiles", "zh": "纺织品", "ru": "ткани", "de": "Textilien"},
-    "coins": {"en": "coins", "zh": "钱币", "ru": "монеты", "de": "Münzen"},
-    "ceramics": {"en": "ceramics", "zh": "陶瓷", "ru": "керамика", "de": "Keramik"},
-    "glass": {"en": "glass", "zh": "玻璃器", "ru": "стекло", "de": "Glas"},
-    "manuscripts": {
-        "en": "manuscripts and documents",
-        "zh": "文书写本",
-        "ru": "рукописи и документы",
-        "de": "Handschriften und Dokumente",
-    },
-    "metalwork": {"en": "metalwork", "zh": "金属器", "ru": "металл", "de": "Metallarbeiten"},
-    "sculpture": {"en": "sculpture and figurines", "zh": "雕塑与俑", "ru": "скульптура", "de": "Skulptur"},
-    "paintings": {"en": "paintings", "zh": "绘画", "ru": "живопись", "de": "Malerei"},
-    "tools": {"en": "tools and equipment", "zh": "工具", "ru": "орудия", "de": "Werkzeuge"},
-    "jade": {"en": "jades", "zh": "玉器", "ru": "нефрит", "de": "Jade"},
-    "ivory": {"en": "ivories", "zh": "象牙器", "ru": "кость", "de": "Elfenbein"},
-}
-
-EVENT_PRODUCTION = {"en": "production", "zh": "制作", "ru": "изготовление", "de": "Herstellung"}
-
 
 def load_museum_config(museum_dir: Path) -> dict:
     with (museum_dir / "museum.toml").open("rb") as f:
@@ -106,6 +68,8 @@ def record_id(cfg: dict, n: int) -> str:
 
 
 def datestamp(museum_id: str, n: int) -> str:
+    # Record n is stamped a few days after record n-1 (from the museum's fixed first datestamp in its
+    # facts file: the feed must not change by itself), so that OAI `from`/`until` select real subsets.
     # Uneven steps (5-8 days, a few hours) so that datestamps do not line up across museums.
     first = FIRST_DATESTAMP[museum_id]
     stamp = first + timedelta(days=5 * (n - 1) + (n * 7) % 4, hours=(n * 5) % 9)

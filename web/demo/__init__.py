@@ -1,4 +1,0 @@
-"""Bundled demo data: four invented partner museums with Silk Road records, and their OAI-PMH feeds.
-
-See ``web/demo/README.md``. ``feeds.py`` serves the data; ``build_records.py`` generates it.
-"""
