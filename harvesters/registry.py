@@ -18,11 +18,11 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from harvesters.harvest_state import STATE_SCHEMA, HarvestStateMixin
+from ontology.clock import utc_now
 from ontology.iris import check_museum_id
 
 
@@ -130,11 +130,6 @@ _ADDED_COLUMNS = {
 }
 #: most messages (retried faults, notes) kept per run
 MAX_RUN_MESSAGES = 50
-
-
-def utc_now() -> str:
-    """Now in UTC, to the second, as OAI-PMH writes datestamps (YYYY-MM-DDThh:mm:ssZ)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class RegistryError(ValueError):

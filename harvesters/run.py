@@ -44,10 +44,11 @@ from harvesters.map_worker import (
 from harvesters.mapping_overrides import MappingOverrides
 from harvesters.pipeline import BULK_BATCH_FACTOR, Pipeline, RecordHook, drop_in_batches
 from harvesters.provenance import ProvenanceWriter, museum_graph, provenance_triples
-from harvesters.registry import HarvestRun, Museum, Registry, utc_now
+from harvesters.registry import HarvestRun, Museum, Registry
 from harvesters.source import FeedSpec, SourceRecord, source_class
 from harvesters.unmatched import UnmatchedCollector, sync_thesaurus
 from mappings import MappedRecord, MappingContext, RecordError
+from ontology.clock import utc_now
 from ontology.iris import IriMinter
 from ontology.validation import validate_record
 from store.base import Store

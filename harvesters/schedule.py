@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 
 from croniter import croniter
 
+from ontology.clock import parse_utc
+
 log = logging.getLogger(__name__)
 
 #: seconds between two looks at the schedules (a cron minute is the finest resolution anyway)
@@ -34,11 +36,6 @@ def check_schedule(expression: str) -> str:
             "weekday, UTC), e.g. '0 3 * * *' for every night at 03:00"
         )
     return expression
-
-
-def parse_utc(stamp: str) -> datetime:
-    """A registry time (``YYYY-MM-DDThh:mm:ssZ``) as an aware UTC datetime."""
-    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def next_time(expression: str, after: datetime) -> datetime:

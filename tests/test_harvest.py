@@ -303,7 +303,8 @@ def test_schedules_are_checked(tmp_path: Path) -> None:
 def test_due_schedules_with_an_injected_clock(setup, source: OaiTestServer) -> None:  # noqa: ANN001
     from datetime import timedelta
 
-    from harvesters.schedule import Scheduler, due_museums, next_time, parse_utc
+    from harvesters.schedule import Scheduler, due_museums, next_time
+    from ontology.clock import parse_utc
 
     harvester, store, registry = setup
     museum = registry.get_museum("test")

@@ -28,8 +28,9 @@ from urllib.parse import urlsplit
 
 from harvesters.guard import FeedUrlRefused
 from harvesters.probe import ProbeReport, probe_feed
-from harvesters.registry import FORMATS, PROTOCOLS, Museum, utc_now
+from harvesters.registry import FORMATS, PROTOCOLS, Museum
 from harvesters.run import HarvestProgress
+from ontology.clock import utc_now
 from ontology.iris import check_museum_id
 from web.hub import Hub
 
