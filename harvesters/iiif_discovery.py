@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from harvesters.errors import HarvestError
 from harvesters.http import ContentError, HarvestHttpError
 from harvesters.source import Source, SourcePage, SourceRecord, register_source
 
@@ -41,7 +42,7 @@ MAX_PAGES = 100_000  # a `prev` chain longer than this is a loop
 SAMPLE_PAGES = 5  # activity pages a probe reads at most, looking for objects to show
 
 
-class DiscoveryError(Exception):
+class DiscoveryError(HarvestError):
     """The collection or one of its pages is not a usable Activity Streams document."""
 
 

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from harvesters.errors import HarvestError
 from harvesters.http import DEFAULT_MAX_DOWNLOAD_BYTES
 from harvesters.source import FeedSpec, SourcePage, SourceRecord
 
@@ -34,7 +35,7 @@ WORKER_THRESHOLD = 5000
 _QUEUE_PAGES = 4  # pages in flight between the worker and the harvest (bounded memory)
 
 
-class WorkerFailed(Exception):
+class WorkerFailed(HarvestError):
     """The mapping worker stopped on an error (its type and message are in the text)."""
 
 

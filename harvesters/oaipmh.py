@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from harvesters.errors import HarvestError
 from harvesters.http import ContentError, GuardedSession
 from harvesters.source import Source, SourcePage, SourceRecord, register_source
 from mappings.xml import parse_bytes
@@ -21,7 +22,7 @@ _OAI = f"{{{OAI_NS}}}"
 
 
 # --- errors ------------------------------------------------------------------------------------
-class OaiError(Exception):
+class OaiError(HarvestError):
     """Base of every OAI-PMH failure; ``code`` is the protocol's error code where there is one."""
 
     code = "oaiError"

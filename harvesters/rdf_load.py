@@ -34,6 +34,7 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from harvesters.errors import HarvestError
 from harvesters.http import READ_FAULTS, ContentError
 from mappings.linked_art_vocab import CONTEXT_URLS, jsonld_context
 
@@ -51,7 +52,7 @@ SEGMENT_QUADS = 50_000
 SPOOL_CHUNK = 1024 * 1024
 
 
-class RdfDumpError(Exception):
+class RdfDumpError(HarvestError):
     """The dump cannot be read (unknown syntax, not RDF, a remote JSON-LD context)."""
 
 

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harvesters.errors import HarvestError
 from harvesters.harvest_state import STATE_SCHEMA, HarvestStateMixin
 from ontology.clock import utc_now
 from ontology.iris import check_museum_id
@@ -132,8 +133,8 @@ _ADDED_COLUMNS = {
 MAX_RUN_MESSAGES = 50
 
 
-class RegistryError(ValueError):
-    pass
+class RegistryError(HarvestError, ValueError):
+    """A museum or feed the registry refuses (unknown format or protocol, no name, a bad schedule)."""
 
 
 @dataclass

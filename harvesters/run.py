@@ -31,6 +31,7 @@ from typing import Any
 
 from lxml import etree
 
+from harvesters.errors import HarvestBusy
 from harvesters.guard import FeedGuard
 from harvesters.http import DEFAULT_MAX_DOWNLOAD_BYTES, GuardedSession, RetryPolicy
 from harvesters.map_worker import (
@@ -55,7 +56,7 @@ from store.base import Store
 
 log = logging.getLogger(__name__)
 
-__all__ = ["HarvestBusy", "HarvestFailed", "HarvestProgress", "Harvester", "harvester_options", "museum_graph",
+__all__ = ["HarvestProgress", "Harvester", "harvester_options", "museum_graph",
            "provenance_triples"]
 
 
@@ -78,16 +79,6 @@ class HarvestProgress:
 
 
 ProgressCallback = Callable[[HarvestProgress], None]
-
-
-class HarvestFailed(Exception):
-    def __init__(self, run: HarvestRun) -> None:
-        super().__init__(f"harvest of {run.museum} failed: {run.error}")
-        self.run = run
-
-
-class HarvestBusy(RuntimeError):
-    """Another harvest of the museum is running (in this or another process)."""
 
 
 class Harvester:

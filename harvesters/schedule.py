@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from croniter import croniter
 
+from harvesters.errors import HarvestBusy
 from ontology.clock import parse_utc
 
 log = logging.getLogger(__name__)
@@ -85,8 +86,6 @@ class Scheduler:
 
     def run_pending(self) -> list[str]:
         """Harvest every museum due now; returns the ids harvested (whatever the runs' outcomes)."""
-        from harvesters.run import HarvestBusy
-
         done = []
         for museum_id in due_museums(self.registry, self.clock()):
             if self._stop.is_set():

@@ -256,7 +256,7 @@ def test_confirmed_removal_is_applied_by_the_next_harvest(setup, source: OaiTest
 
 
 def test_one_harvest_per_museum_at_a_time(setup) -> None:  # noqa: ANN001
-    from harvesters.run import HarvestBusy
+    from harvesters.errors import HarvestBusy
 
     harvester, _, registry = setup
     assert registry.acquire_lock("test", "someone-else")

@@ -144,7 +144,7 @@ def harvest_all(hub: Hub, museum_ids: list[str] | None, *, full: bool = False, r
 
     A museum whose interrupted run can be resumed is resumed (``restart`` starts a new run instead).
     """
-    from harvesters.run import HarvestBusy
+    from harvesters.errors import HarvestBusy
 
     ids = museum_ids or [m.id for m in hub.registry.museums()]
     unknown = [i for i in ids if hub.registry.get_museum(i) is None]
