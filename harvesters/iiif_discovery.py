@@ -30,7 +30,7 @@ from typing import Any
 
 from harvesters.errors import HarvestError
 from harvesters.http import ContentError, HarvestHttpError
-from harvesters.source import Source, SourcePage, SourceRecord, register_source
+from harvesters.source import Source, SourcePage, SourceRecord
 
 # Object classes of Linked Art documents; other classes (Manifests, Collections...) are skipped.
 OBJECT_TYPES = ("HumanMadeObject", "ManMadeObject", "crm:E22_Human-Made_Object", "crm:E22_Man-Made_Object")
@@ -81,7 +81,6 @@ def _types(value: Any) -> list[str]:
     return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
 
 
-@register_source
 class IiifDiscoverySource(Source):
     """IIIF Change Discovery 1.0. Feed options: ``page_size`` (objects fetched per page, default 50),
     ``object_types`` (activity object classes to harvest; default Linked Art's object classes)."""

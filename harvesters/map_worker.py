@@ -148,9 +148,9 @@ def _worker_main(job: WorkerJob, channel: Any, parent_pid: int) -> None:
     try:
         from harvesters.guard import FeedGuard
         from harvesters.http import GuardedSession, RetryPolicy
+        from harvesters.protocols import source_class
         from harvesters.registry import Museum
         from harvesters.run import Harvester, museum_mapping
-        from harvesters.source import source_class
         from mappings import MappingContext, RecordError
         from ontology.iris import IriMinter
 

@@ -26,8 +26,9 @@ import requests
 
 from harvesters.guard import FeedGuard, FeedUrlRefused
 from harvesters.http import GuardedSession, HarvestHttpError, RetryPolicy
+from harvesters.protocols import source_class
 from harvesters.registry import Museum
-from harvesters.source import FeedSpec, SourcePage, SourceRecord, source_class
+from harvesters.source import FeedSpec, SourcePage, SourceRecord
 from mappings import MappedRecord, MappingContext, RecordError, available_formats, get_mapping
 from ontology.iris import IriMinter
 

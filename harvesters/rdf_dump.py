@@ -38,7 +38,7 @@ from harvesters.rdf_load import (  # noqa: F401 - load_dump, open_body and DumpR
     load_dump,
     open_body,
 )
-from harvesters.source import Source, SourcePage, SourceRecord, register_source
+from harvesters.source import Source, SourcePage, SourceRecord
 from mappings.rdf_terms import E22, LABEL_PREDICATES, RDF_TYPE, belongs, crm, normalise, ntriples_line, top_objects
 
 P168 = crm("P168_place_is_defined_by")
@@ -164,7 +164,6 @@ def record_pages(
         yield page
 
 
-@register_source
 class RdfDumpSource(Source):
     """An RDF dump at the feed URL. Feed options: ``rdf_format`` (when neither the URL's extension nor
     the Content-Type tells the syntax), ``page_size`` (records per page, default 100)."""

@@ -7,7 +7,7 @@ The state a harvest keeps between batches (locks, checkpoints, removals waiting 
 ``harvesters.harvest_state``, mixed into :class:`Registry`.
 
 ``FORMATS`` and ``PROTOCOLS`` are live views: the metadata formats the mappings offer
-(``mappings.available_formats()``) and the protocols registered in ``harvesters.source``, read when used,
+(``mappings.available_formats()``) and the protocols registered in ``harvesters.protocols``, read when used,
 so a format or protocol registered later (a plugin, another module) is accepted without a change here.
 """
 
@@ -56,10 +56,9 @@ def available_formats() -> list[str]:
 
 
 def available_protocols() -> list[str]:
-    from harvesters.source import SOURCES, _load_builtin_sources
+    from harvesters.protocols import available_protocols as registered
 
-    _load_builtin_sources()
-    return sorted(SOURCES)
+    return registered()
 
 
 FORMATS: Sequence[str] = _LiveNames(available_formats)

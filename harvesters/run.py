@@ -1,7 +1,7 @@
 """A harvest run: the lifecycle around the pipeline — lock, start or resume, full-harvest removals, record.
 
 ``Harvester.harvest(museum_id)`` is the one entry point (CLI, scheduler, web). Protocol-neutral: it asks
-``harvesters.source`` for the museum's protocol and reads pages through the :class:`Source` interface.
+``harvesters.protocols`` for the museum's protocol and reads pages through the :class:`Source` interface.
 
 - **Incremental by default**: ``from`` is the previous good run's responseDate (the source puts it in the
   feed's granularity). ``full=True`` lists everything and afterwards removes the museum's record graphs
@@ -44,9 +44,10 @@ from harvesters.map_worker import (
 )
 from harvesters.mapping_overrides import MappingOverrides
 from harvesters.pipeline import BULK_BATCH_FACTOR, Pipeline, RecordHook, drop_in_batches
+from harvesters.protocols import source_class
 from harvesters.provenance import ProvenanceWriter, museum_graph, provenance_triples
 from harvesters.registry import HarvestRun, Museum, Registry
-from harvesters.source import FeedSpec, SourceRecord, source_class
+from harvesters.source import FeedSpec, SourceRecord
 from harvesters.unmatched import UnmatchedCollector, sync_thesaurus
 from mappings import MappedRecord, MappingContext, RecordError
 from ontology.clock import utc_now
