@@ -26,10 +26,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-from lxml import etree
 
 from harvesters.errors import HarvestBusy
 from harvesters.guard import FeedGuard
@@ -38,11 +35,12 @@ from harvesters.map_worker import (
     WORKER_THRESHOLD,
     PreparedPage,
     WorkerJob,
+    map_source_record,
+    museum_mapping,
     portable_hooks,
     prepare,
     worker_pages,
 )
-from harvesters.mapping_overrides import MappingOverrides
 from harvesters.pipeline import BULK_BATCH_FACTOR, Pipeline, RecordHook, drop_in_batches
 from harvesters.protocols import source_class
 from harvesters.provenance import ProvenanceWriter, museum_graph, provenance_triples
@@ -220,7 +218,7 @@ class Harvester:
         sync_thesaurus(self.store, self.minter.base)  # issue 4: {base}/graph/thesaurus, when the file changed
 
         def map_record(record: SourceRecord) -> MappedRecord:
-            return self._map(record, mapping, context)
+            return map_source_record(record, mapping, context)
 
         def finish_record(mapped: MappedRecord, record: SourceRecord, hooks_done: int = 0) -> MappedRecord:
             for hook in self.record_hooks[hooks_done:]:
@@ -330,24 +328,6 @@ class Harvester:
                                                   f"{pending.get('confirmed_by')}")
         return removed
 
-    # --- mapping ---------------------------------------------------------------------------------------
-    @staticmethod
-    def _map(record: SourceRecord, mapping, context):  # noqa: ANN001, ANN205 - mapping types live in mappings
-        element = record.payload
-        if element is None:
-            raise RecordError(record.identifier, "the record has no metadata")
-        if mapping.root_tags and element.tag not in mapping.root_tags:
-            # (Non-XML mappings, e.g. linked-art and crm-rdf, have no root tags: their payload is not XML.)
-            # Some feeds wrap the record (e.g. a lidoWrap inside <metadata>): find the record element.
-            found = next((el for el in element.iter(*mapping.root_tags)), None)
-            if found is None:
-                raise RecordError(
-                    record.identifier,
-                    f"the metadata is {etree.QName(element).localname!r}, not a {mapping.format_name} record",
-                )
-            element = found
-        return mapping.map_record(element, context, source_id=record.identifier)
-
 
 # --- issue 4: validation hook ------------------------------------------------------------------------------
 def validate_hook(mapped: MappedRecord, record: SourceRecord, museum: Museum) -> MappedRecord:
@@ -360,11 +340,6 @@ def validate_hook(mapped: MappedRecord, record: SourceRecord, museum: Museum) ->
     if not report.conforms:
         raise RecordError(mapped.source_id, report.reason())
     return mapped
-
-
-def museum_mapping(registry_path: str | Path, museum_id: str, metadata_format: str) -> Any:
-    """The compiled mapping for a museum's feed: the base file plus the museum's overrides, if any."""
-    return MappingOverrides.beside(Path(registry_path)).mapping(museum_id, metadata_format)
 
 
 def _lists_everything(protocol: str) -> bool:
