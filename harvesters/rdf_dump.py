@@ -39,7 +39,16 @@ from harvesters.rdf_load import (  # noqa: F401 - load_dump, open_body and DumpR
     open_body,
 )
 from harvesters.source import Source, SourcePage, SourceRecord
-from mappings.rdf_terms import E22, LABEL_PREDICATES, RDF_TYPE, belongs, crm, normalise, ntriples_line, top_objects
+from mappings.rdf.description import (
+    E22,
+    LABEL_PREDICATES,
+    RDF_TYPE,
+    belongs,
+    crm,
+    normalise,
+    ntriples_line,
+    top_objects,
+)
 
 P168 = crm("P168_place_is_defined_by")
 DESCRIBING = (RDF_TYPE, *sorted(LABEL_PREDICATES, key=str), P168)  # what a record carries of a shared term

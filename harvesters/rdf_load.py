@@ -36,7 +36,7 @@ import pyoxigraph as ox
 
 from harvesters.errors import HarvestError
 from harvesters.http import READ_FAULTS, ContentError
-from mappings.linked_art_vocab import CONTEXT_URLS, jsonld_context
+from mappings.rdf.linked_art_vocab import CONTEXT_URLS, jsonld_context
 
 # Dumps up to this size (decompressed) are split in memory; past it the scratch store moves to disk, so
 # memory stays bounded whatever the dump's size (pyoxigraph's in-memory store takes a few times the text).

@@ -50,7 +50,7 @@ from harvesters.http import (
 )
 from harvesters.rdf_dump import record_pages
 from harvesters.source import Source, SourcePage, SourceRecord
-from mappings.rdf_terms import DEPENDENT_CLASSES, ERLANGEN_CRM
+from mappings.rdf.description import DEPENDENT_CLASSES, ERLANGEN_CRM
 
 _E22 = ("<http://www.cidoc-crm.org/cidoc-crm/E22_Human-Made_Object>", f"<{ERLANGEN_CRM}E22_Man-Made_Object>",
         "<http://www.cidoc-crm.org/cidoc-crm/E22_Man-Made_Object>")

@@ -26,7 +26,7 @@ from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from harvesters.source import FeedSpec
 from mappings import MappingContext, get_mapping
-from mappings.rdf_terms import E22
+from mappings.rdf.description import E22
 from ontology.iris import IriMinter
 from store.base import SolutionsResult
 from store.embedded import EmbeddedStore

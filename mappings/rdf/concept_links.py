@@ -22,10 +22,10 @@ from ontology.namespaces import SKOS
 from ontology.ntriples import iri
 from ontology.reconcile import find_period, is_known_uri, reconcile
 
-from .rdf_terms import LABEL_PREDICATES, Term, crm
+from .description import LABEL_PREDICATES, Term, crm
 
 if TYPE_CHECKING:
-    from .rdf_record import Shaper
+    from .record_builder import Shaper
 
 EXACT_MATCH = iri(SKOS.exactMatch)
 P10 = iri(crm("P10_falls_within").value)

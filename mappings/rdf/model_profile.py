@@ -32,13 +32,13 @@ from ontology.dates import parse_date_text, parse_iso_bound, span_bounds
 from ontology.namespaces import AAT, CRM, LA, XSD
 from ontology.ntriples import iri, literal
 
+from ..errors import RecordError
+from .concept_links import reconcile_record
+from .description import LABEL_PREDICATES, RDF_TYPE, RDFS_LABEL, Term, crm
 from .linked_art_vocab import LANGUAGES
-from .rdf_reconcile import reconcile_record
-from .rdf_terms import LABEL_PREDICATES, RDF_TYPE, RDFS_LABEL, Term, crm
-from .records import RecordError
 
 if TYPE_CHECKING:
-    from .rdf_record import Shaper
+    from .record_builder import Shaper
 
 PREFERRED = ox.NamedNode(AAT + "300404670")
 ALTERNATE = AAT + "300417227"

@@ -27,10 +27,11 @@ import pyoxigraph as ox
 from ontology.namespaces import CRM, LA, RDF, XSD
 from ontology.ntriples import InvalidIri, clean_iri
 
+from ..errors import RecordError
+from ..records import MappedRecord, MappingContext
+from .description import E22, Term, is_under
 from .linked_art_vocab import CLASSES, LANGUAGES, PAGE_PREFIXES, PREFIXES, PROPERTIES, SCOPED, scoped_property
-from .rdf_record import shape_record
-from .rdf_terms import E22, Term, is_under
-from .records import MappedRecord, MappingContext, RecordError
+from .record_builder import shape_record
 
 _CURIE = re.compile(r"^([A-Za-z][\w.-]*):(?!//)(.*)$")
 _SKIP = frozenset({"id", "@id", "type", "@type", "@context", "_deprecated", "_complete", "_links"})

@@ -27,8 +27,9 @@ import pyoxigraph as ox
 from ontology.namespaces import CRM, LA, OWL, RDF, RDFS
 from ontology.ntriples import InvalidIri, iri, literal, triple
 
-from .rdf_shapes import Shaping
-from .rdf_terms import (
+from ..errors import RecordError
+from ..records import MappedRecord, MappingContext
+from .description import (
     DIG_DIGITAL_OBJECT,
     E22,
     E24,
@@ -41,7 +42,7 @@ from .rdf_terms import (
     is_under,
     normalise_triples,
 )
-from .records import MappedRecord, MappingContext, RecordError
+from .model_profile import Shaping
 
 A = iri(RDF.type)
 cached_iri = lru_cache(maxsize=1 << 16)(iri)

@@ -13,9 +13,10 @@ from lxml import etree
 from ontology.namespaces import CRM
 from ontology.ntriples import iri
 
+from ..errors import RecordError
+from ..records import MappedRecord, MappingContext
+from .concept_links import link_periods
 from .emit import A, Node, State
-from .reconciling import link_periods
-from .records import MappedRecord, MappingContext, RecordError
 from .spec import MappingSpec, compile_spec
 from .xpaths import read_values
 

@@ -17,9 +17,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .rdf_record import shape_record
-from .rdf_terms import parse_ntriples
-from .records import MappedRecord, MappingContext, RecordError
+from ..errors import RecordError
+from ..records import MappedRecord, MappingContext
+from .description import parse_ntriples
+from .record_builder import shape_record
 
 
 class CrmRdfMapping:

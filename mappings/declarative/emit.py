@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ontology.namespaces import AAT, CRM, LA, RDF, RDFS
 from ontology.ntriples import iri, literal, triple
 
-from .reconciling import link_term
+from .concept_links import link_term
 from .xpaths import Value, read_values
 
 if TYPE_CHECKING:
     from ontology.iris import IriMinter
 
-    from .records import MappingContext
+    from ..records import MappingContext
     from .spec import Rule
 
 A = iri(RDF.type)
