@@ -83,7 +83,7 @@ class Mapping:
             raise RecordError(source_id, "record has neither a title nor an identifier")
         # The keeper is the hub museum whatever the record says about its repository.
         st.add(st.obj.term, _KEEPER, iri(ctx.museum_iri))
-        link_periods(st)  # {event} crm:P10_falls_within <period> (mappings/reconciling.py)
+        link_periods(st)  # {event} crm:P10_falls_within <period> (concept_links.py)
         return MappedRecord(
             source_id=source_id,
             object_iri=obj_iri,

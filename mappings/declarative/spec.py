@@ -1,4 +1,4 @@
-"""Reading a declarative mapping file (TOML) into compiled rules, with overrides merged on top.
+"""Reading a declarative mapping file (TOML) into compiled rules (``rules.Rule``), with overrides merged on top.
 
 The file format is documented in mappings/README.md. Compilation is strict: an unknown key, target,
 template or CRM class, or a path that is not XPath 1.0, raises :class:`MappingFileError` when the mapping
@@ -22,8 +22,8 @@ from ontology.namespaces import CRM, PREFIXES
 from ontology.ntriples import iri
 
 from ..errors import MappingFileError
-from .emit import Node, State
-from .targets import PRODUCTION_TARGETS, SHAPES, TOP_TARGETS, Shape
+from .rules import Rule
+from .targets import PRODUCTION_TARGETS, TARGETS, TOP_TARGETS
 from .xpaths import Path, PathChain, PathError
 
 _RULE_KEYS = frozenset({"target", "path", "use", "enabled", "lang", "first", "rules", "comment", "resolve"})
@@ -54,43 +54,6 @@ def expand(curie: str, where: str) -> str:
         except AttributeError as exc:
             raise MappingFileError(f"{where}: {exc}") from exc
     return PREFIXES[prefix] + local
-
-
-@dataclass
-class Rule:
-    """One compiled rule: where its values are (paths), what node they fill (shape), its children."""
-
-    name: str
-    shape_name: str
-    shape: Shape
-    paths: PathChain
-    x: dict[str, PathChain]
-    c: dict[str, Any]
-    children: tuple[Rule, ...]
-    lang: str | None
-    first: bool
-    production: bool
-    resolve: PathChain | None = None  # EDM: follow a reference (rdf:resource) to the record's entity
-
-    def select(self, el: Any, st: State) -> list:
-        """The rule's matches under ``el``: the first of its fallback paths that matches anything.
-
-        With ``resolve``, a match that refers to an entity of the record (``[mapping].entities``) is
-        replaced by that entity, so the rule's fields read the contextual entity (an EDM ``edm:Place``
-        for ``<dcterms:spatial rdf:resource=...>``); a match whose reference is not in the record stays.
-        """
-        found = self.paths(el, st.bare)
-        found = found[:1] if self.first else found
-        if self.resolve is not None:
-            found = [st.resolve(m, self.resolve) for m in found]
-        return found
-
-    def run(self, el: Any, st: State, subject: Node) -> None:
-        matches = self.select(el, st)
-        if matches:
-            if self.production:
-                subject = st.production()
-            self.shape.handler(self, matches, st, subject)
 
 
 @dataclass
@@ -134,24 +97,24 @@ class Compiler:
             return None
         target = spec.get("target")
         production = isinstance(target, str) and target.startswith("production.")
-        shape_name = target.removeprefix("production.") if production else target
-        ok = shape_name in PRODUCTION_TARGETS if production else shape_name in allowed
+        target_name = target.removeprefix("production.") if production else target
+        ok = target_name in PRODUCTION_TARGETS if production else target_name in allowed
         if not isinstance(target, str) or not ok:
             raise MappingFileError(f"{where}: target {target!r} is not allowed here")
-        shape = SHAPES[shape_name]
-        unknown = set(spec) - _RULE_KEYS - shape.paths - set(shape.consts)
+        kind = TARGETS[target_name]
+        unknown = set(spec) - _RULE_KEYS - kind.paths - set(kind.consts)
         if unknown:
             raise MappingFileError(f"{where}: unknown keys {sorted(unknown)} for target {target!r}")
         if spec.get("path") is None:
             raise MappingFileError(f"{where}: a rule needs a path")
         paths = self.path(spec["path"], f"{where}.path")
-        fields = {k: self.path(spec[k], f"{where}.{k}") for k in shape.paths if k in spec}
-        consts = {k: self.const(k, spec.get(k, default), where) for k, default in shape.consts.items()}
-        children = self.rules(spec.get("rules", {}), shape.children, f"{where}.rules")
+        fields = {k: self.path(spec[k], f"{where}.{k}") for k in kind.paths if k in spec}
+        consts = {k: self.const(k, spec.get(k, default), where) for k, default in kind.consts.items()}
+        children = self.rules(spec.get("rules", {}), kind.children, f"{where}.rules")
         lang = spec.get("lang") or None
         resolve = self.path(spec["resolve"], f"{where}.resolve") if spec.get("resolve") else None
         return Rule(
-            name, shape_name, shape, paths, fields, consts, children, lang,
+            name, target_name, kind, paths, fields, consts, children, lang,
             first=bool(spec.get("first")), production=production, resolve=resolve,
         )
 
@@ -204,7 +167,7 @@ def compile_spec(data: Mapping[str, Any], source: str = "<mapping>") -> MappingS
     strip = tuple(header.get("strip_prefixes", ()))
     compiler = Compiler(namespaces, strip, dict(data.get("templates", {})))
     rules = compiler.rules(data.get("rules", {}), TOP_TARGETS, f"{source}:rules")
-    record_ids = [r for r in rules if r.shape_name == "record_id"]
+    record_ids = [r for r in rules if r.target_name == "record_id"]
     if len(record_ids) != 1:
         raise MappingFileError(f"{source}: exactly one rule must have target 'record_id'")
     prefix, _, local = header["record"].rpartition(":")
