@@ -8,7 +8,7 @@ object may be spread anywhere in the file. A connection dropped or stalled mid-d
 that ends early, restarts the download under the harvest's retry budget (``harvesters.http``).
 
 Objects are the subjects typed ``crm:E22_Human-Made_Object`` in any CRM namespace (Erlangen, older
-releases, Linked Art's ``ManMadeObject``: ``mappings.rdf_terms``), except those minted under another
+releases, Linked Art's ``ManMadeObject``: ``mappings.rdf.description``), except those minted under another
 object (its parts). Each record's payload is the N-Triples text of the object's description: its
 triples, those of the nodes it owns and the classes and labels of the terms it points at; the
 ``crm-rdf`` mapping takes it from there.

@@ -9,7 +9,7 @@ more than ``IN_MEMORY_BYTES`` (decompressed) arrived; the on-disk store is fille
 about one batch of text at a time, whatever the dump's size.
 
 JSON-LD that names the published Linked Art context gets the hub's own context instead
-(``mappings.linked_art_vocab``); no context is ever fetched. Such a document is read whole (its contexts
+(``mappings.rdf.linked_art_vocab``); no context is ever fetched. Such a document is read whole (its contexts
 are replaced in the parsed JSON); JSON-LD without them is parsed from the spooled file.
 
 Errors: :class:`RdfDumpError` for what is not RDF (with the line, for N-Triples / N-Quads);

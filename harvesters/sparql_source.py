@@ -71,7 +71,7 @@ def _dependent_values() -> str:
 
 
 def _owned(node: str) -> str:
-    # The same ownership rule as mappings.rdf_terms, as far as SPARQL 1.1 can say it in one pattern.
+    # The same ownership rule as mappings.rdf.description, as far as SPARQL 1.1 can say it in one pattern.
     return (
         f"FILTER(isBlank({node}) || STRSTARTS(STR({node}), CONCAT(STR(?object), \"/\")) "
         f"|| STRSTARTS(STR({node}), CONCAT(STR(?object), \"#\")) "
