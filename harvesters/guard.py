@@ -18,11 +18,13 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from harvesters.errors import HarvestError
+
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-class FeedUrlRefused(ValueError):
+class FeedUrlRefused(HarvestError, ValueError):
     """The URL is malformed, not http(s), or resolves to an address the hub may not reach."""
 
 

@@ -26,8 +26,9 @@ import socket
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime
 from typing import Any
+
+from ontology.clock import utc_now
 
 #: a lock held from another host with no heartbeat for this long is considered abandoned
 LOCK_STALE_SECONDS = 3600.0
@@ -67,10 +68,6 @@ CREATE TABLE IF NOT EXISTS removal_graphs (
     PRIMARY KEY (museum, graph)
 ) WITHOUT ROWID;
 """
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _process_alive(pid: int) -> bool:
@@ -117,7 +114,7 @@ class HarvestStateMixin:
                 db.execute(
                     "INSERT INTO harvest_locks (museum, token, pid, host, acquired, heartbeat) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    (museum_id, token, os.getpid(), host, _now(), time.time()),
+                    (museum_id, token, os.getpid(), host, utc_now(), time.time()),
                 )
             except sqlite3.IntegrityError:  # another process took it in the meantime
                 return False
@@ -189,7 +186,7 @@ class HarvestStateMixin:
 
         ``written`` graphs (the source has them) are taken off a held removal list.
         """
-        now = _now()
+        now = utc_now()
         with self._connect() as db:
             values = {k: int(v) for k, v in counts.items()}
             assignments = ", ".join(f"{k} = :{k}" for k in values)
@@ -250,7 +247,7 @@ class HarvestStateMixin:
                 "INSERT INTO removal_requests (museum, run_id, total, requested) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(museum) DO UPDATE SET run_id = excluded.run_id, total = excluded.total, "
                 "requested = excluded.requested, confirmed_by = NULL, confirmed = NULL",
-                (museum_id, run_id, total, _now()),
+                (museum_id, run_id, total, utc_now()),
             )
             db.executemany(
                 "INSERT OR IGNORE INTO removal_graphs (museum, graph) VALUES (?, ?)", [(museum_id, g) for g in graphs]
@@ -280,7 +277,7 @@ class HarvestStateMixin:
         with self._connect() as db:
             db.execute(
                 "UPDATE removal_requests SET confirmed_by = ?, confirmed = ? WHERE museum = ?",
-                (by or "?", _now(), museum_id),
+                (by or "?", utc_now(), museum_id),
             )
         return self.pending_removal(museum_id)
 

@@ -37,6 +37,7 @@ import requests
 import requests.adapters
 import urllib3
 
+from harvesters.errors import HarvestError
 from harvesters.guard import FeedGuard
 
 USER_AGENT = "SROM-Hub-Harvester/0.1 (+https://github.com/srom-hub)"
@@ -58,7 +59,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class HarvestHttpError(Exception):
+class HarvestHttpError(HarvestError):
     """A feed request failed at the HTTP level (status, connection, timeout), after its retries."""
 
     def __init__(self, message: str, status: int | None = None) -> None:
@@ -66,7 +67,7 @@ class HarvestHttpError(Exception):
         self.status = status
 
 
-class ContentError(Exception):
+class ContentError(HarvestError):
     """Raised by a ``parse`` function: the answer arrived but cannot be used (not XML, truncated).
 
     The request is retried under the same budget as network faults; after the last try it propagates.
@@ -109,7 +110,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-class TransientError(Exception):
+class TransientError(HarvestError):
     """One try failed in a way worth another (message, optional Retry-After seconds and HTTP status).
 
     Raised inside :meth:`GuardedSession.retrying`; after the last try it becomes a :class:`HarvestHttpError`.

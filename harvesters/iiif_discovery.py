@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from harvesters.errors import HarvestError
 from harvesters.http import ContentError, HarvestHttpError
-from harvesters.source import Source, SourcePage, SourceRecord, register_source
+from harvesters.source import Source, SourcePage, SourceRecord
 
 # Object classes of Linked Art documents; other classes (Manifests, Collections...) are skipped.
 OBJECT_TYPES = ("HumanMadeObject", "ManMadeObject", "crm:E22_Human-Made_Object", "crm:E22_Man-Made_Object")
@@ -41,7 +42,7 @@ MAX_PAGES = 100_000  # a `prev` chain longer than this is a loop
 SAMPLE_PAGES = 5  # activity pages a probe reads at most, looking for objects to show
 
 
-class DiscoveryError(Exception):
+class DiscoveryError(HarvestError):
     """The collection or one of its pages is not a usable Activity Streams document."""
 
 
@@ -80,7 +81,6 @@ def _types(value: Any) -> list[str]:
     return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
 
 
-@register_source
 class IiifDiscoverySource(Source):
     """IIIF Change Discovery 1.0. Feed options: ``page_size`` (objects fetched per page, default 50),
     ``object_types`` (activity object classes to harvest; default Linked Art's object classes)."""

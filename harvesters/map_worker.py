@@ -14,7 +14,9 @@ first page's checkpoint (the same checkpoint a resumed run would use). Small fee
 the worker's start-up (~0.5 s). Retried faults in the worker come back as messages; a failure comes
 back as :class:`WorkerFailed` with the worker's error text; a worker whose parent died exits by itself.
 
-This module fetches and maps; it never writes to the store or the registry.
+This module fetches and maps (:func:`map_source_record`, with the museum's mapping from
+:func:`museum_mapping`, is the harvest's one mapping step, for the run, the worker and the probe alike);
+it never writes to the store or the registry.
 """
 
 from __future__ import annotations
@@ -24,17 +26,23 @@ import os
 import queue
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
+from harvesters.errors import HarvestError
 from harvesters.http import DEFAULT_MAX_DOWNLOAD_BYTES
+from harvesters.mapping_overrides import MappingOverrides
 from harvesters.source import FeedSpec, SourcePage, SourceRecord
+from mappings import RecordError
 
 #: feeds announcing at least this many records are mapped in a worker process
 WORKER_THRESHOLD = 5000
 _QUEUE_PAGES = 4  # pages in flight between the worker and the harvest (bounded memory)
 
 
-class WorkerFailed(Exception):
+class WorkerFailed(HarvestError):
     """The mapping worker stopped on an error (its type and message are in the text)."""
 
 
@@ -65,6 +73,30 @@ def portable_hooks(hooks: list[Callable[..., Any]]) -> list[str]:
             break
         names.append(f"{module}:{qualname}")
     return names
+
+
+def museum_mapping(registry_path: str | Path, museum_id: str, metadata_format: str) -> Any:
+    """The compiled mapping for a museum's feed: the base file plus the museum's overrides, if any."""
+    return MappingOverrides.beside(Path(registry_path)).mapping(museum_id, metadata_format)
+
+
+def map_source_record(record: SourceRecord, mapping, context):  # noqa: ANN001, ANN201 - mapping types live in mappings
+    """The harvest's mapping step for one record (raises ``RecordError``): its payload, or for XML the record
+    element inside it, through ``mapping``."""
+    element = record.payload
+    if element is None:
+        raise RecordError(record.identifier, "the record has no metadata")
+    if mapping.root_tags and element.tag not in mapping.root_tags:
+        # (Non-XML mappings, e.g. linked-art and crm-rdf, have no root tags: their payload is not XML.)
+        # Some feeds wrap the record (e.g. a lidoWrap inside <metadata>): find the record element.
+        found = next((el for el in element.iter(*mapping.root_tags)), None)
+        if found is None:
+            raise RecordError(
+                record.identifier,
+                f"the metadata is {etree.QName(element).localname!r}, not a {mapping.format_name} record",
+            )
+        element = found
+    return mapping.map_record(element, context, source_id=record.identifier)
 
 
 def prepare(page: SourcePage, map_record: Callable[[SourceRecord], Any], error_type: type[Exception]) -> PreparedPage:
@@ -147,10 +179,9 @@ def _worker_main(job: WorkerJob, channel: Any, parent_pid: int) -> None:
     try:
         from harvesters.guard import FeedGuard
         from harvesters.http import GuardedSession, RetryPolicy
+        from harvesters.protocols import source_class
         from harvesters.registry import Museum
-        from harvesters.run import Harvester, museum_mapping
-        from harvesters.source import source_class
-        from mappings import MappingContext, RecordError
+        from mappings import MappingContext
         from ontology.iris import IriMinter
 
         max_retries, base, cap = job.retry
@@ -167,7 +198,7 @@ def _worker_main(job: WorkerJob, channel: Any, parent_pid: int) -> None:
         museum = Museum(id=job.museum_id, name=job.museum_id, feed_url=job.feed.url, format=job.feed.format)
 
         def map_record(record: SourceRecord) -> Any:
-            mapped = Harvester._map(record, mapping, context)
+            mapped = map_source_record(record, mapping, context)
             for hook in hooks:
                 mapped = hook(mapped, record, museum)
             return mapped

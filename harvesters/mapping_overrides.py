@@ -30,6 +30,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from harvesters.errors import HarvestError
 from mappings import Mapping, MappingError, get_mapping, load_mapping
 from ontology.iris import check_museum_id
 
@@ -37,7 +38,7 @@ FOLDER = "mappings"  # under the instance folder
 MAX_BYTES = 256 * 1024  # an override is a handful of rules; anything this big is a mistake
 
 
-class OverrideError(ValueError):
+class OverrideError(HarvestError, ValueError):
     """An override file that is not TOML, or does not compile onto the base mapping."""
 
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from harvesters.errors import HarvestError
 from harvesters.http import ContentError, GuardedSession
-from harvesters.source import Source, SourcePage, SourceRecord, register_source
+from harvesters.source import Source, SourcePage, SourceRecord
 from mappings.xml import parse_bytes
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
@@ -21,7 +22,7 @@ _OAI = f"{{{OAI_NS}}}"
 
 
 # --- errors ------------------------------------------------------------------------------------
-class OaiError(Exception):
+class OaiError(HarvestError):
     """Base of every OAI-PMH failure; ``code`` is the protocol's error code where there is one."""
 
     code = "oaiError"
@@ -267,7 +268,6 @@ def _int(value: str | None) -> int | None:
 MAX_LIST_RESTARTS = 3
 
 
-@register_source
 class OaiPmhSource(Source):
     """OAI-PMH 2.0 ListRecords; the feed's ``format`` is the metadataPrefix (lido, oai_dc, edm...).
 

@@ -26,8 +26,10 @@ import requests
 
 from harvesters.guard import FeedGuard, FeedUrlRefused
 from harvesters.http import GuardedSession, HarvestHttpError, RetryPolicy
+from harvesters.map_worker import map_source_record, museum_mapping
+from harvesters.protocols import source_class
 from harvesters.registry import Museum
-from harvesters.source import FeedSpec, SourcePage, SourceRecord, source_class
+from harvesters.source import FeedSpec, SourcePage, SourceRecord
 from mappings import MappedRecord, MappingContext, RecordError, available_formats, get_mapping
 from ontology.iris import IriMinter
 
@@ -272,8 +274,6 @@ class _SampleMapper:
     registry_path: Path | None = None
 
     def map_samples(self, report: ProbeReport, records: list[SourceRecord]) -> None:
-        from harvesters.run import Harvester, museum_mapping
-
         assert report.format is not None
         if self.registry_path is not None:
             mapping = museum_mapping(self.registry_path, self.museum_id, report.format)
@@ -290,7 +290,7 @@ class _SampleMapper:
                 continue
             try:
                 # The harvest's own mapping step and record hooks, so the sample is what a harvest would store.
-                mapped: MappedRecord = Harvester._map(record, mapping, context)
+                mapped: MappedRecord = map_source_record(record, mapping, context)
                 for hook in self.hooks:
                     mapped = hook(mapped, record, museum)
             except RecordError as exc:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 import time
 
-from harvesters.registry import Museum, utc_now
+from harvesters.registry import Museum
 from harvesters.source import SourceRecord
 from mappings import MappedRecord
+from ontology.clock import utc_now
 from ontology.iris import IriMinter
 from ontology.namespaces import CRM, DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SROM, XSD
 from ontology.ntriples import iri, literal, triple

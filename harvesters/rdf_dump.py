@@ -8,7 +8,7 @@ object may be spread anywhere in the file. A connection dropped or stalled mid-d
 that ends early, restarts the download under the harvest's retry budget (``harvesters.http``).
 
 Objects are the subjects typed ``crm:E22_Human-Made_Object`` in any CRM namespace (Erlangen, older
-releases, Linked Art's ``ManMadeObject``: ``mappings.rdf_terms``), except those minted under another
+releases, Linked Art's ``ManMadeObject``: ``mappings.rdf.description``), except those minted under another
 object (its parts). Each record's payload is the N-Triples text of the object's description: its
 triples, those of the nodes it owns and the classes and labels of the terms it points at; the
 ``crm-rdf`` mapping takes it from there.
@@ -38,8 +38,17 @@ from harvesters.rdf_load import (  # noqa: F401 - load_dump, open_body and DumpR
     load_dump,
     open_body,
 )
-from harvesters.source import Source, SourcePage, SourceRecord, register_source
-from mappings.rdf_terms import E22, LABEL_PREDICATES, RDF_TYPE, belongs, crm, normalise, ntriples_line, top_objects
+from harvesters.source import Source, SourcePage, SourceRecord
+from mappings.rdf.description import (
+    E22,
+    LABEL_PREDICATES,
+    RDF_TYPE,
+    belongs,
+    crm,
+    normalise,
+    ntriples_line,
+    top_objects,
+)
 
 P168 = crm("P168_place_is_defined_by")
 DESCRIBING = (RDF_TYPE, *sorted(LABEL_PREDICATES, key=str), P168)  # what a record carries of a shared term
@@ -164,7 +173,6 @@ def record_pages(
         yield page
 
 
-@register_source
 class RdfDumpSource(Source):
     """An RDF dump at the feed URL. Feed options: ``rdf_format`` (when neither the URL's extension nor
     the Content-Type tells the syntax), ``page_size`` (records per page, default 100)."""

@@ -9,7 +9,7 @@ more than ``IN_MEMORY_BYTES`` (decompressed) arrived; the on-disk store is fille
 about one batch of text at a time, whatever the dump's size.
 
 JSON-LD that names the published Linked Art context gets the hub's own context instead
-(``mappings.linked_art_vocab``); no context is ever fetched. Such a document is read whole (its contexts
+(``mappings.rdf.linked_art_vocab``); no context is ever fetched. Such a document is read whole (its contexts
 are replaced in the parsed JSON); JSON-LD without them is parsed from the spooled file.
 
 Errors: :class:`RdfDumpError` for what is not RDF (with the line, for N-Triples / N-Quads);
@@ -34,8 +34,9 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from harvesters.errors import HarvestError
 from harvesters.http import READ_FAULTS, ContentError
-from mappings.linked_art_vocab import CONTEXT_URLS, jsonld_context
+from mappings.rdf.linked_art_vocab import CONTEXT_URLS, jsonld_context
 
 # Dumps up to this size (decompressed) are split in memory; past it the scratch store moves to disk, so
 # memory stays bounded whatever the dump's size (pyoxigraph's in-memory store takes a few times the text).
@@ -51,7 +52,7 @@ SEGMENT_QUADS = 50_000
 SPOOL_CHUNK = 1024 * 1024
 
 
-class RdfDumpError(Exception):
+class RdfDumpError(HarvestError):
     """The dump cannot be read (unknown syntax, not RDF, a remote JSON-LD context)."""
 
 

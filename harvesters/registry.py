@@ -7,7 +7,7 @@ The state a harvest keeps between batches (locks, checkpoints, removals waiting 
 ``harvesters.harvest_state``, mixed into :class:`Registry`.
 
 ``FORMATS`` and ``PROTOCOLS`` are live views: the metadata formats the mappings offer
-(``mappings.available_formats()``) and the protocols registered in ``harvesters.source``, read when used,
+(``mappings.available_formats()``) and the protocols registered in ``harvesters.protocols``, read when used,
 so a format or protocol registered later (a plugin, another module) is accepted without a change here.
 """
 
@@ -18,11 +18,12 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harvesters.errors import HarvestError
 from harvesters.harvest_state import STATE_SCHEMA, HarvestStateMixin
+from ontology.clock import utc_now
 from ontology.iris import check_museum_id
 
 
@@ -55,10 +56,9 @@ def available_formats() -> list[str]:
 
 
 def available_protocols() -> list[str]:
-    from harvesters.source import SOURCES, _load_builtin_sources
+    from harvesters.protocols import available_protocols as registered
 
-    _load_builtin_sources()
-    return sorted(SOURCES)
+    return registered()
 
 
 FORMATS: Sequence[str] = _LiveNames(available_formats)
@@ -132,13 +132,8 @@ _ADDED_COLUMNS = {
 MAX_RUN_MESSAGES = 50
 
 
-def utc_now() -> str:
-    """Now in UTC, to the second, as OAI-PMH writes datestamps (YYYY-MM-DDThh:mm:ssZ)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class RegistryError(ValueError):
-    pass
+class RegistryError(HarvestError, ValueError):
+    """A museum or feed the registry refuses (unknown format or protocol, no name, a bad schedule)."""
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """A harvest run: the lifecycle around the pipeline — lock, start or resume, full-harvest removals, record.
 
 ``Harvester.harvest(museum_id)`` is the one entry point (CLI, scheduler, web). Protocol-neutral: it asks
-``harvesters.source`` for the museum's protocol and reads pages through the :class:`Source` interface.
+``harvesters.protocols`` for the museum's protocol and reads pages through the :class:`Source` interface.
 
 - **Incremental by default**: ``from`` is the previous good run's responseDate (the source puts it in the
   feed's granularity). ``full=True`` lists everything and afterwards removes the museum's record graphs
@@ -26,35 +26,36 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from lxml import etree
-
+from harvesters.errors import HarvestBusy
 from harvesters.guard import FeedGuard
 from harvesters.http import DEFAULT_MAX_DOWNLOAD_BYTES, GuardedSession, RetryPolicy
 from harvesters.map_worker import (
     WORKER_THRESHOLD,
     PreparedPage,
     WorkerJob,
+    map_source_record,
+    museum_mapping,
     portable_hooks,
     prepare,
     worker_pages,
 )
-from harvesters.mapping_overrides import MappingOverrides
 from harvesters.pipeline import BULK_BATCH_FACTOR, Pipeline, RecordHook, drop_in_batches
+from harvesters.protocols import source_class
 from harvesters.provenance import ProvenanceWriter, museum_graph, provenance_triples
-from harvesters.registry import HarvestRun, Museum, Registry, utc_now
-from harvesters.source import FeedSpec, SourceRecord, source_class
+from harvesters.registry import HarvestRun, Museum, Registry
+from harvesters.source import FeedSpec, SourceRecord
 from harvesters.unmatched import UnmatchedCollector, sync_thesaurus
 from mappings import MappedRecord, MappingContext, RecordError
+from ontology.clock import utc_now
 from ontology.iris import IriMinter
 from ontology.validation import validate_record
 from store.base import Store
 
 log = logging.getLogger(__name__)
 
-__all__ = ["HarvestBusy", "HarvestFailed", "HarvestProgress", "Harvester", "harvester_options", "museum_graph",
+__all__ = ["HarvestProgress", "Harvester", "harvester_options", "museum_graph",
            "provenance_triples"]
 
 
@@ -77,16 +78,6 @@ class HarvestProgress:
 
 
 ProgressCallback = Callable[[HarvestProgress], None]
-
-
-class HarvestFailed(Exception):
-    def __init__(self, run: HarvestRun) -> None:
-        super().__init__(f"harvest of {run.museum} failed: {run.error}")
-        self.run = run
-
-
-class HarvestBusy(RuntimeError):
-    """Another harvest of the museum is running (in this or another process)."""
 
 
 class Harvester:
@@ -227,7 +218,7 @@ class Harvester:
         sync_thesaurus(self.store, self.minter.base)  # issue 4: {base}/graph/thesaurus, when the file changed
 
         def map_record(record: SourceRecord) -> MappedRecord:
-            return self._map(record, mapping, context)
+            return map_source_record(record, mapping, context)
 
         def finish_record(mapped: MappedRecord, record: SourceRecord, hooks_done: int = 0) -> MappedRecord:
             for hook in self.record_hooks[hooks_done:]:
@@ -337,24 +328,6 @@ class Harvester:
                                                   f"{pending.get('confirmed_by')}")
         return removed
 
-    # --- mapping ---------------------------------------------------------------------------------------
-    @staticmethod
-    def _map(record: SourceRecord, mapping, context):  # noqa: ANN001, ANN205 - mapping types live in mappings
-        element = record.payload
-        if element is None:
-            raise RecordError(record.identifier, "the record has no metadata")
-        if mapping.root_tags and element.tag not in mapping.root_tags:
-            # (Non-XML mappings, e.g. linked-art and crm-rdf, have no root tags: their payload is not XML.)
-            # Some feeds wrap the record (e.g. a lidoWrap inside <metadata>): find the record element.
-            found = next((el for el in element.iter(*mapping.root_tags)), None)
-            if found is None:
-                raise RecordError(
-                    record.identifier,
-                    f"the metadata is {etree.QName(element).localname!r}, not a {mapping.format_name} record",
-                )
-            element = found
-        return mapping.map_record(element, context, source_id=record.identifier)
-
 
 # --- issue 4: validation hook ------------------------------------------------------------------------------
 def validate_hook(mapped: MappedRecord, record: SourceRecord, museum: Museum) -> MappedRecord:
@@ -367,11 +340,6 @@ def validate_hook(mapped: MappedRecord, record: SourceRecord, museum: Museum) ->
     if not report.conforms:
         raise RecordError(mapped.source_id, report.reason())
     return mapped
-
-
-def museum_mapping(registry_path: str | Path, museum_id: str, metadata_format: str) -> Any:
-    """The compiled mapping for a museum's feed: the base file plus the museum's overrides, if any."""
-    return MappingOverrides.beside(Path(registry_path)).mapping(museum_id, metadata_format)
 
 
 def _lists_everything(protocol: str) -> bool:

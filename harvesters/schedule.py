@@ -19,6 +19,9 @@ from datetime import UTC, datetime
 
 from croniter import croniter
 
+from harvesters.errors import HarvestBusy
+from ontology.clock import parse_utc
+
 log = logging.getLogger(__name__)
 
 #: seconds between two looks at the schedules (a cron minute is the finest resolution anyway)
@@ -34,11 +37,6 @@ def check_schedule(expression: str) -> str:
             "weekday, UTC), e.g. '0 3 * * *' for every night at 03:00"
         )
     return expression
-
-
-def parse_utc(stamp: str) -> datetime:
-    """A registry time (``YYYY-MM-DDThh:mm:ssZ``) as an aware UTC datetime."""
-    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def next_time(expression: str, after: datetime) -> datetime:
@@ -88,8 +86,6 @@ class Scheduler:
 
     def run_pending(self) -> list[str]:
         """Harvest every museum due now; returns the ids harvested (whatever the runs' outcomes)."""
-        from harvesters.run import HarvestBusy
-
         done = []
         for museum_id in due_museums(self.registry, self.clock()):
             if self._stop.is_set():

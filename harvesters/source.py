@@ -1,23 +1,20 @@
 """The one harvester interface: a source yields pages of records; the harvest run does the rest.
 
 Every protocol (OAI-PMH, IIIF Change Discovery, an RDF dump, a partner SPARQL endpoint) is one module
-with one :class:`Source` class, registered by protocol name through :func:`register_source` — the same
-call a third party uses (or the ``srom.sources`` entry point group). A source knows its protocol only:
-it does not map, store, checkpoint or count; ``harvesters.run`` does that for all of them alike.
+with one :class:`Source` class; ``harvesters.protocols`` registers them by protocol name. This module owns
+the interface and the values a source gives (:class:`SourceRecord`, :class:`SourcePage`) and takes
+(:class:`FeedSpec`). A source knows its protocol only: it does not map, store, checkpoint or count;
+``harvesters.run`` does that for all of them alike.
 """
 
 from __future__ import annotations
 
 import abc
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from typing import Any
 
 from harvesters.http import GuardedSession
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -74,53 +71,3 @@ class Source(abc.ABC):
     @abc.abstractmethod
     def pages(self, since: str | None = None, resume: dict[str, Any] | None = None) -> Iterator[SourcePage]:
         """Pages of records changed since ``since`` (all when None), continuing at ``resume`` if given."""
-
-
-SOURCES: dict[str, type[Source]] = {}
-
-
-def register_source(cls: type[Source]) -> type[Source]:
-    """Register a Source class under its ``protocol`` (usable as a class decorator)."""
-    if not cls.protocol:
-        raise ValueError(f"{cls.__name__} has no protocol name")
-    SOURCES[cls.protocol] = cls
-    return cls
-
-
-def source_class(protocol: str) -> type[Source]:
-    _load_builtin_sources()
-    if protocol not in SOURCES:
-        for ep in entry_points(group="srom.sources"):
-            if ep.name == protocol:
-                register_source(ep.load())
-    try:
-        return SOURCES[protocol]
-    except KeyError:
-        raise ValueError(f"unknown protocol {protocol!r}; known: {', '.join(sorted(SOURCES))}") from None
-
-
-#: the built-in protocol modules; each registers its Source when imported
-BUILTIN_SOURCE_MODULES = (
-    "harvesters.oaipmh",
-    "harvesters.iiif_discovery",
-    "harvesters.rdf_dump",
-    "harvesters.sparql_source",
-)
-
-
-def _load_builtin_sources() -> None:
-    # Importing the protocol modules registers them; done lazily so that importing this module is cheap.
-    # A module that is missing (not written yet, or its optional dependency is not installed) leaves its
-    # protocol out instead of breaking every harvest.
-    import importlib
-
-    import harvesters.oaipmh  # noqa: F401
-
-    for name in BUILTIN_SOURCE_MODULES[1:]:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                log.warning("protocol module %s is not usable: %s", name, exc)
-        except Exception as exc:  # noqa: BLE001 - one broken protocol module must not stop the others
-            log.warning("protocol module %s is not usable: %s: %s", name, type(exc).__name__, exc)

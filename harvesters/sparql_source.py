@@ -49,8 +49,8 @@ from harvesters.http import (
     parse_retry_after,
 )
 from harvesters.rdf_dump import record_pages
-from harvesters.source import Source, SourcePage, SourceRecord, register_source
-from mappings.rdf_terms import DEPENDENT_CLASSES, ERLANGEN_CRM
+from harvesters.source import Source, SourcePage, SourceRecord
+from mappings.rdf.description import DEPENDENT_CLASSES, ERLANGEN_CRM
 
 _E22 = ("<http://www.cidoc-crm.org/cidoc-crm/E22_Human-Made_Object>", f"<{ERLANGEN_CRM}E22_Man-Made_Object>",
         "<http://www.cidoc-crm.org/cidoc-crm/E22_Man-Made_Object>")
@@ -71,7 +71,7 @@ def _dependent_values() -> str:
 
 
 def _owned(node: str) -> str:
-    # The same ownership rule as mappings.rdf_terms, as far as SPARQL 1.1 can say it in one pattern.
+    # The same ownership rule as mappings.rdf.description, as far as SPARQL 1.1 can say it in one pattern.
     return (
         f"FILTER(isBlank({node}) || STRSTARTS(STR({node}), CONCAT(STR(?object), \"/\")) "
         f"|| STRSTARTS(STR({node}), CONCAT(STR(?object), \"#\")) "
@@ -195,7 +195,6 @@ def _error_text(exc: urllib.error.HTTPError, limit: int = 300) -> str:
     return text[:limit] + ("…" if len(text) > limit else "")
 
 
-@register_source
 class SparqlSource(Source):
     """A partner SPARQL endpoint (the feed URL). Feed options: ``objects_query``, ``construct_query``
     (see the module documentation), ``page_size`` (objects per page, default 100)."""

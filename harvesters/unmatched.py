@@ -18,12 +18,12 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from ontology.clock import utc_now
 from ontology.namespaces import OWL
 from ontology.reconcile import reconcile
 from ontology.thesaurus import get_thesaurus, thesaurus_graph, version_triple
@@ -45,10 +45,6 @@ CREATE INDEX IF NOT EXISTS unmatched_terms_records ON unmatched_terms(records DE
 """
 
 Key = tuple[str, str, str | None]  # (kind, label, language)
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class UnmatchedTerms:
@@ -74,7 +70,7 @@ class UnmatchedTerms:
         """Add a run's counts (records per term); a new run restarts a term's count, the same run adds."""
         if not counts:
             return
-        now = _now()
+        now = utc_now()
         rows = [(museum, kind, label, lang or "", n, run_id, now, now) for (kind, label, lang), n in counts.items()]
         with self._connect() as db:
             db.executemany(

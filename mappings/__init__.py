@@ -1,9 +1,14 @@
-"""The mapping engine: source records (LIDO, oai_dc...) in, CIDOC-CRM N-Triples shaped as Linked Art out.
+"""The mapping engine: source records (LIDO, oai_dc, EDM, Linked Art, CRM RDF) in, CIDOC-CRM N-Triples
+shaped as Linked Art out.
 
-The knowledge of each metadata format lives in a declarative TOML file next to this module
-(``lido.toml``, ``oai_dc.toml``; format in ``README.md``); the Python here is format-agnostic. Formats
-are a registry: the built-ins are registered through :func:`register_format`, the same call a plugin or
-a later issue (EDM, Linked Art) uses.
+This module is the package's public face; callers outside ``mappings`` import from here only. Behind it:
+
+- ``mappings.registry``: the formats by name (:func:`get_mapping`, :func:`load_mapping`, :func:`register_format`);
+- ``mappings.declarative``: the engine that runs a declarative TOML mapping file (``lido.toml``,
+  ``oai_dc.toml``, ``edm.toml`` beside this module; format in ``README.md``) over XML records;
+- ``mappings.rdf``: the RDF-native mappings (``crm-rdf``, ``linked-art``), code rather than files;
+- ``mappings.stream``: records streamed out of an XML document; ``mappings.xml``: the one safe XML parser;
+- ``mappings.records`` and ``mappings.errors``: the values and errors they all share.
 
 This package is pure: record in, triples out. It reads only its own TOML files and the input stream it
 is given; it never touches a store, the network or the instance folder.
@@ -16,16 +21,17 @@ is given; it never touches a store, the network or the instance folder.
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Callable
-from collections.abc import Mapping as MappingABC
-from pathlib import Path
-from threading import Lock
-from typing import Any
-
-from .engine import Mapping
-from .records import DocumentError, MappedRecord, MappingContext, RecordError
-from .spec import MappingError, merge
+from .declarative.engine import Mapping
+from .errors import DocumentError, MappingError, MappingFileError, RecordError
+from .records import MappedRecord, MappingContext
+from .registry import (
+    available_formats,
+    get_mapping,
+    load_mapping,
+    mapping_file,
+    register_format,
+    register_mapping_class,
+)
 from .stream import iter_xml_records, map_stream
 from .xml import parse_bytes, safe_parser
 
@@ -35,6 +41,7 @@ __all__ = [
     "Mapping",
     "MappingContext",
     "MappingError",
+    "MappingFileError",
     "RecordError",
     "available_formats",
     "get_mapping",
@@ -47,93 +54,3 @@ __all__ = [
     "register_mapping_class",
     "safe_parser",
 ]
-
-_HERE = Path(__file__).resolve().parent
-_FORMATS: dict[str, Path] = {}
-_CACHE: dict[str, Mapping] = {}
-# Formats whose mapping is code rather than a TOML file (the RDF-native ones): name -> factory.
-_CLASSES: dict[str, Callable[[], Any]] = {}
-_LOCK = Lock()
-
-
-def register_format(name: str, toml_path: str | Path) -> None:
-    """Make a mapping file available by ``name`` (replacing an earlier registration of that name)."""
-    with _LOCK:
-        _FORMATS[name] = Path(toml_path)
-        _CACHE.pop(name, None)
-
-
-def register_mapping_class(name: str, factory: Callable[[], Any]) -> None:
-    """Make a code mapping available by ``name``: ``factory()`` returns an object with the interface of
-    :class:`Mapping` (``format_name``, ``version``, ``root_tags``, ``map_record``), built once on first use."""
-    with _LOCK:
-        _CLASSES[name] = factory
-        _CACHE.pop(name, None)
-
-
-def available_formats() -> list[str]:
-    return sorted(set(_FORMATS) | set(_CLASSES))
-
-
-def mapping_file(name: str) -> Path | None:
-    """The TOML file of a declarative format (what ``srom mappings show`` prints); None for a code mapping."""
-    if name not in _FORMATS and name not in _CLASSES:
-        raise MappingError(f"unknown metadata format {name!r}; known: {available_formats()}")
-    return _FORMATS.get(name)
-
-
-def _read(name: str) -> dict[str, Any]:
-    try:
-        path = _FORMATS[name]
-    except KeyError:
-        raise MappingError(f"unknown metadata format {name!r}; known: {available_formats()}") from None
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
-
-
-def get_mapping(name: str) -> Mapping:
-    """The compiled base mapping for a format ("lido", "oai_dc"), compiled once and cached."""
-    mapping = _CACHE.get(name)
-    if mapping is None:
-        with _LOCK:
-            mapping = _CACHE.get(name)
-            if mapping is None and name in _CLASSES:
-                mapping = _CACHE[name] = _CLASSES[name]()
-            elif mapping is None:
-                mapping = _CACHE[name] = Mapping(_read(name), source=f"{name}.toml")
-    return mapping
-
-
-def load_mapping(name: str, overrides: MappingABC[str, Any] | None = None) -> Mapping:
-    """A mapping with a museum's overrides merged onto the base file (not cached: the caller keeps it).
-
-    ``overrides`` has the shape of the mapping file itself, e.g.
-    ``{"rules": {"inventory": {"path": "lido:objectPublishedID"}}}``; give ``[mapping].version`` a
-    suffix there if the museum's output should be told apart in provenance.
-    """
-    if not overrides:
-        return get_mapping(name)
-    if name in _CLASSES:
-        raise MappingError(f"the {name!r} mapping takes no overrides")
-    return Mapping(merge(_read(name), overrides), source=f"{name}.toml+overrides")
-
-
-register_format("lido", _HERE / "lido.toml")
-register_format("oai_dc", _HERE / "oai_dc.toml")
-register_format("edm", _HERE / "edm.toml")  # OAI-PMH metadataPrefix=edm (or rdf): EDM RDF/XML
-
-
-def _crm_rdf() -> Any:
-    from .crm_rdf import CrmRdfMapping
-
-    return CrmRdfMapping()
-
-
-def _linked_art() -> Any:
-    from .linked_art import LinkedArtMapping
-
-    return LinkedArtMapping()
-
-
-register_mapping_class("crm-rdf", _crm_rdf)  # CIDOC-CRM RDF in any CRM namespace (RDF dump, SPARQL)
-register_mapping_class("linked-art", _linked_art)  # Linked Art JSON-LD (IIIF Change Discovery)

@@ -1,5 +1,7 @@
-"""The values the mapping engine takes and gives: context in, mapped record or record error out.
+"""The values every mapping takes and gives: a :class:`MappingContext` in, a :class:`MappedRecord` out.
 
+Shared by the declarative engine (``mappings.declarative``) and the RDF-native mappings
+(``mappings.rdf``); a record that cannot be mapped is a ``mappings.errors.RecordError`` instead.
 Plain data only; no mapping logic and no I/O live here.
 """
 
@@ -52,18 +54,3 @@ class MappedRecord:
     #: terms no shared concept matched, as (kind, label, language), for the unmatched-terms review
     unmatched: tuple[tuple[str, str, str | None], ...] = ()
 
-
-class RecordError(Exception):
-    """A record (or a whole document) that cannot be mapped; ``source_id`` names it when known."""
-
-    def __init__(self, source_id: str | None, reason: str) -> None:
-        super().__init__(source_id, reason)
-        self.source_id = source_id
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return f"{self.source_id or 'record'}: {self.reason}"
-
-
-class DocumentError(RecordError):
-    """The input document itself is unreadable (not well-formed XML); no further record comes out."""

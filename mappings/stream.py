@@ -17,8 +17,10 @@ from typing import IO
 
 from lxml import etree
 
-from .engine import Mapping
-from .records import DocumentError, MappedRecord, MappingContext, RecordError
+from .declarative.engine import Mapping
+from .errors import DocumentError, RecordError
+from .records import MappedRecord, MappingContext
+from .registry import get_mapping
 from .xml import SAFE_OPTIONS
 
 Source = bytes | bytearray | IO[bytes]
@@ -67,8 +69,6 @@ def map_stream(
     follows; an unreadable document yields one :class:`DocumentError` and ends the stream.
     """
     if isinstance(mapping, str):
-        from . import get_mapping  # the registry imports this module
-
         mapping = get_mapping(mapping)
     position = 0
     records = iter_xml_records(source, mapping.root_tags)

@@ -257,7 +257,7 @@ def test_confirmed_removal_is_applied_by_the_next_harvest(setup, source: OaiTest
 
 
 def test_one_harvest_per_museum_at_a_time(setup) -> None:  # noqa: ANN001
-    from harvesters.run import HarvestBusy
+    from harvesters.errors import HarvestBusy
 
     harvester, _, registry = setup
     assert registry.acquire_lock("test", "someone-else")
@@ -304,7 +304,8 @@ def test_schedules_are_checked(tmp_path: Path) -> None:
 def test_due_schedules_with_an_injected_clock(setup, source: OaiTestServer) -> None:  # noqa: ANN001
     from datetime import timedelta
 
-    from harvesters.schedule import Scheduler, due_museums, next_time, parse_utc
+    from harvesters.schedule import Scheduler, due_museums, next_time
+    from ontology.clock import parse_utc
 
     harvester, store, registry = setup
     museum = registry.get_museum("test")

@@ -21,7 +21,7 @@ from mappings import (
     map_stream,
     parse_bytes,
 )
-from mappings.xpaths import strip_prefixes
+from mappings.declarative.xpaths import strip_prefixes
 from ontology.dates import begin_of_year, end_of_year, parse_date_text, parse_iso_bound
 from ontology.iris import IriMinter
 from ontology.namespaces import sparql_prologue

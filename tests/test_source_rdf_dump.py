@@ -20,12 +20,13 @@ import pytest
 from harvesters import rdf_dump, rdf_load
 from harvesters.guard import FeedGuard, FeedUrlRefused
 from harvesters.http import GuardedSession, HarvestHttpError, RetryPolicy
+from harvesters.protocols import source_class
 from harvesters.rdf_dump import RdfDumpError, RdfDumpSource
 from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
-from harvesters.source import FeedSpec, source_class
+from harvesters.source import FeedSpec
 from mappings import MappingContext, get_mapping
-from mappings.rdf_terms import E22
+from mappings.rdf.description import E22
 from ontology.iris import IriMinter
 from store.base import SolutionsResult
 from store.embedded import EmbeddedStore

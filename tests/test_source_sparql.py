@@ -16,10 +16,11 @@ from werkzeug.wrappers import Request
 from harvesters.guard import FeedGuard, FeedUrlRefused
 from harvesters.http import GuardedSession, HarvestHttpError, RetryPolicy
 from harvesters.probe import probe_feed
+from harvesters.protocols import source_class
 from harvesters.rdf_dump import describe, list_objects
 from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
-from harvesters.source import FeedSpec, source_class
+from harvesters.source import FeedSpec
 from harvesters.sparql_source import SparqlSource
 from mappings import MappingContext, get_mapping
 from ontology.iris import IriMinter

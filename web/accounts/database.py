@@ -22,11 +22,11 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ontology.clock import utc_now
 from ontology.iris import check_museum_id
 from web.errors import InvalidInput, NotFound
 
@@ -144,9 +144,6 @@ class ApiToken:
     def as_json(self) -> dict[str, object]:
         return asdict(self)
 
-
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def hash_token(token: str) -> str:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ontology.namespaces import sparql_prologue
+from store.bind_values import uses_service
 from web.errors import HubError
 
 if TYPE_CHECKING:
@@ -115,7 +116,6 @@ def choices(store: Store, parameter: Parameter, lang: str = "en", timeout: float
     in several languages, the one in ``lang`` is preferred.
     """
     from store.base import SolutionsResult
-    from web.exhibitions.document import uses_service  # here: that module imports this one
 
     if not parameter.choices_query:
         raise ParameterError(f"parameter {parameter.name!r} (choice) has no choices query")

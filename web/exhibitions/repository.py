@@ -13,10 +13,10 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ontology.clock import utc_now
 from web.exhibitions.document import ExhibitionDoc, ExhibitionError, from_json, normalise, to_json
 
 _SCHEMA = """
@@ -45,9 +45,6 @@ CREATE TABLE IF NOT EXISTS exhibition_snapshots (
 );
 """
 
-
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class ExhibitionNotFound(ExhibitionError, LookupError):

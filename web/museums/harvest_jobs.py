@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from harvesters.registry import HarvestRun, utc_now
+from harvesters.registry import HarvestRun
 from harvesters.run import HarvestProgress
+from ontology.clock import utc_now
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from harvesters.guard import FeedGuard
 from harvesters.probe import ProbeReport, probe_feed
-from harvesters.registry import utc_now
+from ontology.clock import utc_now
 from ontology.iris import IriMinter
 from store.base import RecordGraph
 from store.embedded import EmbeddedStore

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from harvesters.errors import HarvestBusy
 from harvesters.probe import ProbeReport
 from harvesters.registry import HarvestRun, Museum, RegistryError
-from harvesters.run import HarvestBusy, Harvester, HarvestProgress
+from harvesters.run import Harvester, HarvestProgress
 from ontology.namespaces import sparql_prologue
 from web.errors import Conflict, InvalidInput, NotFound
 from web.museums.feed_form import museum_from_fields

@@ -13,9 +13,10 @@ from lxml import etree
 from ontology.namespaces import CRM
 from ontology.ntriples import iri
 
+from ..errors import RecordError
+from ..records import MappedRecord, MappingContext
+from .concept_links import link_periods
 from .emit import A, Node, State
-from .reconciling import link_periods
-from .records import MappedRecord, MappingContext, RecordError
 from .spec import MappingSpec, compile_spec
 from .xpaths import read_values
 
@@ -82,7 +83,7 @@ class Mapping:
             raise RecordError(source_id, "record has neither a title nor an identifier")
         # The keeper is the hub museum whatever the record says about its repository.
         st.add(st.obj.term, _KEEPER, iri(ctx.museum_iri))
-        link_periods(st)  # {event} crm:P10_falls_within <period> (mappings/reconciling.py)
+        link_periods(st)  # {event} crm:P10_falls_within <period> (concept_links.py)
         return MappedRecord(
             source_id=source_id,
             object_iri=obj_iri,

@@ -2,7 +2,7 @@
 
 Written for the hub from the CIDOC-CRM 7.1 and Linked Art model documentation (not copied from a published
 context), covering what Linked Art uses to describe objects. It is the one source of truth for
-``mappings.linked_art`` (which walks the compact JSON with these tables, so no context is ever fetched)
+``mappings.rdf.linked_art`` (which walks the compact JSON with these tables, so no context is ever fetched)
 and for :func:`jsonld_context`, the context the RDF-dump harvester substitutes for the published Linked
 Art context URLs (``https://linked.art/ns/v1/linked-art.json``, the Getty's ``v1.1.0`` copy) before
 pyoxigraph parses a JSON-LD dump: pyoxigraph refuses remote contexts, and the hub never fetches one.

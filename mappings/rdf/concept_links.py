@@ -1,5 +1,5 @@
-"""Reconciliation for RDF-native records (``crm-rdf``, ``linked-art``): the same graph shape as the XML
-mappings' ``mappings.reconciling``, read from triples instead of from a mapping rule.
+"""Concept links in an RDF-native record (``crm-rdf``, ``linked-art``): the same graph shape as the
+declarative engine's ``mappings.declarative.concept_links``, read from triples instead of from a rule.
 
 - a museum term the object points at as material (``P45``), type (``P2``), or its production's place
   (``P7``) or technique (``P32``) is matched to the shared thesaurus (``ontology.reconcile``: its own URI,
@@ -9,12 +9,10 @@ mappings' ``mappings.reconciling``, read from triples instead of from a mapping 
 - a production or other event whose time-span label names a period gains ``crm:P10_falls_within``;
 - what matches nothing is returned as (kind, label, language) for the unmatched-terms review.
 
-Pure; used by ``mappings.rdf_shapes`` only.
+Pure; used by ``mappings.rdf.model_profile`` only.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -22,10 +20,8 @@ from ontology.namespaces import SKOS
 from ontology.ntriples import iri
 from ontology.reconcile import find_period, is_known_uri, reconcile
 
-from .rdf_terms import LABEL_PREDICATES, Term, crm
-
-if TYPE_CHECKING:
-    from .rdf_record import Shaper
+from .description import LABEL_PREDICATES, Term, crm
+from .record_nodes import RecordNodes
 
 EXACT_MATCH = iri(SKOS.exactMatch)
 P10 = iri(crm("P10_falls_within").value)
@@ -41,12 +37,12 @@ _PRODUCTION = crm("P108i_was_produced_by")
 _EVENTS = (crm("P108i_was_produced_by"), crm("P12i_was_present_at"), crm("P94i_was_created_by"))
 
 
-def reconcile_record(
-    shaper: Shaper, span_labels: dict[Term, list[ox.Literal]], lifted: dict[Term, list[tuple[ox.NamedNode, Term]]]
+def link_concepts(
+    nodes: RecordNodes, span_labels: dict[Term, list[ox.Literal]], lifted: dict[Term, list[tuple[ox.NamedNode, Term]]]
 ) -> list[tuple[str, str, str | None]]:
-    """Add the shared concepts to ``shaper``'s output; returns the unmatched terms. ``lifted``: the
+    """Add the shared concepts to the record's output; returns the unmatched terms. ``lifted``: the
     places and techniques a production got from its parts."""
-    s, desc = shaper, shaper.desc
+    s, desc = nodes, nodes.desc
     unmatched: list[tuple[str, str, str | None]] = []
     productions = [n for p, n in desc.by_subject.get(s.obj, ()) if p == _PRODUCTION and n in s.names]
     holders = {"object": [s.obj], "production": productions}
@@ -71,7 +67,7 @@ def reconcile_record(
     return unmatched
 
 
-def _link(s: Shaper, subject: Term, predicate: ox.NamedNode, term: Term, kind: str, unmatched: list) -> None:
+def _link(s: RecordNodes, subject: Term, predicate: ox.NamedNode, term: Term, kind: str, unmatched: list) -> None:
     own_uri = term.value if isinstance(term, ox.NamedNode) else None
     labels = tuple(
         (o.value, o.language or None)

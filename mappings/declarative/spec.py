@@ -1,7 +1,7 @@
-"""Reading a declarative mapping file (TOML) into compiled rules, with overrides merged on top.
+"""Reading a declarative mapping file (TOML) into compiled rules (``rules.Rule``), with overrides merged on top.
 
 The file format is documented in mappings/README.md. Compilation is strict: an unknown key, target,
-template or CRM class, or a path that is not XPath 1.0, raises :class:`MappingError` when the mapping
+template or CRM class, or a path that is not XPath 1.0, raises :class:`MappingFileError` when the mapping
 is loaded, never halfway through a harvest. Every path is compiled once here (and a second time without
 namespace prefixes where the file asks for it).
 
@@ -21,16 +21,13 @@ from typing import Any
 from ontology.namespaces import CRM, PREFIXES
 from ontology.ntriples import iri
 
-from .emit import Node, State
-from .shapes import PRODUCTION_TARGETS, SHAPES, TOP_TARGETS, Shape
+from ..errors import MappingFileError
+from .rules import Rule
+from .targets import PRODUCTION_TARGETS, TARGETS, TOP_TARGETS
 from .xpaths import Path, PathChain, PathError
 
 _RULE_KEYS = frozenset({"target", "path", "use", "enabled", "lang", "first", "rules", "comment", "resolve"})
 _IRI_CONSTS = frozenset({"type", "preferred_type", "alternate_type", "class"})
-
-
-class MappingError(ValueError):
-    """A mapping file (or override) that cannot be compiled."""
 
 
 def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -50,50 +47,13 @@ def expand(curie: str, where: str) -> str:
         return curie
     prefix, sep, local = curie.partition(":")
     if not sep or prefix not in PREFIXES:
-        raise MappingError(f"{where}: {curie!r} is neither an IRI nor a known prefix:name")
+        raise MappingFileError(f"{where}: {curie!r} is neither an IRI nor a known prefix:name")
     if prefix == "crm":
         try:
             return CRM.term(local)
         except AttributeError as exc:
-            raise MappingError(f"{where}: {exc}") from exc
+            raise MappingFileError(f"{where}: {exc}") from exc
     return PREFIXES[prefix] + local
-
-
-@dataclass
-class Rule:
-    """One compiled rule: where its values are (paths), what node they fill (shape), its children."""
-
-    name: str
-    shape_name: str
-    shape: Shape
-    paths: PathChain
-    x: dict[str, PathChain]
-    c: dict[str, Any]
-    children: tuple[Rule, ...]
-    lang: str | None
-    first: bool
-    production: bool
-    resolve: PathChain | None = None  # EDM: follow a reference (rdf:resource) to the record's entity
-
-    def select(self, el: Any, st: State) -> list:
-        """The rule's matches under ``el``: the first of its fallback paths that matches anything.
-
-        With ``resolve``, a match that refers to an entity of the record (``[mapping].entities``) is
-        replaced by that entity, so the rule's fields read the contextual entity (an EDM ``edm:Place``
-        for ``<dcterms:spatial rdf:resource=...>``); a match whose reference is not in the record stays.
-        """
-        found = self.paths(el, st.bare)
-        found = found[:1] if self.first else found
-        if self.resolve is not None:
-            found = [st.resolve(m, self.resolve) for m in found]
-        return found
-
-    def run(self, el: Any, st: State, subject: Node) -> None:
-        matches = self.select(el, st)
-        if matches:
-            if self.production:
-                subject = st.production()
-            self.shape.handler(self, matches, st, subject)
 
 
 @dataclass
@@ -106,22 +66,22 @@ class Compiler:
         """A path, or a list of fallback paths, compiled (twice where prefixes are stripped)."""
         sources = [source] if isinstance(source, str) else source
         if not isinstance(sources, list) or not sources:
-            raise MappingError(f"{where}: a path must be a string or a non-empty list of strings")
+            raise MappingFileError(f"{where}: a path must be a string or a non-empty list of strings")
         compiled = []
         for text in sources:
             if not isinstance(text, str) or not text.strip():
-                raise MappingError(f"{where}: a path must be a non-empty string")
+                raise MappingFileError(f"{where}: a path must be a non-empty string")
             try:
                 compiled.append(Path(text, self.namespaces, self.strip))
             except PathError as exc:
-                raise MappingError(f"{where}: {exc}") from exc
+                raise MappingFileError(f"{where}: {exc}") from exc
         return PathChain(tuple(compiled))
 
     def rules(self, table: Mapping[str, Any], allowed: frozenset[str], where: str) -> tuple[Rule, ...]:
         out = []
         for name, spec in table.items():
             if not isinstance(spec, Mapping):
-                raise MappingError(f"{where}.{name}: a rule must be a table")
+                raise MappingFileError(f"{where}.{name}: a rule must be a table")
             rule = self.rule(name, spec, allowed, f"{where}.{name}")
             if rule is not None:
                 out.append(rule)
@@ -131,30 +91,30 @@ class Compiler:
         if "use" in spec:
             template = self.templates.get(spec["use"])
             if template is None:
-                raise MappingError(f"{where}: unknown template {spec['use']!r}")
+                raise MappingFileError(f"{where}: unknown template {spec['use']!r}")
             spec = merge(template, spec)
         if not spec.get("enabled", True):
             return None
         target = spec.get("target")
         production = isinstance(target, str) and target.startswith("production.")
-        shape_name = target.removeprefix("production.") if production else target
-        ok = shape_name in PRODUCTION_TARGETS if production else shape_name in allowed
+        target_name = target.removeprefix("production.") if production else target
+        ok = target_name in PRODUCTION_TARGETS if production else target_name in allowed
         if not isinstance(target, str) or not ok:
-            raise MappingError(f"{where}: target {target!r} is not allowed here")
-        shape = SHAPES[shape_name]
-        unknown = set(spec) - _RULE_KEYS - shape.paths - set(shape.consts)
+            raise MappingFileError(f"{where}: target {target!r} is not allowed here")
+        kind = TARGETS[target_name]
+        unknown = set(spec) - _RULE_KEYS - kind.paths - set(kind.consts)
         if unknown:
-            raise MappingError(f"{where}: unknown keys {sorted(unknown)} for target {target!r}")
+            raise MappingFileError(f"{where}: unknown keys {sorted(unknown)} for target {target!r}")
         if spec.get("path") is None:
-            raise MappingError(f"{where}: a rule needs a path")
+            raise MappingFileError(f"{where}: a rule needs a path")
         paths = self.path(spec["path"], f"{where}.path")
-        fields = {k: self.path(spec[k], f"{where}.{k}") for k in shape.paths if k in spec}
-        consts = {k: self.const(k, spec.get(k, default), where) for k, default in shape.consts.items()}
-        children = self.rules(spec.get("rules", {}), shape.children, f"{where}.rules")
+        fields = {k: self.path(spec[k], f"{where}.{k}") for k in kind.paths if k in spec}
+        consts = {k: self.const(k, spec.get(k, default), where) for k, default in kind.consts.items()}
+        children = self.rules(spec.get("rules", {}), kind.children, f"{where}.rules")
         lang = spec.get("lang") or None
         resolve = self.path(spec["resolve"], f"{where}.resolve") if spec.get("resolve") else None
         return Rule(
-            name, shape_name, shape, paths, fields, consts, children, lang,
+            name, target_name, kind, paths, fields, consts, children, lang,
             first=bool(spec.get("first")), production=production, resolve=resolve,
         )
 
@@ -171,11 +131,11 @@ class Compiler:
             try:
                 return re.compile(value)
             except re.error as exc:
-                raise MappingError(f"{where}.link_pattern: {exc}") from exc
+                raise MappingFileError(f"{where}.link_pattern: {exc}") from exc
         if key == "iri" and value not in ("concept", "local"):
-            raise MappingError(f"{where}.iri: use 'concept' or 'local'")
+            raise MappingFileError(f"{where}.iri: use 'concept' or 'local'")
         if key == "coordinate_order" and value not in ("lat lon", "lon lat"):
-            raise MappingError(f"{where}.coordinate_order: use 'lat lon' or 'lon lat'")
+            raise MappingFileError(f"{where}.coordinate_order: use 'lat lon' or 'lon lat'")
         return value
 
 
@@ -199,27 +159,27 @@ class MappingSpec:
 def compile_spec(data: Mapping[str, Any], source: str = "<mapping>") -> MappingSpec:
     header = data.get("mapping")
     if not isinstance(header, Mapping):
-        raise MappingError(f"{source}: missing [mapping] table")
+        raise MappingFileError(f"{source}: missing [mapping] table")
     for key in ("name", "version", "record"):
         if not isinstance(header.get(key), str):
-            raise MappingError(f"{source}: [mapping].{key} must be a string")
+            raise MappingFileError(f"{source}: [mapping].{key} must be a string")
     namespaces = dict(data.get("namespaces", {}))
     strip = tuple(header.get("strip_prefixes", ()))
     compiler = Compiler(namespaces, strip, dict(data.get("templates", {})))
     rules = compiler.rules(data.get("rules", {}), TOP_TARGETS, f"{source}:rules")
-    record_ids = [r for r in rules if r.shape_name == "record_id"]
+    record_ids = [r for r in rules if r.target_name == "record_id"]
     if len(record_ids) != 1:
-        raise MappingError(f"{source}: exactly one rule must have target 'record_id'")
+        raise MappingFileError(f"{source}: exactly one rule must have target 'record_id'")
     prefix, _, local = header["record"].rpartition(":")
     if prefix and prefix not in namespaces:
-        raise MappingError(f"{source}: [mapping].record uses undeclared prefix {prefix!r}")
+        raise MappingFileError(f"{source}: [mapping].record uses undeclared prefix {prefix!r}")
     tag = f"{{{namespaces[prefix]}}}{local}" if prefix else local
     entities = entity_key = None
     if header.get("entities"):
         entities = compiler.path(header["entities"], f"{source}:[mapping].entities")
         entity_key = compiler.path(header.get("entity_key", "@rdf:about"), f"{source}:[mapping].entity_key")
     elif any(_uses_resolve(r) for r in rules):
-        raise MappingError(f"{source}: a rule uses 'resolve' but [mapping].entities is not set")
+        raise MappingFileError(f"{source}: a rule uses 'resolve' but [mapping].entities is not set")
     return MappingSpec(
         name=header["name"],
         version=header["version"],

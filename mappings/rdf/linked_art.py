@@ -1,6 +1,6 @@
 """The ``linked-art`` mapping: one Linked Art JSON-LD object document in, a hub record out.
 
-The compact JSON is read key by key with the hub's own tables (``mappings.linked_art_vocab``), not
+The compact JSON is read key by key with the hub's own tables (``mappings.rdf.linked_art_vocab``), not
 expanded by a JSON-LD processor: no context is fetched, the two published contexts
 (``https://linked.art/ns/v1/linked-art.json`` and the Getty's ``v1.1.0`` copy) and both model
 generations (``ManMadeObject``/``label``/``value`` and ``HumanMadeObject``/``_label``/``content``) read
@@ -8,7 +8,7 @@ the same, and what real museum documents do besides the specification (reference
 strings, ``aat:`` compact IRIs, Getty ``page/aat`` URLs, null values) is handled in one place.
 Unknown keys are ignored, as JSON-LD would with a context that does not define them.
 
-The triples then go through ``mappings.rdf_record``: the object is re-minted under the hub's IRI, the
+The triples then go through ``mappings.rdf.record_builder``: the object is re-minted under the hub's IRI, the
 museum's ``id`` kept as ``owl:sameAs``; type, material, place and actor IRIs the museum gives (AAT, TGN,
 ULAN, Nomisma...) are kept as the terms.
 
@@ -27,10 +27,11 @@ import pyoxigraph as ox
 from ontology.namespaces import CRM, LA, RDF, XSD
 from ontology.ntriples import InvalidIri, clean_iri
 
+from ..errors import RecordError
+from ..records import MappedRecord, MappingContext
+from .description import E22, Term, is_under
 from .linked_art_vocab import CLASSES, LANGUAGES, PAGE_PREFIXES, PREFIXES, PROPERTIES, SCOPED, scoped_property
-from .rdf_record import shape_record
-from .rdf_terms import E22, Term, is_under
-from .records import MappedRecord, MappingContext, RecordError
+from .record_builder import build_record
 
 _CURIE = re.compile(r"^([A-Za-z][\w.-]*):(?!//)(.*)$")
 _SKIP = frozenset({"id", "@id", "type", "@type", "@context", "_deprecated", "_complete", "_links"})
@@ -72,7 +73,7 @@ class LinkedArtMapping:
         if E22 not in reader.classes.get(subject, []):
             kinds = ", ".join(str(t) for t in _listify(doc.get("type") or doc.get("@type"))) or "no type"
             raise RecordError(source_id or subject.value, f"not a HumanMadeObject (type: {kinds})")
-        return shape_record(
+        return build_record(
             reader.triples, ctx, source_id=source_id or subject.value, version=self.version, object_iri=subject.value
         )
 
@@ -132,7 +133,7 @@ class _Reader:
             original, subject = subject, ox.BlankNode()
             self.triples.append((subject, _EQUIVALENT, original))
         if subject is None:
-            subject = ox.BlankNode()  # named from its content later (mappings.rdf_record)
+            subject = ox.BlankNode()  # named from its content later (mappings.rdf.record_nodes)
         classes = [c for t in _listify(data.get("type", data.get("@type"))) if (c := self._class(t))]
         self.classes.setdefault(subject, []).extend(classes)
         for cls in classes:

@@ -1,7 +1,9 @@
-"""Reconciliation inside a mapped record: museum terms gain the shared concept, production gains its period.
+"""Concept links in a mapped XML record: museum terms gain the shared concept, events gain their period.
 
-Called by ``emit.write_term`` (each term, right after it is written) and ``engine`` (once per record, for
-periods). The graph shape (ontology/MODEL.md, "Reconciliation"):
+The declarative engine's side of reconciliation (the matching itself is ``ontology.reconcile``; the
+RDF-native mappings' side is ``mappings.rdf.concept_links``). Called by ``terms.write_term`` (each term,
+right after it is written) and ``engine`` (once per record, for periods). The graph shape
+(ontology/MODEL.md, "Reconciliation"):
 
 - the museum's term keeps its IRI and labels and gains ``skos:exactMatch <concept>``; being about a
   shared term, that triple goes to the museum's vocabulary graph (``MappedRecord.shared_ntriples``);
@@ -20,15 +22,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from ontology.dates import parse_date_text
 from ontology.namespaces import CRM, SKOS
 from ontology.ntriples import iri
 from ontology.reconcile import find_period, is_known_uri, reconcile
 
-if TYPE_CHECKING:
-    from .emit import State, Term
+from .emit import State, Term
 
 EXACT_MATCH = iri(SKOS.exactMatch)
 P10 = iri(CRM.P10_falls_within)

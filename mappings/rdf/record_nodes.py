@@ -1,17 +1,14 @@
-"""One object's RDF description in, one hub record out: re-minted nodes, record and shared triples.
+"""The nodes of one RDF-native record: their hub IRIs, and the record and shared lines written about them.
 
-The RDF-native mappings (``crm_rdf``: CRM RDF in any namespace; ``linked_art``: Linked Art JSON-LD read
-into triples) both end here. :func:`shape_record`
+:class:`RecordNodes` is the state of one object's description being turned into a hub record
+(``mappings.rdf.record_builder`` drives it): which nodes the object owns and the hub IRI each gets
+(:meth:`~RecordNodes.name_nodes`), each node as an N-Triples term, the record graph's lines and the shared
+lines (the class, labels and point of every term the record points at, for the museum's vocabulary graph).
 
-1. normalises CRM namespaces and renamed terms (``mappings.rdf_terms``);
-2. re-mints the object under the hub's IRI (the museum's IRI stays as ``owl:sameAs``) and every node the
-   object owns under it: IRIs minted under the museum's object IRI keep their path (``{src}/production``
-   -> ``{obj}/production``), other owned IRIs and blank nodes get a name from their content, so the same
-   description always gives the same IRIs; a blank type, material, place or actor with a label becomes the
-   museum's local term (``IriMinter.local_term``), like in the XML mappings;
-3. keeps the museum's IRIs of shared terms (AAT, TGN, Wikidata...) and writes their class and labels
-   to ``shared_ntriples`` (the museum's vocabulary graph), never to the record graph;
-4. shapes the result as ontology/MODEL.md expects (``mappings.rdf_shapes``).
+Naming: the object is re-minted under the hub's IRI; IRIs minted under the museum's object IRI keep their
+path (``{src}/production`` -> ``{obj}/production``), other owned IRIs and blank nodes get a name from
+their content, so the same description always gives the same IRIs; a blank type, material, place or
+actor with a label becomes the museum's local term (``IriMinter.local_term``), like in the XML mappings.
 
 Pure: no I/O. Output goes through ``ontology.ntriples``.
 """
@@ -19,47 +16,20 @@ Pure: no I/O. Output goes through ``ontology.ntriples``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from functools import lru_cache
 
 import pyoxigraph as ox
 
-from ontology.namespaces import CRM, LA, OWL, RDF, RDFS
+from ontology.namespaces import RDF, RDFS
 from ontology.ntriples import InvalidIri, iri, literal, triple
 
-from .rdf_shapes import Shaping
-from .rdf_terms import (
-    DIG_DIGITAL_OBJECT,
-    E22,
-    E24,
-    LABEL_PREDICATES,
-    RDF_TYPE,
-    TERM_CLASSES,
-    Description,
-    Term,
-    crm,
-    is_under,
-    normalise_triples,
-)
-from .records import MappedRecord, MappingContext, RecordError
+from ..records import MappingContext
+from .description import E22, LABEL_PREDICATES, TERM_CLASSES, Description, Term, crm, is_under
 
 A = iri(RDF.type)
 cached_iri = lru_cache(maxsize=1 << 16)(iri)
 LABEL = iri(RDFS.label)
 P168 = crm("P168_place_is_defined_by")
-# The class of a shared term the source did not type, from the range of the property pointing at it.
-RANGE_CLASS = {
-    crm("P45_consists_of"): "E57_Material",
-    crm("P126_employed"): "E57_Material",
-    crm("P2_has_type"): "E55_Type",
-    crm("P32_used_general_technique"): "E55_Type",
-    crm("P7_took_place_at"): "E53_Place",
-    crm("P14_carried_out_by"): "E39_Actor",
-    crm("P91_has_unit"): "E58_Measurement_Unit",
-    crm("P72_has_language"): "E56_Language",
-}
-KEEPER = crm("P50_has_current_keeper")
-FORMER_KEEPER = iri(crm("P49_has_former_or_current_keeper").value)
 # Node kinds for blank-node IRIs, by class local name (the first match wins).
 _KINDS = (
     ("E33_E41_Linguistic_Appellation", "name"),
@@ -79,41 +49,7 @@ _KINDS = (
 )
 
 
-def shape_record(
-    triples: Iterable[tuple[Term, Term, Term]],
-    ctx: MappingContext,
-    *,
-    source_id: str | None,
-    version: str,
-    object_iri: str | None = None,
-) -> MappedRecord:
-    """Map one object's description; raises :class:`RecordError` when there is no object to map."""
-    desc = Description(normalise_triples(triples))
-    obj = _pick_object(desc, object_iri, source_id)
-    source_id = (source_id or "").strip() or obj.value
-    try:
-        return Shaper(desc, obj, ctx, source_id, version).run()
-    except RecordError:
-        raise
-    except Exception as exc:  # a record must never take the harvest down with it
-        raise RecordError(source_id, f"mapping failed: {type(exc).__name__}: {exc}") from exc
-
-
-def _pick_object(desc: Description, object_iri: str | None, source_id: str | None) -> ox.NamedNode:
-    candidates = desc.objects()
-    for wanted in (object_iri, source_id):
-        if wanted and any(c.value == wanted for c in candidates):
-            return ox.NamedNode(wanted)
-    if object_iri and ox.NamedNode(object_iri) in desc.by_subject:
-        return ox.NamedNode(object_iri)  # the record's own subject, even if typed otherwise
-    if len(candidates) == 1:
-        return candidates[0]
-    if not candidates:
-        raise RecordError(source_id, "no crm:E22_Human-Made_Object (or Erlangen/Linked Art equivalent) in the record")
-    raise RecordError(source_id, f"{len(candidates)} objects in one record and none is {source_id!r}")
-
-
-class Shaper:
+class RecordNodes:
     """The state of one record being shaped: node names, record lines and shared lines."""
 
     def __init__(self, desc: Description, obj: ox.NamedNode, ctx: MappingContext, source_id: str, version: str):
@@ -228,29 +164,6 @@ class Shaper:
     def add_shared(self, s: str, p: str, o: str) -> None:
         self.shared[triple(s, p, o)] = None
 
-    def emit_owned(self, shaping: Shaping) -> None:
-        for node in self.owned:
-            s = self.term(node)
-            for p, o in self.desc.by_subject.get(node, ()):
-                if shaping.skip(node, p, o):
-                    continue
-                if p == RDF_TYPE and o == E22 and node != self.obj:
-                    o = E24  # a part: E24 keeps `?o a E22` meaning one object per record graph
-                if p == RDF_TYPE and isinstance(o, ox.NamedNode) and o.value == DIG_DIGITAL_OBJECT:
-                    self.add(s, A, iri(LA.DigitalObject))
-                if isinstance(o, ox.Literal):
-                    o = shaping.literal(node, p, o)
-                    if o is None:
-                        continue
-                try:
-                    self.add(s, FORMER_KEEPER if p == KEEPER else self.term(p), self.term(o))
-                except InvalidIri:
-                    continue  # a malformed IRI costs one triple, never the record
-                if o not in self.names and not isinstance(o, ox.Literal):
-                    self.shared_terms.setdefault(o, RANGE_CLASS.get(p))
-                    if self.shared_terms[o] is None and p in RANGE_CLASS:
-                        self.shared_terms[o] = RANGE_CLASS[p]
-
     def emit_shared(self) -> None:
         """Class, labels and point of every term the record points at, for the vocabulary graph."""
         for node, inferred in self.shared_terms.items():
@@ -270,32 +183,6 @@ class Shaper:
                 if isinstance(o, ox.Literal) and (p in LABEL_PREDICATES or p == P168):
                     pred = LABEL if p in LABEL_PREDICATES else iri(P168.value)
                     self.add_shared(s, pred, self.term(o))
-
-    def run(self) -> MappedRecord:
-        self.name_nodes()
-        shaping = Shaping(self)
-        shaping.prepare()
-        self.emit_owned(shaping)
-        shaping.finish()
-        self.emit_shared()
-        if self.obj.value.startswith(("http://", "https://")) and self.obj.value != self.hub:
-            self.add(self.hub_term, iri(OWL.sameAs), iri(self.obj.value))
-        self.add(self.hub_term, iri(CRM.P50_has_current_keeper), iri(self.ctx.museum_iri))
-        # Sorted: the order of the source's triples (and a store's order of its blank nodes) must not make
-        # the same description look changed to the harvest's content hash.
-        lines = "".join(sorted(self.lines))
-        shared = "".join(sorted(self.shared))
-        return MappedRecord(
-            source_id=self.source_id,
-            object_iri=self.hub,
-            graph_iri=self.ctx.minter.record_graph(self.ctx.museum, self.source_id),
-            ntriples=lines,
-            shared_ntriples=shared,
-            triple_count=len(self.lines) + len(self.shared),
-            label=shaping.title or shaping.identifier or self.source_id,
-            mapping_version=self.version,
-            unmatched=tuple(dict.fromkeys(shaping.unmatched)),
-        )
 
 
 def _digest(text: str) -> str:

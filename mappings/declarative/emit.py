@@ -1,9 +1,10 @@
-"""The output side of one record being mapped: its node IRIs, its N-Triples lines, its terms.
+"""The output side of one record being mapped: its node IRIs and its N-Triples lines.
 
-:class:`State` collects a record's triples as ordered, de-duplicated N-Triples lines and mints the
-record's sub-nodes (``{obj}/name/{n}`` ...); the term helpers read a concept, place or actor (its own
-URI, else a local term IRI from its label) and write it. Everything goes through ``ontology.ntriples``.
-Nothing here knows a metadata format, and nothing does I/O.
+:class:`State` collects a record's triples as ordered, de-duplicated N-Triples lines, mints the record's
+sub-nodes (``{obj}/name/{n}`` ...) and finds the record's contextual entities (EDM) a reference points
+at; :class:`Node` and :class:`Term` are what the targets write, and the constants here are the CRM and
+Linked Art terms they write with. Everything goes through ``ontology.ntriples``. Nothing here knows a
+metadata format or a mapping rule, and nothing does I/O.
 """
 
 from __future__ import annotations
@@ -16,14 +17,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ontology.namespaces import AAT, CRM, LA, RDF, RDFS
 from ontology.ntriples import iri, literal, triple
 
-from .reconciling import link_term
 from .xpaths import Value, read_values
 
 if TYPE_CHECKING:
-    from ontology.iris import IriMinter
-
-    from .records import MappingContext
-    from .spec import Rule
+    from ..records import MappingContext
 
 A = iri(RDF.type)
 LABEL = iri(RDFS.label)
@@ -44,7 +41,7 @@ WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 # Labels, concept IRIs and local terms repeat across a feed's records ("bowl"@en thousands of times):
 # memoising the ntriples writers for them saves a third of the mapping time.
 cached_literal = lru_cache(maxsize=1 << 16)(literal)
-_iri = lru_cache(maxsize=1 << 16)(iri)
+cached_iri = lru_cache(maxsize=1 << 16)(iri)
 HTTP_URI = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
@@ -87,7 +84,7 @@ class State:
     root: Any = None
     entity_paths: tuple[Any, Any] | None = None
     _entities: dict[str, Any] | None = None
-    # Reconciliation (mappings/reconciling.py): the last triple added (the link to the term written next),
+    # Reconciliation (concept_links.py): the last triple added (the link to the term written next),
     # time-span labels (for periods) and the terms no shared concept matched: (kind, label, language).
     last: tuple[str, str, str] | None = None
     timespan_labels: list[tuple[str, str]] = field(default_factory=list)
@@ -154,83 +151,3 @@ class State:
             self.add(self.obj.term, CRMT["P65_shows_visual_item"], self.visual_node.term)
             self.add(self.visual_node.term, A, CRMT["E36_Visual_Item"])
         return self.visual_node
-
-    def values(self, rule: Rule, key: str, el: Any, block: bool = False) -> list[Value]:
-        """Values of the rule's field ``key`` read from ``el`` (``el`` itself when the field is absent)."""
-        path = rule.x.get(key)
-        if path is None or not hasattr(el, "tag"):
-            items = [el]
-        else:
-            items = path(el, self.bare)
-        return read_values(items, self.bare, rule.lang or self.default_lang, block)
-
-
-# --- terms (concepts, places, actors, units) -------------------------------------------------------
-
-
-def pick_uri(values: list[Value], prefer: tuple[str, ...]) -> str | None:
-    """The concept's own http(s) URI; among several, the first from a preferred vocabulary."""
-    uris = [v.text for v in values if HTTP_URI.match(v.text)]
-    for prefix in prefer:
-        for u in uris:
-            if u.startswith(prefix):
-                return u
-    return uris[0] if uris else None
-
-
-def read_term(rule: Rule, el: Any, st: State, kind: str) -> Term | None:
-    labels = st.values(rule, "label", el)
-    uri = None
-    if rule.c.get("iri", "concept") == "concept" and "uri" in rule.x and hasattr(el, "tag"):
-        uri = pick_uri(st.values(rule, "uri", el), st.prefer)
-    if uri is None:
-        if not labels:
-            return None
-        uri = _local_term(st.ctx.minter, st.ctx.museum, rule.c.get("kind") or kind, labels[0].text)
-    extra: tuple[str, ...] = ()
-    kinds = rule.c.get("kinds")
-    if kinds and "kind_of" in rule.x and hasattr(el, "tag"):
-        for v in st.values(rule, "kind_of", el):
-            cls = kinds.get(v.text.casefold())
-            if cls:
-                extra = (cls,)
-                break
-    point = None
-    if "coordinates" in rule.x and hasattr(el, "tag"):
-        for v in st.values(rule, "coordinates", el):
-            point = wkt_point(v.text, rule.c.get("coordinate_order", "lat lon"))
-            if point:
-                break
-    return Term(Node(uri, _iri(uri)), labels, extra, point)
-
-
-@lru_cache(maxsize=1 << 16)
-def _local_term(minter: IriMinter, museum: str, kind: str, label: str) -> str:
-    return minter.local_term(museum, kind, label)
-
-
-def wkt_point(text: str, order: str) -> str | None:
-    """``POINT(lon lat)`` from "lat lon" (GML ``pos`` in EPSG:4326 order) or "lon lat"; None if invalid."""
-    parts = text.replace(",", " ").split()
-    if len(parts) < 2:
-        return None
-    try:
-        a, b = float(parts[0]), float(parts[1])
-    except ValueError:
-        return None
-    lat, lon, lat_s, lon_s = (a, b, parts[0], parts[1]) if order == "lat lon" else (b, a, parts[1], parts[0])
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return f"POINT({lon_s} {lat_s})"
-
-
-def write_term(st: State, term: Term, cls: str) -> None:
-    link = st.last  # the triple that pointed at this term: every caller adds it just before writing the term
-    st.add(term.node.term, A, cls)
-    for extra in term.extra:
-        st.add(term.node.term, A, extra)
-    for v in term.labels:
-        st.add(term.node.term, LABEL, cached_literal(v.text, v.lang))
-    if term.point:
-        st.add(term.node.term, CRMT["P168_place_is_defined_by"], literal(term.point, datatype=WKT))
-    link_term(st, term, cls, link)  # the shared concept (mappings/reconciling.py)

@@ -6,7 +6,7 @@ object: N-Triples text of the object's description, i.e. its own triples, those 
 of the terms it points at. Erlangen CRM (the British Museum's ``http://erlangen-crm.org/current/``) and
 other CRM namespaces are normalised to ``http://www.cidoc-crm.org/cidoc-crm/``; Linked Art published as
 RDF is CRM already and maps the same way. The object is re-minted under the hub's IRI with the source
-IRI kept as ``owl:sameAs`` (see ``mappings.rdf_record`` for the rules).
+IRI kept as ``owl:sameAs`` (see ``mappings.rdf.record_builder`` for the rules).
 
 Pure: text in, triples out; pyoxigraph parses, nothing is fetched.
 """
@@ -17,9 +17,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .rdf_record import shape_record
-from .rdf_terms import parse_ntriples
-from .records import MappedRecord, MappingContext, RecordError
+from ..errors import RecordError
+from ..records import MappedRecord, MappingContext
+from .description import parse_ntriples
+from .record_builder import build_record
 
 
 class CrmRdfMapping:
@@ -44,4 +45,4 @@ class CrmRdfMapping:
                 raise RecordError(source_id, f"not valid N-Triples: {exc}") from exc
         else:
             triples = [(t.subject, t.predicate, t.object) if isinstance(t, ox.Triple | ox.Quad) else t for t in payload]
-        return shape_record(triples, ctx, source_id=source_id, version=self.version, object_iri=source_id)
+        return build_record(triples, ctx, source_id=source_id, version=self.version, object_iri=source_id)

@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 from lxml import etree
 
+from ..errors import MappingFileError
+
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 _QUOTED = re.compile(r"""('[^']*'|"[^"]*")""")
@@ -29,7 +31,7 @@ class Value(NamedTuple):
     lang: str | None
 
 
-class PathError(ValueError):
+class PathError(MappingFileError):
     """A mapping path that is not valid XPath 1.0 (raised when the mapping is compiled)."""
 
 

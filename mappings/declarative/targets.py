@@ -1,9 +1,10 @@
-"""The target shapes of ontology/MODEL.md, written as N-Triples lines for one record.
+"""The targets a mapping rule fills: the nodes of ontology/MODEL.md, written as N-Triples for one record.
 
 A mapping file says *where* a value is (paths) and *which* node of the model it fills (its ``target``);
-this module is the only place that knows what each node looks like in CRM: classes, properties, the
-minted sub-node paths (``{obj}/name/{n}``, ``{obj}/production/timespan``...) and the Getty AAT
-classifications Linked Art uses. It is format-agnostic: no LIDO or Dublin Core name appears here.
+this module is the table of targets (:data:`TARGETS`: what each accepts) and their handlers, the only
+place that knows what each node looks like in CRM: classes, properties, the minted sub-node paths
+(``{obj}/name/{n}``, ``{obj}/production/timespan``...) and the Getty AAT classifications Linked Art uses.
+It is format-agnostic: no LIDO or Dublin Core name appears here.
 
 Every triple goes through ``ontology.ntriples`` and every node is an IRI, so output is safe and
 deterministic: nodes are numbered in document order, and duplicate lines are dropped while keeping the
@@ -13,9 +14,6 @@ first occurrence's position.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from ontology.dates import parse_date_text, parse_iso_bound, span_bounds
 from ontology.namespaces import XSD
@@ -34,13 +32,10 @@ from .emit import (
     State,
     Term,
     cached_literal,
-    read_term,
-    write_term,
 )
+from .rules import Rule, Target
+from .terms import read_term, write_term
 from .xpaths import Value
-
-if TYPE_CHECKING:
-    from .spec import Rule
 
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
@@ -57,8 +52,8 @@ TERM_TARGETS: dict[str, tuple[str, str, str]] = {
 
 
 def h_term(rule: Rule, matches: list, st: State, subject: Node) -> None:
-    prop, cls, kind = TERM_TARGETS[rule.shape_name]
-    if rule.shape_name == "material":
+    prop, cls, kind = TERM_TARGETS[rule.target_name]
+    if rule.target_name == "material":
         subject = st.obj
     for el in matches:
         term = read_term(rule, el, st, kind)
@@ -84,7 +79,7 @@ def h_title(rule: Rule, matches: list, st: State, subject: Node) -> None:
     test = rule.x.get("alternate_if")
     for el in matches:
         alternate = bool(test and hasattr(el, "tag") and test.test(el, st.bare))
-        for v in st.values(rule, "text", el):
+        for v in rule.values("text", el, st):
             if not st.once("title", v, alternate):
                 continue
             node = st.mint("name")
@@ -107,7 +102,7 @@ def h_title(rule: Rule, matches: list, st: State, subject: Node) -> None:
 
 def h_identifier(rule: Rule, matches: list, st: State, subject: Node) -> None:
     for el in matches:
-        for v in st.values(rule, "text", el):
+        for v in rule.values("text", el, st):
             if not st.once("identifier", v.text, rule.c["type"]):
                 continue
             node = st.mint("identifier")
@@ -115,13 +110,13 @@ def h_identifier(rule: Rule, matches: list, st: State, subject: Node) -> None:
             st.add(node.term, A, CRMT["E42_Identifier"])
             st.add(node.term, CRMT["P190_has_symbolic_content"], literal(v.text))
             st.add(node.term, CRMT["P2_has_type"], rule.c["type"])
-            if rule.shape_name == "identifier":  # the record id alone does not make an object
+            if rule.target_name == "identifier":  # the record id alone does not make an object
                 st.identifier = st.identifier or v.text
 
 
 def h_text(rule: Rule, matches: list, st: State, subject: Node) -> None:
     for el in matches:
-        for v in st.values(rule, "text", el, block=True):
+        for v in rule.values("text", el, st, block=True):
             if not st.once("text", v, rule.c["type"]):
                 continue
             node = st.mint("text")
@@ -142,13 +137,13 @@ def _dt_key(value: str) -> tuple[int, str]:
 
 def h_timespan(rule: Rule, matches: list, st: State, subject: Node) -> None:
     el = matches[0]  # one time-span per event: the first match wins
-    labels = st.values(rule, "label", el) if "label" in rule.x else []
-    begin_raw = st.values(rule, "begin", el) if "begin" in rule.x else []
-    end_raw = st.values(rule, "end", el) if "end" in rule.x else []
+    labels = rule.values("label", el, st) if "label" in rule.x else []
+    begin_raw = rule.values("begin", el, st) if "begin" in rule.x else []
+    end_raw = rule.values("end", el, st) if "end" in rule.x else []
     begin = parse_iso_bound(begin_raw[0].text, end=False) if begin_raw else None
     end = parse_iso_bound(end_raw[0].text, end=True) if end_raw else None
     if "label" not in rule.x and "begin" not in rule.x:
-        labels = st.values(rule, "text", el)
+        labels = rule.values("text", el, st)
     if (begin is None or end is None) and labels:
         span = parse_date_text(labels[0].text)
         if span is not None:
@@ -185,7 +180,7 @@ def _is_production(terms: list[Term], production_types: frozenset[str]) -> bool:
 
 
 def h_event(rule: Rule, matches: list, st: State, subject: Node) -> None:
-    type_rules = [c for c in rule.children if c.shape_name == "type"]
+    type_rules = [c for c in rule.children if c.target_name == "type"]
     for el in matches:
         types = [t for c in type_rules for m in c.select(el, st) if (t := read_term(c, m, st, "type"))]
         if not st.production_event_seen and _is_production(types, rule.c["production_types"]):
@@ -201,13 +196,13 @@ def h_event(rule: Rule, matches: list, st: State, subject: Node) -> None:
                 for v in t.labels:
                     st.add(node.term, LABEL, cached_literal(v.text, v.lang))
         for child in rule.children:
-            if child.shape_name != "type":
+            if child.target_name != "type":
                 child.run(el, st, node)
 
 
 def h_dimension(rule: Rule, matches: list, st: State, subject: Node) -> None:
     for el in matches:
-        values = st.values(rule, "value", el)
+        values = rule.values("value", el, st)
         number = values[0].text.replace(",", ".").replace(" ", "") if values else ""
         if not _DECIMAL.match(number):
             continue
@@ -218,14 +213,14 @@ def h_dimension(rule: Rule, matches: list, st: State, subject: Node) -> None:
         words = {"type": "", "unit": ""}
         for child in rule.children:
             for m in child.select(el, st):
-                term = read_term(child, m, st, TERM_TARGETS[child.shape_name][2])
+                term = read_term(child, m, st, TERM_TARGETS[child.target_name][2])
                 if term is None:
                     continue
-                prop, cls, _ = TERM_TARGETS[child.shape_name]
+                prop, cls, _ = TERM_TARGETS[child.target_name]
                 st.add(node.term, prop, term.node.term)
                 write_term(st, term, cls)
-                if term.labels and not words[child.shape_name]:
-                    words[child.shape_name] = term.labels[0].text
+                if term.labels and not words[child.target_name]:
+                    words[child.target_name] = term.labels[0].text
         st.add(node.term, LABEL, literal(" ".join(w for w in (words["type"], number, words["unit"]) if w)))
 
 
@@ -242,8 +237,8 @@ def h_image(rule: Rule, matches: list, st: State, subject: Node) -> None:
         reps = rule.x["representation"](el, st.bare) if "representation" in rule.x else [el]
         best: tuple[int, str] | None = None
         for rep in reps:
-            kind = next((v.text for v in st.values(rule, "kind_of", rep)), "") if "kind_of" in rule.x else ""
-            for v in st.values(rule, "link", rep):
+            kind = next((v.text for v in rule.values("kind_of", rep, st)), "") if "kind_of" in rule.x else ""
+            for v in rule.values("link", rep, st):
                 if not HTTP_URI.match(v.text) or (pattern and not pattern.search(v.text)):
                     continue
                 rank = _rank(kind, prefer)
@@ -258,42 +253,32 @@ def h_image(rule: Rule, matches: list, st: State, subject: Node) -> None:
         st.add(node.term, ACCESS_POINT, iri(best[1]))
 
 
-@dataclass(frozen=True)
-class Shape:
-    """What a target accepts: path fields, constant fields with defaults, child targets."""
-
-    handler: Callable[..., None]
-    paths: frozenset[str] = frozenset()
-    consts: dict[str, Any] = field(default_factory=dict)
-    children: frozenset[str] = frozenset()
-
-
 _TERM_PATHS = frozenset({"uri", "label", "kind_of", "coordinates"})
 _TERM_CONSTS = {"kind": None, "iri": "concept", "kinds": None, "coordinate_order": "lat lon"}
 
-SHAPES: dict[str, Shape] = {
-    "record_id": Shape(h_identifier, frozenset({"text"}), {"type": "aat:300404621"}),
-    "title": Shape(
+TARGETS: dict[str, Target] = {
+    "record_id": Target(h_identifier, frozenset({"text"}), {"type": "aat:300404621"}),
+    "title": Target(
         h_title,
         frozenset({"text", "alternate_if"}),
         {"preferred_type": "aat:300404670", "alternate_type": "aat:300417227"},
     ),
-    "identifier": Shape(h_identifier, frozenset({"text"}), {"type": "aat:300312355"}),
-    "description": Shape(h_text, frozenset({"text"}), {"type": "aat:300435416"}),
-    "rights": Shape(h_text, frozenset({"text"}), {"type": "aat:300435434"}),
-    "credit_line": Shape(h_text, frozenset({"text"}), {"type": "aat:300026687"}),
-    "subject": Shape(h_subject, _TERM_PATHS, {**_TERM_CONSTS, "class": "crm:E55_Type"}),
-    "image": Shape(
+    "identifier": Target(h_identifier, frozenset({"text"}), {"type": "aat:300312355"}),
+    "description": Target(h_text, frozenset({"text"}), {"type": "aat:300435416"}),
+    "rights": Target(h_text, frozenset({"text"}), {"type": "aat:300435434"}),
+    "credit_line": Target(h_text, frozenset({"text"}), {"type": "aat:300026687"}),
+    "subject": Target(h_subject, _TERM_PATHS, {**_TERM_CONSTS, "class": "crm:E55_Type"}),
+    "image": Target(
         h_image, frozenset({"representation", "link", "kind_of"}), {"prefer": [], "link_pattern": None}
     ),
-    "event": Shape(
+    "event": Target(
         h_event,
         consts={"production_types": frozenset()},
         children=frozenset({"type", "timespan", "place", "actor", "material", "technique"}),
     ),
-    "dimension": Shape(h_dimension, frozenset({"value"}), children=frozenset({"type", "unit"})),
-    "timespan": Shape(h_timespan, frozenset({"text", "label", "begin", "end"})),
-    **{name: Shape(h_term, _TERM_PATHS, dict(_TERM_CONSTS)) for name in TERM_TARGETS},
+    "dimension": Target(h_dimension, frozenset({"value"}), children=frozenset({"type", "unit"})),
+    "timespan": Target(h_timespan, frozenset({"text", "label", "begin", "end"})),
+    **{name: Target(h_term, _TERM_PATHS, dict(_TERM_CONSTS)) for name in TERM_TARGETS},
 }
 
 # Targets a rule may name at the top of a mapping (the object is the subject); "production.X" targets

@@ -1,4 +1,5 @@
-"""The ontology/MODEL.md shape for RDF-native records: what CRM RDF and Linked Art say, said the hub's way.
+"""The hub's profile of CRM (ontology/MODEL.md) for RDF-native records: what CRM RDF and Linked Art say,
+said the hub's way.
 
 CRM RDF from museums is valid CRM but not always in the shape the hub's pages and exhibitions query
 (Linked Art's profile). This module adds, next to what the source wrote (never instead of it, except
@@ -17,14 +18,13 @@ where noted), the triples MODEL.md expects:
   Linked Art digital objects and from representations that are image files;
 - the source's ``P50_has_current_keeper`` is written as ``P49`` (the keeper is the hub's museum).
 
-Pure; only :class:`mappings.rdf_record.Shaper` uses it.
+Pure; only ``mappings.rdf.record_builder`` uses it.
 """
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -32,13 +32,11 @@ from ontology.dates import parse_date_text, parse_iso_bound, span_bounds
 from ontology.namespaces import AAT, CRM, LA, XSD
 from ontology.ntriples import iri, literal
 
+from ..errors import RecordError
+from .concept_links import link_concepts
+from .description import LABEL_PREDICATES, RDF_TYPE, RDFS_LABEL, Term, crm
 from .linked_art_vocab import LANGUAGES
-from .rdf_reconcile import reconcile_record
-from .rdf_terms import LABEL_PREDICATES, RDF_TYPE, RDFS_LABEL, Term, crm
-from .records import RecordError
-
-if TYPE_CHECKING:
-    from .rdf_record import Shaper
+from .record_nodes import RecordNodes
 
 PREFERRED = ox.NamedNode(AAT + "300404670")
 ALTERNATE = AAT + "300417227"
@@ -71,10 +69,12 @@ _IMAGE_FILE = re.compile(r"\.(jpe?g|png|gif|tiff?|webp|jp2)(\?.*)?$|/full/[^/]+/
 _BOUNDS = {P82A: False, P82B: True, P81A: True, P81B: False}  # predicate -> "is an end bound"
 
 
-class Shaping:
-    def __init__(self, shaper: Shaper) -> None:
-        self.s = shaper
-        self.desc = shaper.desc
+class ModelProfile:
+    """What MODEL.md expects of one record, added to (and, where noted, replacing) what the source wrote."""
+
+    def __init__(self, nodes: RecordNodes) -> None:
+        self.s = nodes
+        self.desc = nodes.desc
         self.title: str | None = None
         self.identifier: str | None = None
         self.names: list[Term] = []
@@ -183,7 +183,7 @@ class Shaping:
         self._images()
         self._dimensions()
         labels = {span: self._span_labels(span) for span in self.spans}
-        self.unmatched = reconcile_record(self.s, labels, self.lifted)
+        self.unmatched = link_concepts(self.s, labels, self.lifted)
 
     def _lit(self, node: Term, o: ox.Literal) -> str:
         fixed = self.literal(node, P190, o) or o
