@@ -177,8 +177,8 @@ def test_themes_and_languages(client: FlaskClient) -> None:
     assert 'class="exhibition-page theme-lapis"' in zh and "themes/lapis.css" in zh
     assert "<h1>丝绸之路行</h1>" in zh and "件藏品" in zh and ">地图<" in zh
     # the language switch keeps the rest of the query string
-    switched = client.get("/exhibitions/silk-road-tour?view.silk=map&lang=en").get_data(as_text=True)
-    assert 'href="/exhibitions/silk-road-tour?view.silk=map&amp;lang=zh"' in switched
+    switched = client.get("/exhibitions/silk-road-tour?layout.silk=map&lang=en").get_data(as_text=True)
+    assert 'href="/exhibitions/silk-road-tour?layout.silk=map&amp;lang=zh"' in switched
     en = client.get("/exhibitions/markup?lang=en").get_data(as_text=True)
     assert "themes/paper.css" in en
 

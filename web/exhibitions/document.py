@@ -15,12 +15,12 @@ from typing import Any
 import nh3
 
 from web.errors import HubError
+from web.exhibitions.layouts import layout_names
 from web.exhibitions.parameters import IRI, TYPES, ParameterError, check_name
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-LAYOUTS = ("gallery", "map", "timeline", "compare", "story")
 THEMES = ("silk", "lapis", "paper")
 MODES = ("pinned", "live")
 MAX_LIMIT = 2000
@@ -170,8 +170,8 @@ def _section(data: Any, where: str) -> Section:
     if uses_service(query):
         raise ExhibitionError(f"{where}: SERVICE (federated queries) is not allowed in exhibitions")
     layout = data.get("layout", "gallery")
-    if layout not in LAYOUTS:
-        raise ExhibitionError(f"{where}: layout must be one of {', '.join(LAYOUTS)}")
+    if layout not in layout_names():
+        raise ExhibitionError(f"{where}: layout must be one of {', '.join(layout_names())}")
     parameters = [_parameter(p, f"{where} parameter {i + 1}") for i, p in enumerate(data.get("parameters") or [])]
     if len({p.name for p in parameters}) != len(parameters):
         raise ExhibitionError(f"{where}: two parameters have the same name")

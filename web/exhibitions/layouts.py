@@ -1,10 +1,13 @@
-"""Section views: the ways a section's objects can be shown, each saying whether it can show a result.
+"""Section layouts: the ways a section's objects can be shown, each saying whether it can show a result.
 
-Datasette's ``register_output_renderer`` idea: a view is registered by name with a ``can_render`` test,
+A section's ``layout`` (the curator's choice, saved in the document; a visitor may switch to another that
+fits with ``?layout.<section>=<name>``) is one of the layouts registered here. Datasette's
+``register_output_renderer`` idea: a layout is registered by name with a ``can_render`` test,
 so the page (and the curator's editor) offers a map only when some objects have coordinates, a timeline
 only when some have date spans, and a comparison only for two to four objects from different museums.
 Built-in views are registered through the same call a third party uses; third parties register through
-the ``srom.renderers`` entry point group (a callable that calls :func:`register_renderer`).
+the ``srom.layouts`` entry point group (a callable that calls :func:`register_layout`); a layout
+registered so can be saved by a curator and chosen by a visitor alike.
 
 This module owns the registry, the fitness tests and the data each view hands to its template (JSON for
 the map and the timeline). It must not query the store: it only reads Cards (web/objects/cards.py).
@@ -26,7 +29,7 @@ COMPARE_MIN, COMPARE_MAX = 2, 4
 
 
 @dataclass(frozen=True)
-class SectionView:
+class SectionLayout:
     """One way to show a section. ``template`` is included with ``section``, ``cards`` and ``data``."""
 
     name: str
@@ -42,12 +45,12 @@ class SectionView:
         return self.data(cards) if self.data else None
 
 
-_REGISTRY: dict[str, SectionView] = {}
+_REGISTRY: dict[str, SectionLayout] = {}
 _lock = threading.Lock()
 _plugins_loaded = False
 
 
-def register_renderer(view: SectionView) -> SectionView:
+def register_layout(view: SectionLayout) -> SectionLayout:
     """Add (or replace) a section view by name."""
     with _lock:
         _REGISTRY[view.name] = view
@@ -59,29 +62,34 @@ def _load_plugins() -> None:
     if _plugins_loaded:
         return
     _plugins_loaded = True
-    for ep in entry_points(group="srom.renderers"):
+    for ep in entry_points(group="srom.layouts"):
         ep.load()()
 
 
-def renderers() -> list[SectionView]:
+def layouts() -> list[SectionLayout]:
     """Every registered view, built-ins first."""
     _load_plugins()
     return list(_REGISTRY.values())
 
 
-def get_renderer(name: str) -> SectionView | None:
+def layout_names() -> list[str]:
+    """The names a section's ``layout`` may take (built-ins first, then plugins')."""
+    return [layout.name for layout in layouts()]
+
+
+def get_layout(name: str) -> SectionLayout | None:
     _load_plugins()
     return _REGISTRY.get(name)
 
 
-def available(cards: Sequence[Card]) -> list[SectionView]:
+def available(cards: Sequence[Card]) -> list[SectionLayout]:
     """The views that can show ``cards``, in registration order."""
-    return [v for v in renderers() if v.can_render(cards)]
+    return [v for v in layouts() if v.can_render(cards)]
 
 
-def choose(layout: str, cards: Sequence[Card]) -> SectionView:
+def choose(layout: str, cards: Sequence[Card]) -> SectionLayout:
     """The curator's layout when it fits the result, else the gallery (which fits everything)."""
-    view = get_renderer(layout)
+    view = get_layout(layout)
     if view is not None and view.can_render(cards):
         return view
     return _REGISTRY["gallery"]
@@ -156,17 +164,17 @@ TIMELINE_ASSETS = (
     "js/srom-timeline.js",
 )
 
-register_renderer(SectionView("gallery", _l("Gallery"), "exhibitions/views/gallery.html", _always))
-register_renderer(SectionView("map", _l("Map"), "exhibitions/views/map.html", has_points, map_data, MAP_ASSETS))
-register_renderer(
-    SectionView("timeline", _l("Timeline"), "exhibitions/views/timeline.html", has_spans, timeline_data,
+register_layout(SectionLayout("gallery", _l("Gallery"), "exhibitions/layouts/gallery.html", _always))
+register_layout(SectionLayout("map", _l("Map"), "exhibitions/layouts/map.html", has_points, map_data, MAP_ASSETS))
+register_layout(
+    SectionLayout("timeline", _l("Timeline"), "exhibitions/layouts/timeline.html", has_spans, timeline_data,
                 TIMELINE_ASSETS)
 )
-register_renderer(SectionView("compare", _l("Compare"), "exhibitions/views/compare.html", comparable))
-register_renderer(SectionView("story", _l("Story"), "exhibitions/views/story.html", _some))
+register_layout(SectionLayout("compare", _l("Compare"), "exhibitions/layouts/compare.html", comparable))
+register_layout(SectionLayout("story", _l("Story"), "exhibitions/layouts/story.html", _some))
 
 
-def assets_for(views: Sequence[SectionView]) -> tuple[list[str], list[str]]:
+def assets_for(views: Sequence[SectionLayout]) -> tuple[list[str], list[str]]:
     """(css, js) static paths the views need, each once, in a stable order."""
     seen: dict[str, None] = {}
     for v in views:

@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from store.base import Store
 from web.exhibitions.document import ExhibitionDoc, Section, pick, sanitise_html
-from web.exhibitions.layouts import SectionView, assets_for, available, choose, get_renderer
+from web.exhibitions.layouts import SectionLayout, assets_for, available, choose, get_layout
 from web.exhibitions.rdf import plain_text
 from web.objects.cards import Card, fetch_cards
 from web.objects.page import ObjectView, build_view, record_graph
@@ -37,8 +37,8 @@ class SectionPage:
     title: str
     text: Markup
     cards: list[Card]
-    view: SectionView
-    views: list[SectionView]
+    view: SectionLayout
+    views: list[SectionLayout]
     data: Any = None
     compared: list[ObjectView] = field(default_factory=list)
     story: list[tuple[Markup | None, Card | None]] = field(default_factory=list)
@@ -160,11 +160,12 @@ def cache_key(
 
 
 def view_choices(args: Mapping[str, str], doc: ExhibitionDoc) -> dict[str, str]:
-    """A visitor's view choices from the query string (``view.<section>=<name>``), known names only."""
+    """A visitor's layout choices from the query string (``layout.<section>=<name>``; ``view.`` in links
+    made before it was renamed), known names only."""
     out = {}
     for section in doc.sections:
-        name = args.get(f"view.{section.id}")
-        if name and get_renderer(name) is not None:
+        name = args.get(f"layout.{section.id}") or args.get(f"view.{section.id}")
+        if name and get_layout(name) is not None:
             out[section.id] = name
     return out
 

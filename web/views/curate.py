@@ -19,7 +19,6 @@ from web.accounts.auth import current_user, login_required
 from web.errors import HubError
 from web.exhibitions.document import (
     LANGUAGE,
-    LAYOUTS,
     MODES,
     THEMES,
     ExhibitionDoc,
@@ -37,6 +36,7 @@ from web.exhibitions.editor_forms import (
     languages_of,
 )
 from web.exhibitions.facets import FACETS, TERM_FACETS, FacetError, build, options
+from web.exhibitions.layouts import layout_names
 from web.exhibitions.parameters import TYPES
 from web.exhibitions.queries import check_query, run_section
 from web.exhibitions.repository import ExhibitionNotFound, ExhibitionRepository
@@ -106,7 +106,7 @@ def _editor(doc: ExhibitionDoc, *, error: str | None = None, status: int = 200) 
     return render_template(
         "curate/edit.html", doc=doc,
         sections=[(str(i), s) for i, s in enumerate(doc.sections)] + [(NEW_SECTION, blank)],
-        languages=_languages(doc), language_names=LANGUAGE_NAMES, layouts=LAYOUTS, themes=THEMES, modes=MODES,
+        languages=_languages(doc), language_names=LANGUAGE_NAMES, layouts=layout_names(), themes=THEMES, modes=MODES,
         types=TYPES, term_facets=TERM_FACETS, revisions=revisions, error=error, lang=current_language(),
         published=repo().published(doc.slug),
     ), status
