@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.oai_test_server import OaiTestServer
+from tests.support.oai_test_server import OaiTestServer
 from tests.test_harvest import lido
 from web.cli import main
 

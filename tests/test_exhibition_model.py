@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from store.embedded import EmbeddedStore
-from tests.exhibition_fixtures import harvested_store, iri
+from tests.support.exhibition_fixtures import harvested_store, iri
 from web import exhibitions as ex
 from web.exhibitions import (
     ExhibitionDoc,

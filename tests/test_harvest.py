@@ -22,7 +22,7 @@ from harvesters.run import Harvester
 from ontology.iris import IriMinter
 from store.base import SolutionsResult
 from store.embedded import EmbeddedStore
-from tests.oai_test_server import OaiTestServer
+from tests.support.oai_test_server import OaiTestServer
 
 MINTER = IriMinter("https://hub.example.org")
 CRM = "http://www.cidoc-crm.org/cidoc-crm/"

@@ -21,7 +21,7 @@ from harvesters.guard import FeedGuard
 from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from store.embedded import EmbeddedStore
-from tests.oai_test_server import OaiTestServer
+from tests.support.oai_test_server import OaiTestServer
 from tests.test_harvest import MINTER, assert_store_matches, lido
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -27,7 +27,7 @@ from store.base import SolutionsResult
 from store.embedded import EmbeddedStore
 from store.oxigraph_server import ManagedOxigraphServer
 from store.sparql_protocol import SparqlProtocolStore
-from tests.loopback_server import LoopbackServer, cut_off
+from tests.support.loopback_server import LoopbackServer, cut_off
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "crm_rdf" / "samarkand-erlangen.ttl"
 BASE = "http://collection.example-samarkand.org/id/object/"

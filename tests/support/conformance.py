@@ -13,7 +13,7 @@ from ontology.iris import IriMinter
 from ontology.namespaces import sparql_prologue
 from ontology.validation import validate_record
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 
 # The shares each conformance report prints: a title, a machine-readable date span, a keeper.
 SHAPE_CHECKS = {

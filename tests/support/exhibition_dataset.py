@@ -16,8 +16,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from harvesters.registry import Museum
-from tests.iiif_image_server import IiifImageServer
-from tests.oai_test_server import OaiTestServer
+from tests.support.iiif_image_server import IiifImageServer
+from tests.support.oai_test_server import OaiTestServer
 from web.demo.feeds import DemoFeedServer, load_demo_museums
 from web.exhibition_doc import ExhibitionDoc, Section
 from web.exhibition_repository import ExhibitionRepository
