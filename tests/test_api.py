@@ -17,8 +17,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.support.lido_records import lido
 from tests.support.oai_test_server import OaiTestServer
-from tests.test_harvest import lido
 from web.accounts import Accounts
 from web.app import create_app
 from web.demo.feeds import DemoFeedServer, load_demo_museums
