@@ -13,7 +13,6 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 import requests
@@ -22,6 +21,7 @@ from oaipmh import common, error
 from oaipmh.client import Client
 from oaipmh.metadata import MetadataRegistry
 
+from tests.support.conformance import SAMPLES
 from web.demo import build_records
 from web.demo.feeds import DemoFeedServer, DemoMuseum, load_demo_museums
 
@@ -31,7 +31,7 @@ OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC = "http://purl.org/dc/elements/1.1/"
 NS = {"oai": OAI, "lido": LIDO, "oai_dc": OAI_DC, "dc": DC}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "shared" / "samples" / "lido" / "schema"
+SCHEMA_DIR = SAMPLES / "lido" / "schema"
 
 EXPECTED_ROOT = {
     "hz-silk": f"{{{LIDO}}}lido",
