@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.conformance import SAMPLES
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
-SAMPLES = ROOT.parent / "shared" / "samples"
 CHROMIUM = "/usr/bin/chromium"
 # Flags the machines here need: no background network (connections are refused), no sandbox as root.
 CHROMIUM_ARGS = [

@@ -18,8 +18,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from demo.feeds import DemoFeedServer, load_demo_museums
-from tests.oai_test_server import OaiTestServer
-from tests.test_harvest import lido
+from tests.support.lido_records import lido
+from tests.support.oai_test_server import OaiTestServer
 from web.accounts.database import Accounts
 from web.app import create_app
 from web.hub import database_path
@@ -447,7 +447,7 @@ def test_openapi_document_is_complete(app: Flask) -> None:
 
 
 def test_probe_of_an_rdf_dump_shows_its_first_page(app: Flask, tokens: dict[str, str]) -> None:
-    from tests.file_server import FileServer
+    from tests.support.file_server import FileServer
 
     fixture = Path(__file__).resolve().parent / "data" / "crm_rdf" / "samarkand-erlangen.ttl"
     server = FileServer().start()

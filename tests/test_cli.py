@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.oai_test_server import OaiTestServer
-from tests.test_harvest import lido
+from tests.support.lido_records import lido
+from tests.support.oai_test_server import OaiTestServer
 from web.cli import main
 
 SROM = str(Path(sys.executable).with_name("srom"))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance import SAMPLES, SHAPE_CHECKS, tally_xml_samples
+from tests.support.conformance import SAMPLES, SHAPE_CHECKS, tally_xml_samples
 
 EDM = SAMPLES / "edm"
 

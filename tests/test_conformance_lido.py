@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance import SAMPLES, SHAPE_CHECKS, tally_xml_samples
+from tests.support.conformance import SAMPLES, SHAPE_CHECKS, tally_xml_samples
 
 LIDO = SAMPLES / "lido"
 EXTRA = [

@@ -17,7 +17,7 @@ import pytest
 from harvesters.rdf_dump import describe, list_objects, load_dump, rdf_format
 from mappings import MappedRecord, MappingContext, RecordError, get_mapping
 from ontology.iris import IriMinter
-from tests.conformance import SAMPLES, SHAPE_CHECKS, shape_counts
+from tests.support.conformance import SAMPLES, SHAPE_CHECKS, shape_counts
 
 LINKED_ART = SAMPLES / "linked-art" / "examples"
 CRM_RDF = SAMPLES / "cidoc-crm-rdf"

@@ -16,7 +16,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from tests.exhibition_fixtures import BASE, harvested_store, iri
+from tests.support.exhibition_fixtures import BASE, harvested_store, iri
 from web.accounts.database import Accounts
 from web.app import create_app
 from web.exhibitions.document import ExhibitionDoc, Section

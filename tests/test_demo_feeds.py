@@ -13,7 +13,6 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 import requests
@@ -24,6 +23,7 @@ from oaipmh.metadata import MetadataRegistry
 
 from demo import build_records
 from demo.feeds import DemoFeedServer, DemoMuseum, load_demo_museums
+from tests.support.conformance import SAMPLES
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 LIDO = "http://www.lido-schema.org"
@@ -31,7 +31,7 @@ OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC = "http://purl.org/dc/elements/1.1/"
 NS = {"oai": OAI, "lido": LIDO, "oai_dc": OAI_DC, "dc": DC}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "shared" / "samples" / "lido" / "schema"
+SCHEMA_DIR = SAMPLES / "lido" / "schema"
 
 EXPECTED_ROOT = {
     "hz-silk": f"{{{LIDO}}}lido",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from store.embedded import EmbeddedStore
-from tests.exhibition_fixtures import harvested_store, iri
+from tests.support.exhibition_fixtures import harvested_store, iri
 from web.exhibitions.cache import ExhibitionCache
 from web.exhibitions.document import ExhibitionDoc, ExhibitionError, Parameter, Section
 from web.exhibitions.queries import check_query, run_section

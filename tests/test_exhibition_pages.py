@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from tests.exhibition_dataset import MARKUP_TITLE, Dataset, client, data
+from tests.support.exhibition_dataset import MARKUP_TITLE, Dataset, client, data
 from web.exhibitions.document import ExhibitionDoc, Section
 from web.exhibitions.layouts import available, choose, comparable, has_points, has_spans
 from web.objects.cards import Card, fetch_cards, parse_wkt_point
 
 pytestmark = pytest.mark.slow
-__all__ = ["client", "data"]  # the module's fixtures (tests/exhibition_dataset.py)
+__all__ = ["client", "data"]  # the module's fixtures (tests/support/exhibition_dataset.py)
 
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
-from tests.exhibition_dataset import Dataset, build_dataset
+from tests.support.exhibition_dataset import Dataset, build_dataset
 from web.app import create_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

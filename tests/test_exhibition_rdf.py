@@ -13,7 +13,7 @@ import rdflib.compare
 from flask.testing import FlaskClient
 
 from ontology.namespaces import sparql_prologue
-from tests.exhibition_dataset import Dataset, build_dataset
+from tests.support.exhibition_dataset import Dataset, build_dataset
 from web.app import create_app
 from web.exhibitions.rdf import drop_graph, exhibition_graph, exhibition_ntriples, plain_text, publish_graph
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from store.embedded import EmbeddedStore
-from tests.exhibition_fixtures import MINTER, harvested_store, iri
+from tests.support.exhibition_fixtures import MINTER, harvested_store, iri
 from web.exhibitions.document import Section
 from web.exhibitions.facets import FacetError, build, options
 from web.exhibitions.queries import check_query, run_section

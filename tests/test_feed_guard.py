@@ -17,7 +17,7 @@ from harvesters.guard import FeedGuard, FeedUrlRefused
 from harvesters.http import GuardedSession
 from harvesters.source import FeedSpec
 from harvesters.sparql_source import SparqlSource
-from tests.loopback_server import LoopbackServer
+from tests.support.loopback_server import LoopbackServer
 
 PUBLIC = "93.184.216.34"  # what the rebinding DNS answers the guard's own lookup
 

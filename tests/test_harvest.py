@@ -2,7 +2,7 @@
 quarantine, unchanged records, full harvests and the mass-drop guard, locks, schedules, the CLI and the
 feed guard. The store is a real embedded pyoxigraph store.
 
-Helpers shared with the fault, kill and third-party tests: :func:`lido`, :func:`assert_store_matches`.
+Helpers shared with the fault, kill and third-party tests: :func:`assert_store_matches` (and ``MINTER``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import pytest
 
@@ -22,29 +21,14 @@ from harvesters.run import Harvester
 from ontology.iris import IriMinter
 from store.base import SolutionsResult
 from store.embedded import EmbeddedStore
-from tests.oai_test_server import OaiTestServer
+from tests.support.lido_records import lido
+from tests.support.oai_test_server import OaiTestServer
 from web.hub import database_path
 
 MINTER = IriMinter("https://hub.example.org")
 CRM = "http://www.cidoc-crm.org/cidoc-crm/"
 
 
-def lido(record_id: str, title: str, work_type: str = "coin") -> str:
-    return f"""<lido:lido xmlns:lido="http://www.lido-schema.org">
-  <lido:lidoRecID lido:source="test" lido:type="local">{escape(record_id)}</lido:lidoRecID>
-  <lido:descriptiveMetadata xml:lang="en">
-    <lido:objectClassificationWrap><lido:objectWorkTypeWrap><lido:objectWorkType>
-      <lido:term>{escape(work_type)}</lido:term></lido:objectWorkType></lido:objectWorkTypeWrap></lido:objectClassificationWrap>
-    <lido:objectIdentificationWrap><lido:titleWrap><lido:titleSet>
-      <lido:appellationValue>{escape(title)}</lido:appellationValue></lido:titleSet></lido:titleWrap>
-    </lido:objectIdentificationWrap>
-  </lido:descriptiveMetadata>
-  <lido:administrativeMetadata xml:lang="en"><lido:recordWrap>
-    <lido:recordID lido:type="local">{escape(record_id)}</lido:recordID>
-    <lido:recordType><lido:term>item</lido:term></lido:recordType>
-    <lido:recordSource><lido:legalBodyName><lido:appellationValue>Test Museum</lido:appellationValue>
-    </lido:legalBodyName></lido:recordSource></lido:recordWrap></lido:administrativeMetadata>
-</lido:lido>"""
 
 
 @pytest.fixture

@@ -18,8 +18,9 @@ from harvesters.http import RetryPolicy, parse_retry_after
 from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from store.embedded import EmbeddedStore
-from tests.oai_test_server import OaiTestServer
-from tests.test_harvest import MINTER, assert_store_matches, lido
+from tests.support.lido_records import lido
+from tests.support.oai_test_server import OaiTestServer
+from tests.test_harvest import MINTER, assert_store_matches
 from web.hub import database_path
 
 RECORDS = 30

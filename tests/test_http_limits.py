@@ -10,7 +10,7 @@ import pytest
 
 from harvesters.guard import FeedGuard
 from harvesters.http import GuardedSession, HarvestHttpError, response_body
-from tests.loopback_server import LoopbackServer
+from tests.support.loopback_server import LoopbackServer
 
 BIG = b"<x>" + b"a" * 50_000 + b"</x>"
 

@@ -9,14 +9,14 @@ import pytest
 from flask.testing import FlaskClient
 from iiif_prezi3 import Manifest
 
-from tests.exhibition_dataset import client, data
+from tests.support.exhibition_dataset import client, data
 from web.exhibitions.document import ExhibitionDoc, Section
 from web.exhibitions.iiif_manifest import ManifestLinks, build_manifest, manifest_json
 from web.objects.cards import Card
 from web.objects.images import deepzoom_sources, iiif_service, image_url, licence_uri, media_type
 
 pytestmark = pytest.mark.slow
-__all__ = ["client", "data"]  # the module's fixtures (tests/exhibition_dataset.py)
+__all__ = ["client", "data"]  # the module's fixtures (tests/support/exhibition_dataset.py)
 
 
 

@@ -12,7 +12,7 @@ import pytest
 from mappings import MappingContext, RecordError, get_mapping
 from ontology.iris import IriMinter
 from ontology.validation import validate_record
-from tests.rdf_helpers import ask, subjects
+from tests.support.rdf_helpers import ask, subjects
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "crm_rdf" / "samarkand-erlangen.ttl"
 MINTER = IriMinter("https://hub.example.org")

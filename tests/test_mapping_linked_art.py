@@ -13,7 +13,7 @@ import pytest
 from mappings import MappedRecord, MappingContext, RecordError, get_mapping
 from ontology.iris import IriMinter
 from ontology.validation import validate_record
-from tests.rdf_helpers import ask, subjects
+from tests.support.rdf_helpers import ask, subjects
 
 DATA = Path(__file__).resolve().parent / "data" / "linked_art"
 MINTER = IriMinter("https://hub.example.org")

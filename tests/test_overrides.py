@@ -19,7 +19,7 @@ from mappings import get_mapping
 from ontology.iris import IriMinter
 from store.base import SolutionsResult
 from store.embedded import EmbeddedStore
-from tests.oai_test_server import OaiTestServer
+from tests.support.oai_test_server import OaiTestServer
 from web.cli import main
 from web.hub import database_path
 

@@ -15,9 +15,9 @@ from flask.testing import FlaskClient
 from harvesters.http import RetryPolicy
 from harvesters.registry import Museum
 from harvesters.run import Harvester
-from tests.edm_feed import edm_feed
-from tests.oai_test_server import OaiTestServer
-from tests.test_harvest import lido
+from tests.support.edm_feed import edm_feed
+from tests.support.lido_records import lido
+from tests.support.oai_test_server import OaiTestServer
 from web.app import create_app
 
 

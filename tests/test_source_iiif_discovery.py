@@ -20,7 +20,7 @@ from harvesters.source import FeedSpec
 from ontology.iris import IriMinter
 from store.base import SolutionsResult
 from store.embedded import EmbeddedStore
-from tests.file_server import FileServer, server
+from tests.support.file_server import FileServer, server
 from web.hub import database_path
 
 __all__ = ["server"]  # the FileServer fixture this module's tests use

@@ -30,8 +30,8 @@ from mappings.rdf.description import E22
 from ontology.iris import IriMinter
 from store.base import SolutionsResult
 from store.embedded import EmbeddedStore
-from tests.file_server import FileServer, server
-from tests.loopback_server import LoopbackServer, cut_off, file_chunks
+from tests.support.file_server import FileServer, server
+from tests.support.loopback_server import LoopbackServer, cut_off, file_chunks
 from web.hub import database_path
 
 __all__ = ["server"]  # the FileServer fixture this module's tests use
@@ -326,7 +326,7 @@ def test_a_30_mb_dump_is_never_held_in_memory(http: GuardedSession, tmp_path: Pa
     size = path.stat().st_size
     assert size > 28_000_000
     # The server runs in a process of its own: tracemalloc counts every thread of this one.
-    server = subprocess.Popen([sys.executable, "-m", "tests.loopback_server", str(path)], cwd=ROOT,
+    server = subprocess.Popen([sys.executable, "-m", "tests.support.loopback_server", str(path)], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None

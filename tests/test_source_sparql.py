@@ -28,7 +28,7 @@ from store.base import SolutionsResult
 from store.embedded import EmbeddedStore
 from store.oxigraph_server import ManagedOxigraphServer
 from store.sparql_protocol import SparqlProtocolStore
-from tests.loopback_server import LoopbackServer, cut_off
+from tests.support.loopback_server import LoopbackServer, cut_off
 from web.hub import database_path
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "crm_rdf" / "samarkand-erlangen.ttl"

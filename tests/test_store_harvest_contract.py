@@ -1,6 +1,6 @@
 """The store contract for what the harvest adds: ``load_graphs`` (bulk path for new record graphs) and
 ``graph_states`` (which graphs exist, with a provenance value), run against every backend of
-``tests/test_store_contract.py`` (pyoxigraph in memory and on disk, a real ``oxigraph serve``)."""
+``tests/support/stores.py`` (pyoxigraph in memory and on disk, a real ``oxigraph serve``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from ontology.ntriples import iri, literal, triple
 from store import RecordGraph, SparqlProtocolStore, Store
 from store.base import build_nquads
-from tests.test_store_contract import BASE, PROV, graph, labels, obj, provenance, record, server, snapshot, store
+from tests.support.stores import BASE, PROV, graph, labels, obj, provenance, record, server, snapshot, store
 
 __all__ = ["server", "store"]  # fixtures used by this module's tests
 HASH = "https://w3id.org/srom/ns#contentHash"

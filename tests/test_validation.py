@@ -16,9 +16,9 @@ from mappings import MappedRecord, MappingContext, RecordError, get_mapping, map
 from ontology.iris import IriMinter
 from ontology.shacl import ShapesError, Validator, index_ntriples
 from ontology.validation import SHAPES_PATH, pyshacl_report, validate_record
+from tests.support.conformance import SAMPLES
 
 DATA = Path(__file__).parent / "data"
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 CTX = MappingContext(minter=IriMinter("https://hub.example.org"), museum="checks")
 
 CRM = "http://www.cidoc-crm.org/cidoc-crm/"

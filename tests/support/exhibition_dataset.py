@@ -17,8 +17,8 @@ from flask.testing import FlaskClient
 
 from demo.feeds import DemoFeedServer, load_demo_museums
 from harvesters.registry import Museum
-from tests.iiif_image_server import IiifImageServer
-from tests.oai_test_server import OaiTestServer
+from tests.support.iiif_image_server import IiifImageServer
+from tests.support.oai_test_server import OaiTestServer
 from web.exhibitions.document import ExhibitionDoc, Section
 from web.exhibitions.repository import ExhibitionRepository
 from web.hub import Hub

@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 
 from werkzeug.wrappers import Request, Response
 
-from tests.loopback_server import LoopbackServer
+from tests.support.loopback_server import LoopbackServer
 
 OAI_HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -89,7 +89,7 @@ def file_chunks(path: str, size: int = 64 * 1024) -> Iterator[bytes]:
 
 
 def serve_file_main(argv: list[str]) -> None:
-    """``python -m tests.loopback_server FILE``: serve FILE at every path, chunked, in a process of its own
+    """``python -m tests.support.loopback_server FILE``: serve FILE at every path, chunked, in a process of its own
     (a test measuring its own memory must not count the server's); prints the port, runs until killed."""
     import sys
     import time

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -13,7 +14,8 @@ from ontology.iris import IriMinter
 from ontology.namespaces import sparql_prologue
 from ontology.validation import validate_record
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+# Beside the checkout (../shared/samples); $SROM_SAMPLES names another place (a git worktree sits deeper).
+SAMPLES = Path(os.environ.get("SROM_SAMPLES") or Path(__file__).resolve().parents[3] / "shared" / "samples")
 
 # The shares each conformance report prints: a title, a machine-readable date span, a keeper.
 SHAPE_CHECKS = {

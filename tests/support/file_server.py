@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 from werkzeug.wrappers import Request, Response
 
-from tests.loopback_server import LoopbackServer
+from tests.support.loopback_server import LoopbackServer
 
 
 @dataclass

@@ -17,7 +17,7 @@ from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from ontology.iris import IriMinter
 from store.embedded import EmbeddedStore
-from tests.oai_test_server import OaiTestServer
+from tests.support.oai_test_server import OaiTestServer
 from web.hub import database_path
 
 BASE = "http://hub.example.test"  # http: the browser tests serve plain http on loopback (Secure cookies follow https)

@@ -13,9 +13,9 @@ from pathlib import Path
 from lxml import etree
 
 from mappings import parse_bytes
-from tests.oai_test_server import OaiTestServer
+from tests.support.oai_test_server import OaiTestServer
 
-DATA = Path(__file__).parent / "data" / "edm"
+DATA = Path(__file__).resolve().parents[1] / "data" / "edm"
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"
 
 

@@ -13,7 +13,7 @@ import re
 from PIL import Image, ImageDraw
 from werkzeug.wrappers import Request, Response
 
-from tests.loopback_server import LoopbackServer
+from tests.support.loopback_server import LoopbackServer
 
 _REQUEST = re.compile(r"^/iiif/(?P<id>[a-z0-9-]+)/(?P<region>full|\d+,\d+,\d+,\d+)/(?P<size>max|\d+,|\d+,\d+|!\d+,\d+)"
                       r"/0/default\.jpg$")
