@@ -26,7 +26,8 @@ from lxml import etree
 
 from harvesters.guard import FeedGuard
 from harvesters.http import GuardedSession, RetryPolicy
-from harvesters.source import FeedSpec, source_class
+from harvesters.protocols import source_class
+from harvesters.source import FeedSpec
 from mappings import (
     MappedRecord,
     MappingContext,

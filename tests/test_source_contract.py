@@ -23,9 +23,10 @@ from typing import Any
 import pytest
 
 from harvesters.http import RetryPolicy
+from harvesters.protocols import SOURCES, register_source, source_class
 from harvesters.registry import PROTOCOLS, HarvestRun, Museum, Registry
 from harvesters.run import Harvester
-from harvesters.source import SOURCES, Source, SourcePage, SourceRecord, register_source, source_class
+from harvesters.source import Source, SourcePage, SourceRecord
 from mappings import MappedRecord
 from store import EmbeddedStore, ManagedOxigraphServer, SolutionsResult
 from tests.support.museum_feeds import (
