@@ -126,7 +126,7 @@ def test_unknown_museum_is_404_in_both_forms(client):
 
 def test_store_queries_bind_the_museum_as_a_term(harvested):
     # The museum IRI is a substitution, never text in the query: an odd id cannot change the query.
-    from web.views.quality import QUERIES
+    from web.museums.quality import QUERIES
 
     assert all("xa-history" not in q and "?museum" in q for q in QUERIES.values())
 

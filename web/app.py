@@ -24,6 +24,12 @@ def create_app(test_config: dict[str, Any] | None = None, hub: Hub | None = None
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["srom"] = hub
+    # Section layouts registered by plugins may bring their own templates.
+    from jinja2 import ChoiceLoader
+
+    from web.exhibitions.layouts import LayoutTemplateLoader
+
+    app.jinja_env.loader = ChoiceLoader([app.jinja_env.loader, LayoutTemplateLoader()])  # type: ignore[list-item]
     app.extensions["srom_store"] = hub.store
 
     from sparql_endpoint.blueprint import bp as sparql_bp
@@ -72,6 +78,7 @@ def _register_errors(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
     from store.base import QueryTimeout, StoreUnavailable
+    from web.errors import HubError
     from web.views.common import wants_json
 
     def envelope(status: int, message: str):  # noqa: ANN202
@@ -82,6 +89,10 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # noqa: ANN202
         return envelope(exc.code or 500, exc.description or exc.name)
+
+    @app.errorhandler(HubError)
+    def hub_error(exc: HubError):  # noqa: ANN202 - every service error, mapped once
+        return envelope(exc.status, str(exc))
 
     @app.errorhandler(QueryTimeout)
     def timeout(exc: QueryTimeout):  # noqa: ANN202

@@ -19,9 +19,11 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from jinja2 import BaseLoader, Environment, TemplateNotFound
 
 from web.objects.cards import Card
 
@@ -40,6 +42,8 @@ class SectionLayout:
     data: Callable[[Sequence[Card]], Any] | None = None
     #: static files (under /static/) the page must load for this view: css and js
     assets: tuple[str, ...] = field(default_factory=tuple)
+    #: a folder holding ``template`` (a plugin's own); None: the hub's templates folder
+    template_folder: str | None = None
 
     def data_for(self, cards: Sequence[Card]) -> Any:
         return self.data(cards) if self.data else None
@@ -172,6 +176,20 @@ register_layout(
 )
 register_layout(SectionLayout("compare", _l("Compare"), "exhibitions/layouts/compare.html", comparable))
 register_layout(SectionLayout("story", _l("Story"), "exhibitions/layouts/story.html", _some))
+
+
+class LayoutTemplateLoader(BaseLoader):
+    """Finds the templates of layouts that ship their own (``template_folder``), as plugins' layouts do."""
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        for layout in layouts():
+            if layout.template_folder and layout.template == template:
+                path = Path(layout.template_folder) / template
+                if path.is_file():
+                    mtime = path.stat().st_mtime
+                    return (path.read_text(encoding="utf-8"), str(path),
+                            lambda path=path, mtime=mtime: path.stat().st_mtime == mtime)
+        raise TemplateNotFound(template)
 
 
 def assets_for(views: Sequence[SectionLayout]) -> tuple[list[str], list[str]]:

@@ -21,13 +21,21 @@ from harvesters.probe import ProbeReport
 from harvesters.registry import HarvestRun, Museum, RegistryError
 from harvesters.run import Harvester, HarvestProgress
 from ontology.namespaces import sparql_prologue
+from store.base import SolutionsResult
 from web.errors import Conflict, InvalidInput, NotFound
 from web.museums.feed_form import museum_from_fields
 from web.museums.harvest_jobs import HarvestJob, HarvestJobs
 from web.museums.probes import FeedProbe, ProbeResults, probe_and_preview
+from web.museums.quality import QualityReports
 
 if TYPE_CHECKING:
     from web.hub import Hub
+
+_COUNTS_QUERY = """
+SELECT ?museum (COUNT(DISTINCT ?object) AS ?objects) WHERE {
+  ?object a crm:E22_Human-Made_Object ; crm:P50_has_current_keeper ?museum .
+} GROUP BY ?museum
+"""
 
 #: graphs dropped per store call when a museum is deleted
 _DROP_BATCH = 500
@@ -59,6 +67,7 @@ class MuseumService:
         self.hub = hub
         self.probes = ProbeResults(hub.database)
         self.jobs = HarvestJobs(self._harvest_one)
+        self.quality = QualityReports(hub)
 
     # --- reading -----------------------------------------------------------------------------------
     def get(self, museum_id: str) -> Museum:
@@ -83,6 +92,25 @@ class MuseumService:
         result = self.hub.store().query(query, substitutions={"museum": museum})
         rows = result.dicts()  # type: ignore[union-attr]
         return int(rows[0]["n"].value) if rows else 0
+
+    def object_counts(self) -> dict[str, int]:
+        """Museum IRI -> number of objects it keeps, for every museum, in one query."""
+        result = self.hub.store().query(sparql_prologue() + _COUNTS_QUERY)
+        assert isinstance(result, SolutionsResult)
+        return {row["museum"].value: int(row["objects"].value) for row in result.dicts()}
+
+    def listing(self, lang: str = "en") -> list[dict[str, Any]]:
+        """Every museum as the public pages list it: its fields, name in ``lang``, objects, last run."""
+        counts = self.object_counts()
+        rows = []
+        for museum in self.list():
+            data = museum.as_json()
+            data["display_name"] = museum.names.get(lang) or museum.names.get("en") or museum.name
+            data["objects"] = counts.get(self.hub.minter.museum(museum.id), 0)
+            last = self.hub.registry.runs(museum.id, limit=1)
+            data["last_run"] = last[0].as_json() if last else None
+            rows.append(data)
+        return rows
 
     # --- registering -------------------------------------------------------------------------------
     def register(self, museum_id: str, fields: Mapping[str, Any], *, probe: bool = True,

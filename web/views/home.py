@@ -4,39 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from ontology.namespaces import sparql_prologue
-from store.base import SolutionsResult
 from web.exhibitions.document import pick
 from web.i18n import current_language
-from web.views.common import hub, ok, store
+from web.views.common import hub, ok
 
 bp = Blueprint("home", __name__)
 
-COUNTS_QUERY = """
-SELECT ?museum (COUNT(DISTINCT ?object) AS ?objects) WHERE {
-  ?object a crm:E22_Human-Made_Object ; crm:P50_has_current_keeper ?museum .
-} GROUP BY ?museum
-"""
-
-
-def object_counts() -> dict[str, int]:
-    result = store().query(sparql_prologue() + COUNTS_QUERY)
-    assert isinstance(result, SolutionsResult)
-    return {row["museum"].value: int(row["objects"].value) for row in result.dicts()}
-
-
 def museum_rows() -> list[dict[str, object]]:
-    counts = object_counts()
-    lang = current_language()
-    rows = []
-    for museum in hub().registry.museums():
-        data = museum.as_json()
-        data["display_name"] = museum.names.get(lang) or museum.names.get("en") or museum.name
-        data["objects"] = counts.get(hub().minter.museum(museum.id), 0)
-        last = hub().registry.runs(museum.id, limit=1)
-        data["last_run"] = last[0].as_json() if last else None
-        rows.append(data)
-    return rows
+    return hub().museums.listing(current_language())
 
 
 @bp.get("/")

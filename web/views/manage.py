@@ -209,10 +209,8 @@ def admin():  # noqa: ANN201
 
 
 def _admin_page(error: str | None = None, status: int = 200):  # noqa: ANN202
-    from web.views.home import museum_rows
-
     try:
-        museums = museum_rows()
+        museums = hub().museums.listing(current_language())
     except StoreError:
         museums = [m.as_json() | {"display_name": m.name, "objects": None} for m in hub().registry.museums()]
     return render_template("manage/admin.html", accounts=accounts().list(), museums=museums,
