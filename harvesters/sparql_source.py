@@ -51,6 +51,7 @@ from harvesters.http import (
 from harvesters.rdf_dump import record_pages
 from harvesters.source import Source, SourcePage, SourceRecord
 from mappings.rdf.description import DEPENDENT_CLASSES, ERLANGEN_CRM
+from store.values import iri_values
 
 _E22 = ("<http://www.cidoc-crm.org/cidoc-crm/E22_Human-Made_Object>", f"<{ERLANGEN_CRM}E22_Man-Made_Object>",
         "<http://www.cidoc-crm.org/cidoc-crm/E22_Man-Made_Object>")
@@ -259,9 +260,8 @@ class SparqlSource(Source):
         parents = {i[:n] for i in iris for n, ch in enumerate(i) if ch in "/#" and n > i.find("://") + 3}
         if not parents:
             return set()
-        values = " ".join(str(ox.NamedNode(p)) for p in sorted(parents))
         wrapper = self._wrapper()
-        wrapper.setQuery(f"SELECT DISTINCT ?parent WHERE {{ VALUES ?parent {{ {values} }} ?parent a ?class . "
+        wrapper.setQuery(f"SELECT DISTINCT ?parent WHERE {{ {iri_values('parent', sorted(parents))} ?parent a ?class . "
                          f"VALUES ?class {{ {' '.join(_E22)} }} }}")
         wrapper.setReturnFormat(JSON)
         objects = set(self._select(wrapper, "parent", "the query for parts"))
@@ -309,9 +309,8 @@ class SparqlSource(Source):
         """The construct query's triples for these objects (bound in a trailing VALUES clause), in an
         in-memory store (one page of descriptions). N-Triples is asked for; what the endpoint says it sent
         is believed."""
-        values = " ".join(str(ox.NamedNode(i)) for i in iris)  # pyoxigraph writes (and checks) each IRI
         wrapper = self._wrapper()
-        wrapper.setQuery(f"{query}\nVALUES ?object {{ {values} }}")
+        wrapper.setQuery(f"{query}\n{iri_values('object', iris)}")
         wrapper.setReturnFormat(N3)
         wrapper.addCustomHttpHeader("Accept", "application/n-triples")
 

@@ -18,6 +18,8 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from store.values import iri_values
+
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
@@ -173,16 +175,14 @@ class Store(abc.ABC):
         iris = [check_graph_iri(g) for g in dict.fromkeys(graph_iris)]
         if not iris:
             return {}
-        values = " ".join(f"<{g}>" for g in iris)
-        # Every IRI written into the text passes check_graph_iri (as in the update builders below).
-        provenance, predicate = check_graph_iri(self.provenance_graph), check_graph_iri(predicate)
         # FILTER EXISTS looks the graph up in the quad index; `GRAPH ?g {}` with ?g bound scans the list
         # of named graphs for every row in Oxigraph (measured ~9x slower on 20,000 graphs).
         query = (
-            f"SELECT ?g ?v WHERE {{ VALUES ?g {{ {values} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} "
-            f"OPTIONAL {{ GRAPH <{provenance}> {{ ?g <{predicate}> ?v }} }} }}"
+            f"SELECT ?g ?v WHERE {{ {iri_values('g', iris)} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} "
+            "OPTIONAL { GRAPH ?provenance { ?g ?predicate ?v } } }"
         )
-        result = self.query(query)
+        result = self.query(query, substitutions={"provenance": ox.NamedNode(self.provenance_graph),
+                                                  "predicate": ox.NamedNode(predicate)})
         states: dict[str, str | None] = {}
         for row in getattr(result, "rows", []):
             graph, value = row[0], row[1]

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 import pyoxigraph as ox
 
 from store.base import QuerySyntaxError, Term
+from store.values import values_rows
 
 # IRIREF admits no spaces, so "<" followed by anything else is the less-than operator.
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
@@ -87,16 +88,11 @@ def _matching_close(tokens: list[tuple[str, int, int]], k: int) -> int:
 
 def values_block(substitutions: Mapping[str, Term]) -> str:
     """``VALUES (?a ?b) { (<iri> "lit"@en) }`` for the given bindings, every value escaped."""
-    names: list[str] = []
-    values: list[str] = []
     for name, term in substitutions.items():
-        ox.Variable(name)  # raises ValueError for a name that is not a SPARQL variable name
         if not isinstance(term, ox.NamedNode | ox.Literal):
             # VALUES admits IRIs and literals only; blank node labels would be fresh variables.
             raise TypeError(f"cannot bind ?{name} to {type(term).__name__} over the SPARQL protocol")
-        names.append(f"?{name}")
-        values.append(str(term))
-    return f"VALUES ({' '.join(names)}) {{ ({' '.join(values)}) }}\n"
+    return values_rows(list(substitutions), [list(substitutions.values())]) + "\n"  # type: ignore[list-item]
 
 
 def bind_values(query: str, substitutions: Mapping[str, Term] | None) -> str:

@@ -19,8 +19,8 @@ import pyoxigraph as ox
 
 from ontology.dates import year_of
 from ontology.namespaces import sparql_prologue
-from ontology.ntriples import iri
 from store.base import Store
+from store.values import iri_values
 from web.i18n import best_literal
 from web.objects.images import thumbnail_url
 
@@ -29,7 +29,7 @@ from web.objects.images import thumbnail_url
 CARD_QUERY = """
 SELECT ?object ?title ?image ?date ?begin ?end ?place ?placeName ?conceptName ?wkt ?conceptWkt ?lat ?long
        ?museum ?museumName ?licence WHERE {
-  VALUES ?object { %s }
+  %s
   { ?object rdfs:label ?title }
   UNION { ?object crm:P65_shows_visual_item/la:digitally_shown_by/la:access_point ?image }
   UNION { ?object crm:P50_has_current_keeper ?museum . OPTIONAL { ?museum rdfs:label ?museumName } }
@@ -132,8 +132,7 @@ def fetch_cards(store: Store, objects: Sequence[str], lang: str, *, timeout: flo
     """Cards for ``objects`` (IRIs), in the order given; objects the store does not know are left out."""
     if not objects:
         return []
-    values = " ".join(iri(o) for o in dict.fromkeys(objects))
-    result = store.query(sparql_prologue() + CARD_QUERY % values, timeout=timeout)
+    result = store.query(sparql_prologue() + CARD_QUERY % iri_values("object", objects), timeout=timeout)
     cards: dict[str, Card] = {}
     own_point: set[str] = set()
     for row in result.dicts():  # type: ignore[union-attr]
