@@ -18,7 +18,7 @@ Compact encodings of an entry, parsed by ``build_records.py``:
 - ``dims``: ``"h=24,w=18.5,wt=4.1g"`` — h height, w width, l length, d diameter, th thickness,
   wt weight; the unit is cm unless suffixed ``mm`` or ``g``;
 - ``kind``: the object type, a key of ``vocab.TERMS``; ``place``: a key of ``vocab.PLACES``;
-- ``pic``: which drawing ``images.py`` makes for the object.
+- ``pic``: which drawing ``drawings.py`` makes for the object.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The visitor interface's Chinese catalogue is in step with the words the pages use, and compiles.
 
-The ``.po`` file is the source (web/translation.py compiles it when the app starts); this test extracts
+The ``.po`` file is the source (web/i18n/catalogues.py compiles it when the app starts); this test extracts
 every message the visitor pages mark for translation (web/translations/babel.cfg) and fails when one has
 no Chinese translation, or when the catalogue keeps messages no page uses any more.
 """
@@ -13,7 +13,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from web.translation import SOURCE, compile_catalogues
+from web.i18n.catalogues import SOURCE, compile_catalogues
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}

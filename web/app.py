@@ -67,9 +67,6 @@ def create_app(test_config: dict[str, Any] | None = None, hub: Hub | None = None
     from web.i18n import init_i18n
 
     init_i18n(app)
-    from web.translation import init_babel
-
-    init_babel(app)
     _register_errors(app)
     return app
 

@@ -1,6 +1,6 @@
 """Who is asking: session logins, bearer tokens, role checks and CSRF, for every blueprint.
 
-The public names are a contract other engineers code against (/work/brief/AUTH_API.md):
+The public names are a contract the blueprints code against:
 ``login_required``, ``current_user``, ``User``, ``csrf_token`` and ``init_auth``. Account storage lives
 in ``web.accounts.database``; the login pages in ``web.views.auth``.
 

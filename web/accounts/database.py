@@ -83,7 +83,7 @@ class AccountNotFound(AccountError, NotFound, KeyError):
 
 @dataclass(frozen=True)
 class User:
-    """A signed-in account as the rest of the hub sees it (see /work/brief/AUTH_API.md)."""
+    """A signed-in account as the rest of the hub sees it (``web.accounts.auth`` hands it to the views)."""
 
     id: int
     username: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from flask import Flask, g, request
+from flask import g, request
 
 LANGUAGES = ("en", "zh")
 DEFAULT_LANGUAGE = "en"
@@ -65,17 +65,3 @@ def format_year(year: int | None) -> str:
     if year < 1000:
         return f"公元{year}年" if zh else f"{year} CE"
     return f"{year}年" if zh else str(year)
-
-
-def init_i18n(app: Flask) -> None:
-    app.add_template_filter(format_year, "year")
-
-    @app.context_processor
-    def inject_language() -> dict[str, object]:
-        return {"lang": current_language(), "languages": LANGUAGES}
-
-    @app.after_request
-    def remember_language(response):  # noqa: ANN001, ANN202
-        if "lang" in request.args and request.args["lang"] in LANGUAGES:
-            response.set_cookie("lang", request.args["lang"], max_age=365 * 24 * 3600, samesite="Lax")
-        return response

@@ -6,8 +6,8 @@ starts, with Babel's pure-Python compiler, into the instance folder (``<instance
 binary file in git, no build step to forget, and a compiled catalogue can never lag behind its ``.po``
 (it is rebuilt whenever the ``.po`` is newer). Compiling both catalogues takes a few milliseconds.
 
-The visitor's language is chosen by ``web.i18n.current_language`` (``?lang=``, cookie, Accept-Language);
-labels that come from the graph are chosen by ``web.i18n.best_literal``, not here. This module must not
+The visitor's language is chosen by ``web.i18n.language.current_language`` (``?lang=``, cookie, Accept-Language);
+labels that come from the graph are chosen by ``web.i18n.language.best_literal``, not here. This module must not
 translate data: only the interface's words.
 """
 
@@ -23,9 +23,9 @@ from babel.messages.pofile import read_po
 from flask import Flask, request
 from flask_babel import Babel
 
-from web.i18n import DEFAULT_LANGUAGE, current_language
+from web.i18n.language import DEFAULT_LANGUAGE, current_language
 
-SOURCE = Path(__file__).resolve().parent / "translations"
+SOURCE = Path(__file__).resolve().parents[1] / "translations"
 DOMAIN = "messages"
 
 
@@ -60,7 +60,7 @@ def compile_catalogues(target: Path, source: Path = SOURCE) -> list[Path]:
     return written
 
 
-def init_babel(app: Flask) -> None:
+def install_catalogues(app: Flask) -> None:
     """Compile the catalogues into the instance folder and install Flask-Babel (``_`` in templates)."""
     target = Path(app.instance_path) / "translations"
     compile_catalogues(target)
