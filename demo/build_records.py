@@ -37,8 +37,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from demo.facts import FIRST_DATESTAMP, MUSEUM_OBJECTS, Obj
 from demo.drawings import draw
+from demo.facts import FIRST_DATESTAMP, MUSEUM_OBJECTS, Obj
 from demo.vocab import CATEGORY_NAMES, DIMENSION_NAMES, EVENT_PRODUCTION, PLACES, TERMS, Term
 
 MUSEUMS_DIR = Path(__file__).resolve().parent / "museums"
