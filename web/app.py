@@ -21,6 +21,9 @@ def create_app(test_config: dict[str, Any] | None = None, hub: Hub | None = None
     app.config.update(hub.settings)
     app.config.update(test_config)
     app.config["SECRET_KEY"] = hub.secret_key()
+    # Every body is bounded before it is parsed: forms, JSON and queries (413 above the limit).
+    limit = int(hub.settings["MAX_REQUEST_KB"]) * 1024
+    app.config.update(MAX_CONTENT_LENGTH=limit, MAX_FORM_MEMORY_SIZE=limit, MAX_FORM_PARTS=1000)
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["srom"] = hub
@@ -67,6 +70,9 @@ def create_app(test_config: dict[str, Any] | None = None, hub: Hub | None = None
     from web.i18n import init_i18n
 
     init_i18n(app)
+    from web.headers import install_security_headers
+
+    install_security_headers(app)
     _register_errors(app)
     return app
 

@@ -10,6 +10,7 @@ runs in processes (tests, tooling) that must not take it.
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 from pathlib import Path
@@ -34,13 +35,22 @@ def database_path(instance: Path) -> Path:
     return Path(instance) / DATABASE_FILE
 
 
+def create_private(path: Path) -> None:
+    """Create ``path`` empty and readable by its owner only, unless it exists."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 class Hub:
     def __init__(self, instance: Path, settings: dict[str, Any] | None = None) -> None:
         self.instance = Path(instance)
-        self.instance.mkdir(parents=True, exist_ok=True)
+        self.instance.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.settings = settings if settings is not None else load_settings(self.instance)
         self.minter = IriMinter(self.settings["BASE_IRI"])
         self.database = database_path(self.instance)
+        create_private(self.database)  # before SQLite makes it (and its journal files) world-readable
         self.registry = Registry(self.database)
         self.guard = FeedGuard(self.settings["ALLOWED_FEED_NETWORKS"])
         self._store: Store | None = None
@@ -103,8 +113,18 @@ class Hub:
             return str(self.settings["SECRET_KEY"])
         path = self.instance / "secret_key"
         if not path.exists():
-            path.write_text(secrets.token_hex(32))
-            path.chmod(0o600)
+            # Written private from the first byte, under a temporary name, then renamed into place: a
+            # reader never sees a half-written key, and two processes starting at once agree on one.
+            tmp = path.with_name(f".secret_key.{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+            try:
+                os.link(tmp, path)  # fails if another process won the race: its key stands
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
         return path.read_text().strip()
 
     def close(self) -> None:

@@ -78,6 +78,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Run the feeds' cron schedules while `srom serve` (or `srom demo`) serves."),
     Setting("HTTP_TIMEOUT", "SROM_HTTP_TIMEOUT", 60.0, float,
             "Seconds to wait for a museum's server (connect and read) before the request fails."),
+    Setting("MAX_REQUEST_KB", "SROM_MAX_REQUEST_KB", 1024, int,
+            "Largest request body the web app reads (forms, JSON, queries), in KB; larger ones get 413."),
     Setting("WEB_THREADS", "SROM_WEB_THREADS", 8, int,
             "Worker threads of the web server started by `srom serve`."),
     Setting("SECRET_KEY", "SROM_SECRET_KEY", None, lambda v: v,

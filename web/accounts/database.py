@@ -146,6 +146,26 @@ class ApiToken:
 
 
 
+#: longest values an account may carry (a name is shown on pages; nothing here is a document)
+MAX_DISPLAY_NAME, MAX_EMAIL, MAX_NOTE = 200, 254, 2000
+
+
+def _checked_fields(display_name: str, email: str | None, note: str | None) -> tuple[str, str | None, str | None]:
+    """The account's free-text fields, trimmed, refused when too long or holding control characters."""
+    display_name = display_name.strip()
+    for name, value, limit in (("display name", display_name, MAX_DISPLAY_NAME), ("email", email, MAX_EMAIL),
+                               ("note", note, MAX_NOTE)):
+        if value is None:
+            continue
+        if len(value) > limit:
+            raise AccountError(f"the {name} is too long (at most {limit} characters)")
+        if any(not c.isprintable() and c not in "\n\r\t" for c in value):
+            raise AccountError(f"the {name} holds control characters")
+    if email is not None and email.strip() and ("@" not in email or any(c.isspace() for c in email.strip())):
+        raise AccountError("the email address is not one")
+    return display_name, (email.strip() or None) if email else None, note
+
+
 def hash_token(token: str) -> str:
     # A token is 256 random bits, so a fast unsalted hash is enough (nothing to brute-force), and it
     # lets a request find its token by an indexed lookup.
@@ -194,8 +214,9 @@ class Accounts:
         status: str = "active",
     ) -> Account:
         username = username.strip()
-        if not username or len(username) > 64 or any(c.isspace() for c in username):
+        if not username or len(username) > 64 or any(c.isspace() or not c.isprintable() for c in username):
             raise AccountError("a user name needs 1-64 characters and no spaces")
+        display_name, email, note = _checked_fields(display_name, email, note)
         if role not in ROLES:
             raise AccountError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
         if status not in STATUSES:
@@ -315,9 +336,9 @@ class Accounts:
             museum_id = None
         columns: dict[str, object] = {"role": role, "museum_id": museum_id}
         if "display_name" in values:
-            columns["display_name"] = str(values["display_name"] or "").strip()
+            columns["display_name"] = _checked_fields(str(values["display_name"] or ""), None, None)[0]
         if "email" in values:
-            columns["email"] = values["email"] or None
+            columns["email"] = _checked_fields("", str(values["email"] or "") or None, None)[1]
         new_session = False
         if "status" in values and values["status"] != account.status:
             if values["status"] not in STATUSES:

@@ -1,15 +1,11 @@
 """Sign in, sign out, and self-registration of museums (a pending account the admin approves).
 
 Every form here carries the CSRF token, the anonymous ones too (login CSRF). Failed sign-ins are
-throttled per client address and user name (in memory, per process: enough to slow a guesser down, not
-a distributed defence). Passwords are never logged or echoed back into a form.
+throttled per client address and user name, per address and per account name, and registrations per
+address (``web.accounts.throttle``). Passwords are never logged or echoed back into a form.
 """
 
 from __future__ import annotations
-
-import threading
-import time
-from collections import defaultdict, deque
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
@@ -17,46 +13,21 @@ from harvesters.registry import RegistryError
 from ontology.iris import check_museum_id
 from web.accounts.auth import accounts, csrf_anonymous, current_user, log_in, log_out, safe_next
 from web.accounts.database import MIN_PASSWORD_LENGTH, AccountError
+from web.accounts.throttle import LoginThrottle, RateLimiter
 from web.views.common import hub
 
 bp = Blueprint("auth", __name__)
 
-MAX_FAILURES = 8
-WINDOW_S = 15 * 60
-
-
-class LoginThrottle:
-    """At most ``MAX_FAILURES`` failed sign-ins per (address, user name) in ``WINDOW_S`` seconds."""
-
-    def __init__(self) -> None:
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._failures[key]
-        while times and times[0] < now - WINDOW_S:
-            times.popleft()
-        return times
-
-    def blocked(self, address: str, username: str) -> bool:
-        with self._lock:
-            return len(self._recent((address, username.lower()), time.monotonic())) >= MAX_FAILURES
-
-    def failed(self, address: str, username: str) -> None:
-        with self._lock:
-            now = time.monotonic()
-            self._recent((address, username.lower()), now).append(now)
-            if len(self._failures) > 10_000:  # forget stale keys instead of growing without bound
-                for key in [k for k, v in self._failures.items() if not v or v[-1] < now - WINDOW_S]:
-                    del self._failures[key]
-
-    def succeeded(self, address: str, username: str) -> None:
-        with self._lock:
-            self._failures.pop((address, username.lower()), None)
+#: museum self-registrations per client address per hour
+REGISTRATIONS_PER_HOUR = 5
 
 
 def throttle() -> LoginThrottle:
     return current_app.extensions.setdefault("srom_login_throttle", LoginThrottle())
+
+
+def registrations() -> RateLimiter:
+    return current_app.extensions.setdefault("srom_registration_limit", RateLimiter(REGISTRATIONS_PER_HOUR, 3600))
 
 
 def _home_for(user) -> str:  # noqa: ANN001
@@ -115,6 +86,12 @@ def register():  # noqa: ANN201
                                min_length=MIN_PASSWORD_LENGTH)
     error = None
     password = request.form.get("password", "")
+    address = request.remote_addr or "?"
+    if registrations().blocked(address):
+        wait = registrations().retry_after(address)
+        return render_template("auth/register.html", form=form, done=False, min_length=MIN_PASSWORD_LENGTH,
+                               error="Too many registrations from your address; try again later."), 429, {
+                                   "Retry-After": str(wait)}
     try:
         if password != request.form.get("password_again", ""):
             raise AccountError("the two passwords differ")
@@ -126,7 +103,8 @@ def register():  # noqa: ANN201
             raise AccountError(f"the museum id {museum_id!r} is taken; choose another or ask the hub admin")
         accounts().create(form["username"], password, "museum", museum_id=museum_id,
                           display_name=form["display_name"], email=form["email"] or None,
-                          note=form["note"][:2000] or None, status="pending")
+                          note=form["note"] or None, status="pending")
+        registrations().hit(address)
     except (AccountError, RegistryError, ValueError) as exc:
         error = str(exc)
     if error:
