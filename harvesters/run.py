@@ -31,6 +31,7 @@ from typing import Any
 from harvesters.errors import HarvestBusy
 from harvesters.guard import FeedGuard
 from harvesters.http import DEFAULT_MAX_DOWNLOAD_BYTES, GuardedSession, RetryPolicy
+from harvesters.listing_guard import DEFAULT_MAX_PAGES, DEFAULT_MAX_RECORDS, ListingGuard
 from harvesters.map_worker import (
     WORKER_THRESHOLD,
     PreparedPage,
@@ -97,6 +98,8 @@ class Harvester:
         use_bulk: bool = True,
         map_worker_threshold: int | None = WORKER_THRESHOLD,
         bulk_batch_factor: int = BULK_BATCH_FACTOR,
+        max_pages: int = DEFAULT_MAX_PAGES,
+        max_records: int = DEFAULT_MAX_RECORDS,
     ) -> None:
         self.store = store
         self.registry = registry
@@ -121,6 +124,9 @@ class Harvester:
         self.map_worker_threshold = map_worker_threshold
         #: a first harvest (bulk path) writes batches of ``batch_size * bulk_batch_factor`` records
         self.bulk_batch_factor = bulk_batch_factor
+        #: caps on one run's listing (harvesters.listing_guard): a feed cannot make a run endless
+        self.max_pages = max_pages
+        self.max_records = max_records
 
     # --- the run ---------------------------------------------------------------------------------
     def harvest(
@@ -250,9 +256,13 @@ class Harvester:
                     yield from worker_pages(job, lambda message: self._note(run.id, state, message))
                     return
 
+        guard = ListingGuard(max_pages=self.max_pages, max_records=self.max_records,
+                             pages=state.pages, records=state.records)
+
         def pages() -> Iterator[PreparedPage]:
             response_date = run.response_date
             for page in listing():
+                guard.check(page.checkpoint, len(page.records))
                 if response_date is None:
                     response_date = page.response_date or utc_now()
                     self.registry.update_run(run.id, response_date=response_date)
@@ -365,6 +375,8 @@ def harvester_options(settings: Mapping[str, Any], *, sleep: Callable[[float], N
         "retry": retry,
         "max_drop_share": float(settings.get("HARVEST_MAX_DROP_SHARE", 0.15)),
         "map_worker_threshold": int(settings.get("HARVEST_MAP_WORKER_THRESHOLD", WORKER_THRESHOLD)) or None,
+        "max_pages": int(settings.get("HARVEST_MAX_PAGES", DEFAULT_MAX_PAGES)),
+        "max_records": int(settings.get("HARVEST_MAX_RECORDS", DEFAULT_MAX_RECORDS)),
     }
 
 

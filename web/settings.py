@@ -76,6 +76,11 @@ SETTINGS: tuple[Setting, ...] = (
             "(OAI-PMH, JSON) is refused above 256 MB whatever this says."),
     Setting("HARVEST_SCHEDULER", "SROM_HARVEST_SCHEDULER", True, _bool,
             "Run the feeds' cron schedules while `srom serve` (or `srom demo`) serves."),
+    Setting("HARVEST_MAX_PAGES", "SROM_HARVEST_MAX_PAGES", 200_000, int,
+            "Most pages one harvest run lists; a feed that goes on longer (or repeats a resumption token, "
+            "which stops the run at once) fails the run with the reason."),
+    Setting("HARVEST_MAX_RECORDS", "SROM_HARVEST_MAX_RECORDS", 10_000_000, int,
+            "Most records one harvest run lists (see harvest_max_pages)."),
     Setting("HTTP_TIMEOUT", "SROM_HTTP_TIMEOUT", 60.0, float,
             "Seconds to wait for a museum's server (connect and read) before the request fails."),
     Setting("MAX_REQUEST_KB", "SROM_MAX_REQUEST_KB", 1024, int,

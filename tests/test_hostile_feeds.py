@@ -1,0 +1,88 @@
+"""Hostile feeds (issue 11, class 9): a feed that repeats or keeps growing its resumption token cannot
+make a harvest run go on forever; the run fails with the reason and keeps what it stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+
+from harvesters.guard import FeedGuard
+from harvesters.registry import Museum, Registry
+from harvesters.run import Harvester
+from ontology.iris import IriMinter
+from store.embedded import EmbeddedStore
+from tests.support.lido_records import lido
+from tests.support.loopback_server import LoopbackServer
+from web.hub import database_path
+
+MINTER = IriMinter("https://hub.example.org")
+OAI = "http://www.openarchives.org/OAI/2.0/"
+
+
+def _page(records: list[str], token: str | None) -> bytes:
+    body = "".join(
+        f'<record><header><identifier>{rid}</identifier><datestamp>2025-01-01</datestamp></header>'
+        f'<metadata>{lido(rid, f"Object {rid}")}</metadata></record>' for rid in records)
+    resumption = f"<resumptionToken>{token}</resumptionToken>" if token is not None else ""
+    return (f'<?xml version="1.0"?><OAI-PMH xmlns="{OAI}"><responseDate>2025-01-02T00:00:00Z</responseDate>'
+            f'<request verb="ListRecords">x</request><ListRecords>{body}{resumption}</ListRecords></OAI-PMH>'
+            ).encode()
+
+
+def looping_feed(kind: str) -> Any:
+    """An OAI-PMH ListRecords that never ends: the same token again ("repeat"), or a new one each page
+    ("grow"). Each page carries two records."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        args = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        token = args.get("resumptionToken")
+        n = 0 if token is None else (int(token.split("-")[1]) if kind == "grow" else 1)
+        nxt = f"t-{n + 1}" if kind == "grow" else "t-same"
+        start_response("200 OK", [("Content-Type", "text/xml")])
+        return [_page([f"oai:loop:{n}a", f"oai:loop:{n}b"], nxt)]
+
+    return app
+
+
+@pytest.fixture
+def harvest_setup(tmp_path: Path) -> Iterator[tuple[EmbeddedStore, Registry]]:
+    store = EmbeddedStore(None, MINTER.provenance_graph())
+    registry = Registry(database_path(tmp_path))
+    yield store, registry
+    store.close()
+
+
+def test_a_repeated_resumption_token_stops_the_run_with_the_reason(harvest_setup: Any) -> None:
+    store, registry = harvest_setup
+    with LoopbackServer(looping_feed("repeat")) as feed:
+        registry.save_museum(Museum(id="loop", name="Loop", feed_url=f"{feed.url}/oai", format="lido"))
+        run = Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=2).harvest("loop")
+        requests = len(feed.requests)
+    assert run.outcome == "failed"
+    assert "repeats itself" in (run.error or "") and "t-same" in (run.error or "")
+    assert requests <= 4  # noticed on the first repeat, not after a timeout
+    assert run.new >= 2  # what it stored before the loop stays
+
+
+def test_a_token_that_keeps_growing_stops_at_the_page_cap(harvest_setup: Any) -> None:
+    store, registry = harvest_setup
+    with LoopbackServer(looping_feed("grow")) as feed:
+        registry.save_museum(Museum(id="grow", name="Grow", feed_url=f"{feed.url}/oai", format="lido"))
+        harvester = Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=2, max_pages=25)
+        run = harvester.harvest("grow")
+        requests = len(feed.requests)
+    assert run.outcome == "failed" and "harvest_max_pages" in (run.error or "")
+    assert 25 <= requests <= 27
+
+
+def test_the_record_cap_holds_too(harvest_setup: Any) -> None:
+    store, registry = harvest_setup
+    with LoopbackServer(looping_feed("grow")) as feed:
+        registry.save_museum(Museum(id="grow", name="Grow", feed_url=f"{feed.url}/oai", format="lido"))
+        run = Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=2,
+                        max_records=9).harvest("grow")
+    assert run.outcome == "failed" and "harvest_max_records" in (run.error or "")
