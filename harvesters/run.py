@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from harvesters.confinement import confine_hook
 from harvesters.errors import HarvestBusy
 from harvesters.guard import FeedGuard
 from harvesters.http import DEFAULT_MAX_DOWNLOAD_BYTES, GuardedSession, RetryPolicy
@@ -113,6 +114,8 @@ class Harvester:
         self.max_drop_share = max_drop_share
         #: per-record steps after mapping (reconciliation, validation): see ``harvesters.pipeline``
         self.record_hooks: list[RecordHook] = list(record_hooks)
+        # A museum's records describe only what it owns (harvesters.confinement), before validation.
+        self.record_hooks.append(confine_hook)
         # --- issue 4: SHACL validation is the last step after mapping (and reconciliation) ---------------
         self.record_hooks.append(validate_hook)
         # --- issue 4 (thesaurus): unmatched terms per feed for the admin's review (harvesters/unmatched.py) ---

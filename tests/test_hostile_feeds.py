@@ -86,3 +86,41 @@ def test_the_record_cap_holds_too(harvest_setup: Any) -> None:
         run = Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=2,
                         max_records=9).harvest("grow")
     assert run.outcome == "failed" and "harvest_max_records" in (run.error or "")
+
+
+# --- class 6: one museum rewrites another's data ------------------------------------------------------
+HOSTILE = Path(__file__).parent / "data" / "hostile"
+
+
+def test_a_museum_cannot_describe_what_another_owns_nor_the_thesaurus(harvest_setup: Any) -> None:
+    from tests.support.oai_test_server import OaiTestServer
+
+    store, registry = harvest_setup
+    with OaiTestServer() as victim_feed, OaiTestServer() as attacker_feed:
+        victim_feed.put("V-1", "2025-01-01T00:00:00Z", lido("V-1", "The victim's own title"))
+        attacker_feed.put("ATT-1", "2025-01-01T00:00:00Z",
+                          (HOSTILE / "lido-foreign-terms.xml").read_text(encoding="utf-8").split("?>", 1)[1])
+        harvester = Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]))
+        for museum, feed in (("victim", victim_feed), ("attacker", attacker_feed)):
+            registry.save_museum(Museum(id=museum, name=museum.title(), feed_url=feed.url, format="lido"))
+            run = harvester.harvest(museum)
+            assert run.outcome == "ok" and run.new == 1, (museum, run.error, registry.quarantined(museum))
+    victim_object = MINTER.object("victim", "V-1")
+    samarkand = "https://w3id.org/srom/concept/place/samarkand"
+
+    def values(subject: str, predicate: str) -> set[str]:
+        rows = store.query(f"SELECT DISTINCT ?o WHERE {{ <{subject}> <{predicate}> ?o }}")
+        return {r["o"].value for r in rows.dicts()}  # type: ignore[union-attr]
+
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    assert values(victim_object, label) == {"The victim's own title"}
+    assert "Fake Museum" not in values(MINTER.museum("victim"), label)
+    points = values(samarkand, "http://www.cidoc-crm.org/cidoc-crm/P168_place_is_defined_by")
+    assert len(points) == 1 and "0.5" not in next(iter(points))  # the thesaurus' point, no second one
+    assert "Fake Samarkand" not in values(samarkand, label)
+    assert "poison" not in values(MINTER.local_term("victim", "material", "silk"), label)
+    # the attacker's record still links to those IRIs: links, never descriptions
+    attacker_object = MINTER.object("attacker", "ATT-1")
+    linked = store.query(f"ASK {{ <{attacker_object}> <http://www.cidoc-crm.org/cidoc-crm/P2_has_type> "
+                         f"<{victim_object}> }}")
+    assert linked.value  # type: ignore[union-attr]
