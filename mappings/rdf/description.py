@@ -158,7 +158,7 @@ class Description:
     def owned(self, obj: ox.NamedNode) -> list[Term]:
         """The object and the nodes that belong to its record, in breadth-first order."""
         order: list[Term] = [obj]
-        seen = {obj}
+        seen: set[Term] = {obj}
         i = 0
         while i < len(order):
             for _p, o in self.by_subject.get(order[i], ()):
@@ -205,4 +205,4 @@ def ntriples_line(s: Term, p: Term, o: Term) -> str:
 def parse_ntriples(text: str | bytes) -> list[Triple]:
     """N-Triples (or N-Quads, graphs ignored) parsed with pyoxigraph; raises SyntaxError when malformed."""
     fmt = ox.RdfFormat.N_QUADS  # N-Triples is a subset of N-Quads; a source may hand either
-    return [(q.subject, q.predicate, q.object) for q in ox.parse(text, format=fmt)]  # type: ignore[misc]
+    return [(q.subject, q.predicate, q.object) for q in ox.parse(text, format=fmt)]
