@@ -32,7 +32,7 @@ import http.client
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
@@ -123,7 +123,8 @@ def _guarded(connection_class: type[http.client.HTTPConnection], guard: FeedGuar
 
     def connection(*args: Any, **kwargs: Any) -> http.client.HTTPConnection:
         conn = connection_class(*args, **kwargs)
-        conn._create_connection = guard.create_connection  # http.client's own hook for opening the socket
+        # http.client's own hook for opening the socket (private, so not in typeshed)
+        conn._create_connection = guard.create_connection  # type: ignore[attr-defined]
         return conn
 
     return connection
@@ -144,7 +145,7 @@ class _GuardedHttps(urllib.request.HTTPSHandler):
         self._connection = _guarded(http.client.HTTPSConnection, guard)
 
     def https_open(self, req):  # noqa: ANN001, ANN201 - urllib's hook
-        return self.do_open(self._connection, req, context=self._context)
+        return self.do_open(self._connection, req, context=self._context)  # type: ignore[attr-defined]  # urllib's, private
 
 
 class _Wrapper(SPARQLWrapper):
@@ -204,7 +205,7 @@ class SparqlSource(Source):
     #: every run lists every object: an object the endpoint no longer lists is gone
     complete_listing = True
 
-    def pages(self, since: str | None = None, resume: dict[str, Any] | None = None) -> Iterator[SourcePage]:
+    def pages(self, since: str | None = None, resume: dict[str, Any] | None = None) -> Generator[SourcePage]:
         options = self.feed.options or {}
         page_size = max(1, int(options.get("page_size", 100)))
         offset = int((resume or {}).get("offset", 0))
