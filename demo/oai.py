@@ -56,8 +56,8 @@ def lido_to_dc(lido: etree._Element) -> etree._Element:
             if text:
                 out = etree.SubElement(dc, f"{{{DC_NS}}}{name}")
                 out.text = text
-                if node.get(XML_LANG):
-                    out.set(XML_LANG, node.get(XML_LANG))
+                if lang := node.get(XML_LANG):
+                    out.set(XML_LANG, lang)
 
     d, ident = "descriptiveMetadata", ("descriptiveMetadata", "objectIdentificationWrap")
     event = (d, "eventWrap", "eventSet", "event")
