@@ -139,8 +139,10 @@ def map_command(metadata_format: str, output: str, museum: str, source,  # noqa:
 
         lines = dict.fromkeys(line for text in turtle_lines for line in text.splitlines(keepends=True))
         triples = ox.parse("".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES)
+        turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        assert turtle is not None  # no output given: the serialisation is returned
         sys.stdout.flush()
-        sys.stdout.buffer.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+        sys.stdout.buffer.write(turtle)
     click.echo(f"{mapped} records mapped, {failed} failed", err=True)
     if mapped == 0:
         sys.exit(1)

@@ -144,7 +144,7 @@ def _page(slug: str, revision: int | None, kind: str = "page") -> Response:
     if kind == "page":
         body = render_template("exhibitions/page.html", parts=parts, title=title, theme=doc.theme)
     else:
-        body = parts["html"]  # type: ignore[index]
+        body = parts["html"]
     response = Response(body, content_type="text/html; charset=utf-8")
     if kind == "embed":
         # Museums put this page in an iframe on their own sites.
