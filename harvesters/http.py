@@ -259,8 +259,8 @@ class GuardedSession:
             response.close()
             raise TransientError(f"connection failed: {response.url}: {exc}") from exc
         # requests' own cache of the body: .content and .text read it from here
-        response._content = b"".join(chunks)  # noqa: SLF001
-        response._content_consumed = True  # type: ignore[attr-defined]  # noqa: SLF001 - private to requests, not in its stubs
+        response._content = b"".join(chunks)
+        response._content_consumed = True  # type: ignore[attr-defined]  # private to requests, not in its stubs
 
     def close(self) -> None:
         self.session.close()

@@ -245,7 +245,7 @@ def _probe_source(
     source = cls(FeedSpec(report.url, report.format, report.set_spec, options), http)
     try:
         page = _first_page(source, size)
-    except Exception as exc:  # noqa: BLE001 - a feed's fault of any kind is a message for the museum
+    except Exception as exc:  # a feed's fault of any kind is a message for the museum
         _unreachable(report, exc)
         return
     if page is None or not page.records:

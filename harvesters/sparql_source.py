@@ -109,7 +109,7 @@ class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
     def __init__(self, guard: FeedGuard) -> None:
         self.guard = guard
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201 - urllib's hook
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # urllib's hook
         self.guard.check(newurl)
         if req.get_method() == "POST" and code in (301, 302, 307, 308):
             kept = {k: v for k, v in req.header_items() if k.lower() not in ("host", "content-length")}
@@ -135,7 +135,7 @@ class _GuardedHttp(urllib.request.HTTPHandler):
         super().__init__()
         self._connection = _guarded(http.client.HTTPConnection, guard)
 
-    def http_open(self, req):  # noqa: ANN001, ANN201 - urllib's hook
+    def http_open(self, req):  # urllib's hook
         return self.do_open(self._connection, req)
 
 
@@ -144,7 +144,7 @@ class _GuardedHttps(urllib.request.HTTPSHandler):
         super().__init__()
         self._connection = _guarded(http.client.HTTPSConnection, guard)
 
-    def https_open(self, req):  # noqa: ANN001, ANN201 - urllib's hook
+    def https_open(self, req):  # urllib's hook
         return self.do_open(self._connection, req, context=self._context)  # type: ignore[attr-defined]  # urllib's, private
 
 
@@ -160,7 +160,7 @@ class _Wrapper(SPARQLWrapper):
         self._timeout_s = timeout
         self.setMethod(POST)  # long VALUES blocks do not fit in a URL
 
-    def _query(self):  # noqa: ANN202 - SPARQLWrapper's own hook, sending through our opener
+    def _query(self):  # SPARQLWrapper's own hook, sending through our opener
         self.guard.check(self.endpoint)
         request = self._createRequest()
         try:

@@ -141,7 +141,7 @@ def hub_quality(unmatched_limit: int = 5) -> dict[str, Any]:
 # HTML rule is the inner one so that links go to the page, not to its JSON.
 @bp.get("/quality.json")
 @bp.get("/quality")
-def overview():  # noqa: ANN201
+def overview():
     report = hub_quality()
     if wants_json():
         return ok(measures=list(MEASURES), **report)
@@ -150,7 +150,7 @@ def overview():  # noqa: ANN201
 
 @bp.get("/museums/<museum_id>/quality.json")
 @bp.get("/museums/<museum_id>/quality")
-def museum(museum_id: str):  # noqa: ANN201
+def museum(museum_id: str):
     report = museum_quality(museum_id)
     if report is None:
         abort(404, f"no museum {museum_id!r} is registered")
