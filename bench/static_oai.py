@@ -47,7 +47,7 @@ def _serve(port_queue: multiprocessing.Queue, total: int, page_size: int) -> Non
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             query = parse_qs(urlsplit(self.path).query)
             verb = query.get("verb", [""])[0]
             if verb == "Identify":

@@ -140,7 +140,7 @@ class DemoMuseum:
         records: list[DemoRecord] = []
         if self.metadata_format == "lido":
             for lido in root.iterchildren(f"{{{LIDO_NS}}}lido", "lido"):
-                ns = f"{{{LIDO_NS}}}" if lido.tag.startswith("{") else ""
+                ns = f"{{{LIDO_NS}}}" if isinstance(lido.tag, str) and lido.tag.startswith("{") else ""
                 local_id = lido.findtext(f"{ns}lidoRecID", "").strip()
                 stamp = lido.findtext(
                     f"{ns}administrativeMetadata/{ns}recordWrap/{ns}recordInfoSet/{ns}recordMetadataDate", ""
@@ -170,11 +170,11 @@ class DemoMuseum:
                         etree.tostring(dc, encoding="UTF-8"),
                     )
                 )
-        stamp = _parse_datestamp(self.deleted_datestamp) if self.deleted_datestamp else None
+        deleted_at = _parse_datestamp(self.deleted_datestamp) if self.deleted_datestamp else None
         latest = max((r.datestamp for r in records), default=datetime(2024, 1, 1))
         for identifier in self.deleted:
             local_id = identifier.removeprefix(self.oai_identifier_prefix)
-            records.append(DemoRecord(local_id, identifier, stamp or latest, deleted=True))
+            records.append(DemoRecord(local_id, identifier, deleted_at or latest, deleted=True))
         return records
 
     def _record(self, local_id: str, stamp: str, spec: str, name: str, payload: bytes) -> DemoRecord:

@@ -56,8 +56,8 @@ def lido_to_dc(lido: etree._Element) -> etree._Element:
             if text:
                 out = etree.SubElement(dc, f"{{{DC_NS}}}{name}")
                 out.text = text
-                if node.get(XML_LANG):
-                    out.set(XML_LANG, node.get(XML_LANG))
+                if lang := node.get(XML_LANG):
+                    out.set(XML_LANG, lang)
 
     d, ident = "descriptiveMetadata", ("descriptiveMetadata", "objectIdentificationWrap")
     event = (d, "eventWrap", "eventSet", "event")
@@ -177,12 +177,12 @@ class MuseumRepository:
         )
         return identify
 
-    def listMetadataFormats(self, identifier: str | None = None) -> list[tuple[str, str, str]]:  # noqa: N802
+    def listMetadataFormats(self, identifier: str | None = None) -> list[tuple[str, str, str]]:
         if identifier is not None and identifier not in self.by_identifier:
             raise error.IdDoesNotExistError(identifier)
         return list(self.formats)
 
-    def listSets(self, cursor: int = 0, batch_size: int = BATCH_SIZE) -> list[tuple[str, str, None]]:  # noqa: N802
+    def listSets(self, cursor: int = 0, batch_size: int = BATCH_SIZE) -> list[tuple[str, str, None]]:
         if not self.sets:
             raise error.NoSetHierarchyError("This repository does not support sets.")
         return [(spec, name, None) for spec, name in self.sets][cursor : cursor + batch_size]
@@ -190,7 +190,7 @@ class MuseumRepository:
     def listIdentifiers(
         self,
         metadataPrefix: str,
-        set: str | None = None,  # noqa: N802,N803,A002
+        set: str | None = None,
         from_: datetime | None = None,
         until: datetime | None = None,
         cursor: int = 0,
@@ -202,7 +202,7 @@ class MuseumRepository:
     def listRecords(
         self,
         metadataPrefix: str,
-        set: str | None = None,  # noqa: N802,N803,A002
+        set: str | None = None,
         from_: datetime | None = None,
         until: datetime | None = None,
         cursor: int = 0,
@@ -214,7 +214,7 @@ class MuseumRepository:
             for r in selected[cursor : cursor + batch_size]
         ]
 
-    def getRecord(self, metadataPrefix: str, identifier: str) -> tuple[Any, Any, None]:  # noqa: N802,N803
+    def getRecord(self, metadataPrefix: str, identifier: str) -> tuple[Any, Any, None]:
         self._check_prefix(metadataPrefix)
         record = self.by_identifier.get(identifier)
         if record is None:

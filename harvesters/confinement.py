@@ -61,7 +61,7 @@ def confine(ntriples: str, museum_id: str, base: str) -> tuple[str, list[str]]:
     return "".join(kept), list(dropped)
 
 
-def confine_hook(mapped: MappedRecord, record: Any, museum: Any) -> MappedRecord:  # noqa: ARG001 - RecordHook
+def confine_hook(mapped: MappedRecord, record: Any, museum: Any) -> MappedRecord:
     """The record with its descriptions of IRIs the museum does not own removed (see the module docstring)."""
     base = mapped.object_iri.split(_OBJECT_SPACE, 1)[0]
     own, dropped_own = confine(mapped.ntriples, museum.id, base)

@@ -101,7 +101,9 @@ class FeedGuard:
         except socket.gaierror as exc:
             raise FeedUrlRefused(f"cannot resolve the feed's host {parts.hostname!r}: {exc}") from exc
         for info in infos:
-            address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+            host = info[4][0]
+            assert isinstance(host, str)  # a TCP address is an IPv4/IPv6 sockaddr: (host, port, ...)
+            address = ipaddress.ip_address(host.split("%", 1)[0])
             if not self._allowed(address):
                 raise FeedUrlRefused(
                     f"feed URL {url} resolves to {address}, a private, loopback or link-local address; "

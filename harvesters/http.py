@@ -232,7 +232,7 @@ class GuardedSession:
                     raise TransientError(f"HTTP {status} from {response.url}", retry_after, status)
                 raise HarvestHttpError(f"HTTP {status} from {response.url}", status=status)
             limit = self.max_download_bytes if stream else min(self.max_download_bytes, MAX_PAGE_BYTES)
-            response.max_bytes = limit  # type: ignore[attr-defined] - read by response_body()
+            response.max_bytes = limit  # type: ignore[attr-defined]  # the hub's own attribute, read by response_body()
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > limit:
                 response.close()
@@ -259,8 +259,8 @@ class GuardedSession:
             response.close()
             raise TransientError(f"connection failed: {response.url}: {exc}") from exc
         # requests' own cache of the body: .content and .text read it from here
-        response._content = b"".join(chunks)  # noqa: SLF001
-        response._content_consumed = True  # noqa: SLF001
+        response._content = b"".join(chunks)
+        response._content_consumed = True  # type: ignore[attr-defined]  # private to requests, not in its stubs
 
     def close(self) -> None:
         self.session.close()

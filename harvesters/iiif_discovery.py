@@ -23,7 +23,7 @@ Owns the protocol only: no mapping, storing or counting (``harvesters.run`` does
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -90,7 +90,7 @@ class IiifDiscoverySource(Source):
     #: deletions arrive as Delete activities; a run lists only what changed
     complete_listing = False
 
-    def pages(self, since: str | None = None, resume: dict[str, Any] | None = None) -> Iterator[SourcePage]:
+    def pages(self, since: str | None = None, resume: dict[str, Any] | None = None) -> Generator[SourcePage]:
         options = self.feed.options or {}
         page_size = max(1, int(options.get("page_size", 50)))
         resume = resume or {}
@@ -160,7 +160,7 @@ class IiifDiscoverySource(Source):
                     return changes, newest[1] if newest else None
                 if horizon_dt and end and end > horizon_dt:
                     continue  # newer than this run's listing: the next run takes it
-                if end and (newest is None or end > newest[0]):
+                if end and isinstance(end_text, str) and (newest is None or end > newest[0]):
                     newest = (end, end_text)
                 kind = next(iter(_types(activity)), "")
                 if kind == "Refresh":

@@ -80,7 +80,7 @@ def museum_mapping(registry_path: str | Path, museum_id: str, metadata_format: s
     return MappingOverrides.beside(Path(registry_path)).mapping(museum_id, metadata_format)
 
 
-def map_source_record(record: SourceRecord, mapping, context):  # noqa: ANN001, ANN201 - mapping types live in mappings
+def map_source_record(record: SourceRecord, mapping, context):  # mapping types live in mappings
     """The harvest's mapping step for one record (raises ``RecordError``): its payload, or for XML the record
     element inside it, through ``mapping``."""
     element = record.payload
@@ -212,5 +212,5 @@ def _worker_main(job: WorkerJob, channel: Any, parent_pid: int) -> None:
         finally:
             http.close()
         send(("done", None))
-    except BaseException as exc:  # noqa: BLE001 - reported to the harvest, which records it on the run
+    except BaseException as exc:  # reported to the harvest, which records it on the run
         send(("error", f"{type(exc).__name__}: {exc}"))

@@ -7,7 +7,7 @@ broken XML is an error (never ``recover=True``), and ``noRecordsMatch`` is an em
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -213,7 +213,7 @@ class OaiClient:
 
     def list_records(self, metadata_prefix: str, **kwargs: str | None) -> Iterator[ListRecordsPage]:
         """Every page of a ListRecords list, following resumption tokens."""
-        page = self.list_records_page(metadata_prefix, **kwargs)  # type: ignore[arg-type]
+        page = self.list_records_page(metadata_prefix, **kwargs)
         yield page
         while page.resumption_token:
             page = self.list_records_page(resumption_token=page.resumption_token)
@@ -286,7 +286,7 @@ class OaiPmhSource(Source):
     def client(self) -> OaiClient:
         return OaiClient(self.feed.url, self.http)
 
-    def pages(self, since: str | None = None, resume: dict | None = None) -> Iterator[SourcePage]:
+    def pages(self, since: str | None = None, resume: dict | None = None) -> Generator[SourcePage]:
         client = self.client()
         state = dict(resume or {})
         if not resume:

@@ -95,7 +95,7 @@ def prefetch(items: Iterable[T], depth: int = 2, *, stop_wait: float = 5.0) -> I
                 if stop.is_set():
                     return
             q.put((True, _DONE))
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+        except BaseException as exc:  # handed to the consumer
             q.put((False, exc))
         finally:
             close = getattr(iterator, "close", None)
@@ -209,7 +209,7 @@ class _Writer:
             if self.error is None:
                 try:
                     self._write(work)
-                except BaseException as exc:  # noqa: BLE001 - re-raised in the mapping thread
+                except BaseException as exc:  # re-raised in the mapping thread
                     self.error = exc
             with self.lock:
                 self.inflight.pop(0)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ SAMPLE_SIZE = 5
 RecordHook = Callable[[MappedRecord, SourceRecord, Museum], MappedRecord]
 PROBE_TIMEOUT = 20.0  # a probe runs while someone waits for a page; harvests get the full http_timeout
 # One quick retry at most: a harvest's patient backoff (minutes) would leave the museum staring at a form.
-PROBE_RETRY = dict(max_retries=1, backoff_base=0.5, max_backoff=2.0)
+PROBE_RETRY = partial(RetryPolicy, max_retries=1, backoff_base=0.5, max_backoff=2.0)
 
 
 @dataclass
@@ -141,7 +142,7 @@ def probe_feed(
     except FeedUrlRefused as exc:
         report.error(f"The hub refuses this feed URL: {exc}")
         return report
-    http = GuardedSession(guard, timeout=timeout, retry=RetryPolicy(**PROBE_RETRY))
+    http = GuardedSession(guard, timeout=timeout, retry=PROBE_RETRY())
     try:
         if record_hooks is None:
             from harvesters.run import validate_hook
@@ -244,7 +245,7 @@ def _probe_source(
     source = cls(FeedSpec(report.url, report.format, report.set_spec, options), http)
     try:
         page = _first_page(source, size)
-    except Exception as exc:  # noqa: BLE001 - a feed's fault of any kind is a message for the museum
+    except Exception as exc:  # a feed's fault of any kind is a message for the museum
         _unreachable(report, exc)
         return
     if page is None or not page.records:

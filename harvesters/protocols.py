@@ -65,7 +65,7 @@ def _load_builtin_sources() -> None:
         module, _, name = spec.partition(":")
         try:
             cls = getattr(importlib.import_module(module), name)
-        except Exception as exc:  # noqa: BLE001 - one broken protocol module must not stop the others
+        except Exception as exc:  # one broken protocol module must not stop the others
             if spec == BUILTIN_SOURCES[0]:
                 raise
             if not (isinstance(exc, ModuleNotFoundError) and exc.name == module):

@@ -21,7 +21,7 @@ object of the last stored page.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,6 +43,7 @@ from mappings.rdf.description import (
     E22,
     LABEL_PREDICATES,
     RDF_TYPE,
+    StoredTerm,
     belongs,
     crm,
     normalise,
@@ -105,7 +106,7 @@ class DescribeCache:
 
     def __init__(self, limit: int = 100_000) -> None:
         self.limit = limit
-        self.types: dict[Any, set[ox.NamedNode]] = {}
+        self.types: dict[Any, set[StoredTerm]] = {}
         self.lines: dict[ox.NamedNode, list[str]] = {}
 
     def trim(self) -> None:
@@ -119,7 +120,7 @@ def describe(store: ox.Store, obj: ox.NamedNode, cache: DescribeCache | None = N
     cache = cache or DescribeCache()
     lines: dict[str, None] = {}
     order: list[Any] = [obj]
-    seen = {obj}
+    seen: set[StoredTerm] = {obj}
     referenced: dict[ox.NamedNode, None] = {}
     i = 0
     while i < len(order):
@@ -151,10 +152,10 @@ def describe(store: ox.Store, obj: ox.NamedNode, cache: DescribeCache | None = N
     return "".join(lines)
 
 
-def _types(store: ox.Store, node: Any) -> set[ox.NamedNode]:
+def _types(store: ox.Store, node: Any) -> set[StoredTerm]:
     if not isinstance(node, ox.NamedNode):
         return set()
-    return {normalise(q.object) for q in store.quads_for_pattern(node, RDF_TYPE, None, None)}  # type: ignore[misc]
+    return {normalise(q.object) for q in store.quads_for_pattern(node, RDF_TYPE, None, None)}
 
 
 def record_pages(
@@ -184,7 +185,7 @@ class RdfDumpSource(Source):
     #: resuming reads the whole dump again
     resumes_cheaply = False
 
-    def pages(self, since: str | None = None, resume: dict[str, Any] | None = None) -> Iterator[SourcePage]:
+    def pages(self, since: str | None = None, resume: dict[str, Any] | None = None) -> Generator[SourcePage]:
         options = self.feed.options or {}
         page_size = max(1, int(options.get("page_size", 100)))
         after = (resume or {}).get("after")

@@ -63,7 +63,7 @@ class DumpReadError(RdfDumpError, ContentError):
 
 def open_body(body: BinaryIO) -> BinaryIO:
     """``body`` decompressed when it is gzip (told by its magic number, whatever the headers say)."""
-    buffered = body if isinstance(body, io.BufferedReader) else io.BufferedReader(body)  # type: ignore[arg-type]
+    buffered = body if isinstance(body, io.BufferedReader) else io.BufferedReader(body)  # type: ignore[type-var]  # typing.IO lacks readinto(), which every body here has
     if buffered.peek(2)[:2] == b"\x1f\x8b":
         return gzip.GzipFile(fileobj=buffered)  # type: ignore[return-value]
     return buffered
@@ -90,7 +90,7 @@ def _readable(fmt: ox.RdfFormat) -> Iterator[None]:
     a dropped connection is the HTTP layer's to retry)."""
     try:
         yield
-    except (*READ_FAULTS, RdfDumpError):
+    except READ_FAULTS + (RdfDumpError,):
         raise
     except (SyntaxError, ValueError) as exc:
         message = (exc.msg if isinstance(exc, SyntaxError) else None) or str(exc)

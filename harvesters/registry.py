@@ -33,7 +33,7 @@ class _LiveNames(Sequence[str]):
     def __init__(self, names: Callable[[], Sequence[str]]) -> None:
         self._names = names
 
-    def __getitem__(self, index):  # noqa: ANN001, ANN204 - Sequence protocol
+    def __getitem__(self, index):  # Sequence protocol
         return tuple(self._names())[index]
 
     def __len__(self) -> int:

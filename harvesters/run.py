@@ -164,7 +164,7 @@ class Harvester:
                 self._execute(museum, run, state, http, token, progress)
                 if run.full:
                     self._remove_missing(museum, run, state)
-            except Exception as exc:  # noqa: BLE001 - every failure is recorded on the run, then reported
+            except Exception as exc:  # every failure is recorded on the run, then reported
                 log.exception("harvest of %s failed", museum_id)
                 # The counts stay those of the last committed batch: they match the checkpoint.
                 self.registry.finish_run(run.id, "failed", error=f"{type(exc).__name__}: {exc}"[:4000])

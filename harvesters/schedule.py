@@ -44,7 +44,7 @@ def next_time(expression: str, after: datetime) -> datetime:
     return croniter(expression, after.astimezone(UTC)).get_next(datetime)
 
 
-def due_museums(registry, now: datetime) -> list[str]:  # noqa: ANN001 - harvesters.registry.Registry
+def due_museums(registry, now: datetime) -> list[str]:  # harvesters.registry.Registry
     """Ids of museums whose schedule says a harvest is due at ``now``, in id order."""
     due = []
     for museum in registry.museums():
@@ -71,7 +71,7 @@ class Scheduler:
 
     def __init__(
         self,
-        registry,  # noqa: ANN001 - harvesters.registry.Registry
+        registry,  # harvesters.registry.Registry
         harvest: Callable[[str], object],
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -95,7 +95,7 @@ class Scheduler:
             except HarvestBusy:
                 log.info("scheduled harvest of %s skipped: a harvest of it is running", museum_id)
                 continue
-            except Exception:  # noqa: BLE001 - one museum's failure must not stop the scheduler
+            except Exception:  # one museum's failure must not stop the scheduler
                 log.exception("scheduled harvest of %s failed", museum_id)
             done.append(museum_id)
         return done
@@ -110,7 +110,7 @@ class Scheduler:
         while not self._stop.is_set():
             try:
                 self.run_pending()
-            except Exception:  # noqa: BLE001 - e.g. the registry briefly locked; try again next tick
+            except Exception:  # e.g. the registry briefly locked; try again next tick
                 log.exception("harvest scheduler tick failed")
             self._stop.wait(self.tick)
 

@@ -10,7 +10,7 @@ the interface and the values a source gives (:class:`SourceRecord`, :class:`Sour
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,5 +69,5 @@ class Source(abc.ABC):
         self.http = http
 
     @abc.abstractmethod
-    def pages(self, since: str | None = None, resume: dict[str, Any] | None = None) -> Iterator[SourcePage]:
+    def pages(self, since: str | None = None, resume: dict[str, Any] | None = None) -> Generator[SourcePage]:
         """Pages of records changed since ``since`` (all when None), continuing at ``resume`` if given."""

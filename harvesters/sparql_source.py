@@ -32,7 +32,7 @@ import http.client
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
@@ -110,7 +110,7 @@ class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
     def __init__(self, guard: FeedGuard) -> None:
         self.guard = guard
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201 - urllib's hook
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # urllib's hook
         self.guard.check(newurl)
         if req.get_method() == "POST" and code in (301, 302, 307, 308):
             kept = {k: v for k, v in req.header_items() if k.lower() not in ("host", "content-length")}
@@ -124,7 +124,8 @@ def _guarded(connection_class: type[http.client.HTTPConnection], guard: FeedGuar
 
     def connection(*args: Any, **kwargs: Any) -> http.client.HTTPConnection:
         conn = connection_class(*args, **kwargs)
-        conn._create_connection = guard.create_connection  # http.client's own hook for opening the socket
+        # http.client's own hook for opening the socket (private, so not in typeshed)
+        conn._create_connection = guard.create_connection  # type: ignore[attr-defined]
         return conn
 
     return connection
@@ -135,7 +136,7 @@ class _GuardedHttp(urllib.request.HTTPHandler):
         super().__init__()
         self._connection = _guarded(http.client.HTTPConnection, guard)
 
-    def http_open(self, req):  # noqa: ANN001, ANN201 - urllib's hook
+    def http_open(self, req):  # urllib's hook
         return self.do_open(self._connection, req)
 
 
@@ -144,8 +145,8 @@ class _GuardedHttps(urllib.request.HTTPSHandler):
         super().__init__()
         self._connection = _guarded(http.client.HTTPSConnection, guard)
 
-    def https_open(self, req):  # noqa: ANN001, ANN201 - urllib's hook
-        return self.do_open(self._connection, req, context=self._context)
+    def https_open(self, req):  # urllib's hook
+        return self.do_open(self._connection, req, context=self._context)  # type: ignore[attr-defined]  # urllib's, private
 
 
 class _Wrapper(SPARQLWrapper):
@@ -160,7 +161,7 @@ class _Wrapper(SPARQLWrapper):
         self._timeout_s = timeout
         self.setMethod(POST)  # long VALUES blocks do not fit in a URL
 
-    def _query(self):  # noqa: ANN202 - SPARQLWrapper's own hook, sending through our opener
+    def _query(self):  # SPARQLWrapper's own hook, sending through our opener
         self.guard.check(self.endpoint)
         request = self._createRequest()
         try:
@@ -205,7 +206,7 @@ class SparqlSource(Source):
     #: every run lists every object: an object the endpoint no longer lists is gone
     complete_listing = True
 
-    def pages(self, since: str | None = None, resume: dict[str, Any] | None = None) -> Iterator[SourcePage]:
+    def pages(self, since: str | None = None, resume: dict[str, Any] | None = None) -> Generator[SourcePage]:
         options = self.feed.options or {}
         page_size = max(1, int(options.get("page_size", 100)))
         offset = int((resume or {}).get("offset", 0))

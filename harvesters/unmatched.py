@@ -125,7 +125,7 @@ class UnmatchedCollector:
         self._counts: dict[str, Counter[Key]] = {}
         self._lock = threading.Lock()
 
-    def hook(self, mapped: Any, record: Any, museum: Any) -> Any:  # noqa: ARG002 - the RecordHook signature
+    def hook(self, mapped: Any, record: Any, museum: Any) -> Any:  # the RecordHook signature
         unmatched = getattr(mapped, "unmatched", ())
         if unmatched:
             with self._lock:

@@ -7,11 +7,33 @@ project comes from here.
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 from lxml import etree
+
+
+class SafeOptions(TypedDict):
+    resolve_entities: bool
+    no_network: bool
+    load_dtd: bool
+    dtd_validation: bool
+    huge_tree: bool
+
+
+class ParserOptions(TypedDict, total=False):
+    """Other switches of ``lxml.etree.XMLParser`` a caller may add to the safe ones."""
+
+    remove_blank_text: bool
+    remove_comments: bool
+    remove_pis: bool
+    strip_cdata: bool
+    ns_clean: bool
+    recover: bool
+
 
 # The switches every parser and iterparse in the project uses (mappings.stream passes them to
 # lxml.etree.iterparse, which takes no parser object).
-SAFE_OPTIONS: dict[str, bool] = {
+SAFE_OPTIONS: SafeOptions = {
     "resolve_entities": False,
     "no_network": True,
     "load_dtd": False,
@@ -20,7 +42,7 @@ SAFE_OPTIONS: dict[str, bool] = {
 }
 
 
-def safe_parser(**options: object) -> etree.XMLParser:
+def safe_parser(**options: Unpack[ParserOptions]) -> etree.XMLParser:
     """An lxml parser that never resolves entities, loads DTDs or touches the network."""
     return etree.XMLParser(**SAFE_OPTIONS, **options)
 

@@ -68,12 +68,12 @@ _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 
 def _roman(numeral: str) -> int | None:
     """1..21 for I..XXI; None for anything that is not a plausible century numeral."""
-    values = [_ROMAN_VALUES.get(c) for c in numeral.upper()]
-    if None in values:
+    if any(c not in _ROMAN_VALUES for c in numeral.upper()):
         return None
+    values = [_ROMAN_VALUES[c] for c in numeral.upper()]
     total = 0
     for i, v in enumerate(values):
-        total += -v if i + 1 < len(values) and values[i + 1] > v else v  # type: ignore[operator]
+        total += -v if i + 1 < len(values) and values[i + 1] > v else v
     return total if 1 <= total <= 21 else None
 
 
@@ -90,7 +90,9 @@ _PART_BOUNDS = {  # fraction of a century (start, end), in the century's own dir
 
 
 def _is_bce(era: str | None) -> bool:
-    return bool(era) and re.fullmatch(_BCE, era.strip(), _FLAGS) is not None
+    if not era:
+        return False
+    return re.fullmatch(_BCE, era.strip(), _FLAGS) is not None
 
 
 def _century(n: int, bce: bool, part: str | None) -> YearSpan:

@@ -22,8 +22,8 @@ from functools import lru_cache
 try:  # optional: complete traditional -> simplified conversion
     import opencc as _opencc
 
-    _CONVERTER = _opencc.OpenCC("t2s.json")
-except Exception:  # noqa: BLE001 - missing package or data: fall back to the table
+    _CONVERTER: _opencc.OpenCC | None = _opencc.OpenCC("t2s.json")
+except Exception:  # missing package or data: fall back to the table
     _CONVERTER = None
 
 #: Traditional -> simplified characters always known (common in museum records); the thesaurus adds the

@@ -23,6 +23,8 @@ class Namespace(str):
 class ClosedNamespace(Namespace):
     """A namespace whose local names are fixed; unknown names raise ``AttributeError``."""
 
+    _terms: frozenset[str]
+
     def __new__(cls, iri: str, terms: str) -> ClosedNamespace:
         ns = super().__new__(cls, iri)
         ns._terms = frozenset(terms.split())
@@ -38,7 +40,7 @@ class ClosedNamespace(Namespace):
             raise AttributeError(f"{name!r} is not a term of the closed namespace <{str(self)}>")
         return str.__add__(self, name)
 
-    def __contains__(self, name: object) -> bool:  # type: ignore[override]
+    def __contains__(self, name: object) -> bool:
         return name in self._terms
 
 

@@ -370,7 +370,9 @@ def _is_instance(idx: Index, node: str, cls: str, subclasses: dict[str, set[str]
     types = idx.get(node, {}).get(RDF_TYPE, ())
     if cls in types:
         return True
-    return bool(subclasses) and not subclasses.get(cls, {cls}).isdisjoint(types)
+    if not subclasses:
+        return False
+    return not subclasses.get(cls, {cls}).isdisjoint(types)
 
 
 def _values(idx: Index, focus: str, path: tuple[str, ...]) -> list[str]:

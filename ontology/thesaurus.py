@@ -14,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -113,7 +115,10 @@ def _literal_pairs(values: list[ox.Literal]) -> tuple[tuple[str, str], ...]:
     return tuple((v.value, v.language or "") for v in values)
 
 
-def _first(props: dict, prop: str, cast: type) -> object:
+_T = TypeVar("_T")
+
+
+def _first(props: dict[str, list[ox.NamedNode | ox.Literal]], prop: str, cast: Callable[[str], _T]) -> _T | None:
     values = props.get(prop)
     return cast(values[0].value) if values else None
 
@@ -126,7 +131,7 @@ def load_thesaurus(path: Path = THESAURUS_PATH) -> Thesaurus:
     by_subject: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = defaultdict(lambda: defaultdict(list))
     for quad in store:
         if isinstance(quad.subject, ox.NamedNode):
-            by_subject[quad.subject.value][quad.predicate.value].append(quad.object)  # type: ignore[arg-type]
+            by_subject[quad.subject.value][quad.predicate.value].append(quad.object)
     concepts: dict[str, Concept] = {}
     for subject, props in by_subject.items():
         if ox.NamedNode(SKOS.Concept) not in props.get(RDF.type, []):
@@ -142,23 +147,25 @@ def load_thesaurus(path: Path = THESAURUS_PATH) -> Thesaurus:
             alt_labels=_literal_pairs(props.get(SKOS.altLabel, [])),  # type: ignore[arg-type]
             matches=tuple(sorted(m.value for p in _MATCH_PROPERTIES for m in props.get(p, []))),
             broader=tuple(sorted(b.value for b in props.get(SKOS.broader, []))),
-            begin=_first(props, SROM.beginYear, int),  # type: ignore[arg-type]
-            end=_first(props, SROM.endYear, int),  # type: ignore[arg-type]
-            lat=_first(props, WGS84.lat, float),  # type: ignore[arg-type]
-            lon=_first(props, WGS84.long, float),  # type: ignore[arg-type]
+            begin=_first(props, SROM.beginYear, int),
+            end=_first(props, SROM.endYear, int),
+            lat=_first(props, WGS84.lat, float),
+            lon=_first(props, WGS84.long, float),
         )
     version = hashlib.sha256(data).hexdigest()[:16]
-    ntriples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode()
+    dumped = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    assert dumped is not None  # no output given: the serialisation is returned
+    ntriples = dumped.decode()
     th = Thesaurus(concepts=concepts, ntriples=ntriples, version=version)
     _teach_fallback_t2s(concepts.values())
     _index(th)
     return th
 
 
-def _teach_fallback_t2s(concepts: object) -> None:
+def _teach_fallback_t2s(concepts: Iterable[Concept]) -> None:
     # Without opencc, the labels' own traditional/simplified pairs (same length, same concept) are the table.
     pairs: dict[str, str] = {}
-    for c in concepts:  # type: ignore[attr-defined]
+    for c in concepts:
         hans = [t for t, lang in c.pref_labels + c.alt_labels if lang.lower() == "zh-hans"]
         hant = [t for t, lang in c.pref_labels + c.alt_labels if lang.lower() == "zh-hant"]
         for s, t in zip(hans, hant, strict=False):

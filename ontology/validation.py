@@ -116,7 +116,7 @@ def _quiet_rdflib() -> Iterator[None]:
 
 
 @lru_cache(maxsize=8)
-def _pyshacl_shapes(path: Path):  # noqa: ANN202 - an rdflib Graph; rdflib stays off the import path
+def _pyshacl_shapes(path: Path):  # an rdflib Graph; rdflib stays off the import path
     import rdflib
 
     return rdflib.Graph().parse(path, format="turtle")

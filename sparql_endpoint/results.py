@@ -302,10 +302,13 @@ def _graph(triples: list[ox.Triple], fmt: Format, prefixes: Mapping[str, str] | 
         # pyoxigraph's own, so they stay consistent across batches); JSON-LD, RDF/XML and Turtle with
         # @prefix lines are one document each and are serialised whole.
         for start in range(0, len(triples), GRAPH_BATCH):
-            yield ox.serialize(triples[start:start + GRAPH_BATCH], format=rdf_format)
+            batch = ox.serialize(triples[start:start + GRAPH_BATCH], format=rdf_format)
+            assert batch is not None  # no output given: the serialisation is returned
+            yield batch
         return
     data = ox.serialize(triples, format=rdf_format, prefixes=prefix_map) if prefix_map else \
         ox.serialize(triples, format=rdf_format)
+    assert data is not None
     if fmt.name == "rdfxml":
         # pyoxigraph 0.5 writes a literal's CR raw, and XML parsers turn CRLF into LF: the literal would
         # change. A raw CR can only come from literal text (its own markup uses LF), so a character

@@ -88,11 +88,13 @@ def _matching_close(tokens: list[tuple[str, int, int]], k: int) -> int:
 
 def values_block(substitutions: Mapping[str, Term]) -> str:
     """``VALUES (?a ?b) { (<iri> "lit"@en) }`` for the given bindings, every value escaped."""
+    terms: list[ox.NamedNode | ox.Literal] = []
     for name, term in substitutions.items():
         if not isinstance(term, ox.NamedNode | ox.Literal):
             # VALUES admits IRIs and literals only; blank node labels would be fresh variables.
             raise TypeError(f"cannot bind ?{name} to {type(term).__name__} over the SPARQL protocol")
-    return values_rows(list(substitutions), [list(substitutions.values())]) + "\n"  # type: ignore[list-item]
+        terms.append(term)
+    return values_rows(list(substitutions), [terms]) + "\n"
 
 
 def bind_values(query: str, substitutions: Mapping[str, Term] | None) -> str:

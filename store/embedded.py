@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO, TypedDict, TypeVar, Unpack
 
 import pyoxigraph as ox
 
@@ -41,6 +41,11 @@ from store.base import (
 from store.bind_values import bind_values, refuse_federation
 
 T = TypeVar("T")
+
+
+class _NQuadsSource(TypedDict, total=False):
+    input: bytes | str  # N-Quads text
+    path: str  # an N-Quads file
 
 
 #: loads of at least this many records go to the bulk loader through a file (see ``load_graphs``)
@@ -134,7 +139,9 @@ class EmbeddedStore(Store):
         limit: int | None = None,
     ) -> QueryResult:
         refuse_federation(sparql)
-        subs = {ox.Variable(k): v for k, v in substitutions.items()} if substitutions else None
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = (
+            {ox.Variable(k): v for k, v in substitutions.items()} if substitutions else None
+        )
         store = self.store
 
         def work() -> QueryResult:
@@ -195,7 +202,9 @@ class EmbeddedStore(Store):
             if next(iter(store.quads_for_pattern(None, None, None, graph)), None) is None:
                 continue
             value = next(iter(store.quads_for_pattern(graph, pred, None, provenance)), None)
-            states[iri] = value.object.value if value is not None else None
+            state = value.object if value is not None else None
+            assert not isinstance(state, ox.Triple)  # the hub writes a literal there
+            states[iri] = state.value if state is not None else None
         return states
 
     def count_quads(self) -> int:
@@ -218,7 +227,7 @@ class EmbeddedStore(Store):
     def bulk_load(self, nquads: bytes | str) -> None:
         self._bulk_load(input=nquads)
 
-    def _bulk_load(self, **source: object) -> None:
+    def _bulk_load(self, **source: Unpack[_NQuadsSource]) -> None:
         """The store's bulk loader on N-Quads given as ``input=`` text or a ``path=`` to a file."""
         if self.read_only:
             raise StoreError("the store is open read-only")

@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import requests
 
@@ -48,12 +49,20 @@ def log_path(location: Path) -> Path:
     return location.with_name(location.name + ".log")
 
 
-def server_store(url: str, provenance_graph: str, **kwargs: object) -> SparqlProtocolStore:
+class StoreOptions(TypedDict, total=False):
+    """The options of :class:`SparqlProtocolStore` a caller of :func:`server_store` may set."""
+
+    session: requests.Session | None
+    request_timeout: float
+    query_timeout: float | None
+
+
+def server_store(url: str, provenance_graph: str, **kwargs: Unpack[StoreOptions]) -> SparqlProtocolStore:
     """A store talking to the Oxigraph server at ``url`` (its query, update and GSP endpoints)."""
     return SparqlProtocolStore(
         f"{url}/query", f"{url}/update", f"{url}/store", provenance_graph, backend=BACKEND,
         bulk_load_query="no_transaction", **kwargs,
-    )  # type: ignore[arg-type]
+    )
 
 
 def find_running_server(location: Path) -> str | None:
@@ -174,7 +183,7 @@ class ManagedOxigraphServer:
                     process.wait()
             self._remove_state(process.pid)
 
-    def store(self, provenance_graph: str, **kwargs: object) -> SparqlProtocolStore:
+    def store(self, provenance_graph: str, **kwargs: Unpack[StoreOptions]) -> SparqlProtocolStore:
         """A store for this server (backend name ``oxigraph-server``)."""
         return server_store(self.url, provenance_graph, **kwargs)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator, Mapping
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
 import pyoxigraph as ox
 import requests
@@ -158,11 +158,20 @@ class SparqlProtocolStore(Store):
 
     # --- HTTP ----------------------------------------------------------------------------------
     def _send(
-        self, method: str, url: str, *, timeout: float, stream: bool = False, **kw: object
+        self,
+        method: str,
+        url: str,
+        *,
+        timeout: float,
+        stream: bool = False,
+        data: bytes | None = None,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> requests.Response:
         try:
             response = self.session.request(
-                method, url, timeout=(_CONNECT_TIMEOUT, timeout), stream=stream, **kw
+                method, url, params=params, data=data, headers=headers, timeout=(_CONNECT_TIMEOUT, timeout),
+                stream=stream,
             )
         except requests.ConnectionError as e:
             raise StoreUnavailable(f"cannot reach the SPARQL server at {url}: {e}") from e
@@ -206,13 +215,15 @@ class SparqlProtocolStore(Store):
     def _parse(self, response: requests.Response, deadline: float | None, limit: int | None) -> QueryResult:
         media_type = response.headers.get("Content-Type", "")
         body = _Body(response, deadline)
+        # pyoxigraph's stubs ask for IO[bytes]; its parsers only call read(), which a RawIOBase has.
+        source = cast(IO[bytes], body)
         results_format = ox.QueryResultsFormat.from_media_type(media_type) if media_type else None
         rdf_format = ox.RdfFormat.from_media_type(media_type) if media_type else None
         try:
             if results_format in _RESULT_FORMATS:
-                result = materialise(ox.parse_query_results(body, format=results_format), limit)
+                result = materialise(ox.parse_query_results(source, format=results_format), limit)
             elif rdf_format is not None and not rdf_format.supports_datasets:
-                result = materialise(ox.parse(body, format=rdf_format), limit)
+                result = materialise(ox.parse(source, format=rdf_format), limit)
             else:
                 raise StoreError(f"unexpected Content-Type {media_type!r} from {self.query_url}")
         except SyntaxError as e:

@@ -51,7 +51,7 @@ def csrf_of(client: FlaskClient, path: str = "/login") -> str:
     return match.group(1)
 
 
-def login(client: FlaskClient, username: str, password: str = PASSWORD, next_url: str | None = None):  # noqa: ANN201
+def login(client: FlaskClient, username: str, password: str = PASSWORD, next_url: str | None = None):
     data = {"username": username, "password": password, "csrf_token": csrf_of(client)}
     if next_url is not None:
         data["next"] = next_url

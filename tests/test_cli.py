@@ -44,7 +44,7 @@ def test_museums_add_and_list(runner: CliRunner, feed: OaiTestServer) -> None:
     assert data["ok"] and data["museums"][0]["id"] == "xa-test"
 
 
-def test_museums_add_refuses_private_addresses_and_bad_ids(runner: CliRunner, monkeypatch) -> None:  # noqa: ANN001
+def test_museums_add_refuses_private_addresses_and_bad_ids(runner: CliRunner, monkeypatch) -> None:
     monkeypatch.setenv("SROM_ALLOWED_FEED_NETWORKS", "")
     result = runner.invoke(main, ["museums", "add", "m", "--name", "M", "--feed", "http://127.0.0.1:9/oai",
                                   "--format", "lido"])

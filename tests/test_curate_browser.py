@@ -56,7 +56,7 @@ def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
             thread.join(5)
 
 
-def log_in(page, url: str, username: str = "cura") -> None:  # noqa: ANN001
+def log_in(page, url: str, username: str = "cura") -> None:
     page.set_default_timeout(10_000)
     page.goto(f"{url}/curate/")
     assert "/login" in page.url  # curators' pages need a session
@@ -66,13 +66,13 @@ def log_in(page, url: str, username: str = "cura") -> None:  # noqa: ANN001
     page.wait_for_url(f"{url}/curate/")
 
 
-def set_query(page, text: str, key: str = "0") -> None:  # noqa: ANN001
+def set_query(page, text: str, key: str = "0") -> None:
     """Replace a section's query in the SPARQL editor, as a curator pasting it would."""
     page.locator(f'fieldset.section[data-key="{key}"] .tab[data-tab="sparql"]').click()
     page.evaluate("([key, text]) => window.sromEditors[key].setValue(text)", [key, text])
 
 
-def new_exhibition(page, url: str, slug: str, title: str) -> None:  # noqa: ANN001
+def new_exhibition(page, url: str, slug: str, title: str) -> None:
     page.click("text=New exhibition")
     page.fill('input[name="slug"]', slug)
     page.fill('input[name="title-en"]', title)
@@ -80,7 +80,7 @@ def new_exhibition(page, url: str, slug: str, title: str) -> None:  # noqa: ANN0
     page.wait_for_url(f"{url}/curate/{slug}/edit")
 
 
-def test_curator_builds_a_section_previews_and_publishes(hub_server: Running, page) -> None:  # noqa: ANN001
+def test_curator_builds_a_section_previews_and_publishes(hub_server: Running, page) -> None:
     url = hub_server.url
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url) if urlsplit(r.url).hostname != "127.0.0.1" else None)
@@ -161,7 +161,7 @@ def test_curator_builds_a_section_previews_and_publishes(hub_server: Running, pa
     assert [u for u in outside if not u.startswith("https://images.example.org/")] == []
 
 
-def test_revisions_compare_and_restore(hub_server: Running, page) -> None:  # noqa: ANN001
+def test_revisions_compare_and_restore(hub_server: Running, page) -> None:
     url = hub_server.url
     log_in(page, url)
     new_exhibition(page, url, "glass", "Glass from the West")
@@ -200,7 +200,7 @@ def test_revisions_compare_and_restore(hub_server: Running, page) -> None:  # no
         "coins, objects")
 
 
-def test_curator_html_is_sanitised_and_titles_with_markup_are_escaped(hub_server: Running, page) -> None:  # noqa: ANN001
+def test_curator_html_is_sanitised_and_titles_with_markup_are_escaped(hub_server: Running, page) -> None:
     url = hub_server.url
     log_in(page, url)
     new_exhibition(page, url, "markup", "<img src=x onerror=\"window.pwned=1\">Markup & more")
@@ -222,7 +222,7 @@ def test_curator_html_is_sanitised_and_titles_with_markup_are_escaped(hub_server
     assert "<script" not in stored.intro["en"] and stored.title["en"].startswith("<img")  # titles are plain text
 
 
-def test_a_refused_save_keeps_the_work_and_says_why(hub_server: Running, page) -> None:  # noqa: ANN001
+def test_a_refused_save_keeps_the_work_and_says_why(hub_server: Running, page) -> None:
     url = hub_server.url
     log_in(page, url)
     new_exhibition(page, url, "refused", "Refused")

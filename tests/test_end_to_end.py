@@ -157,7 +157,7 @@ def test_exhibition_json_lists_objects_from_several_museums(running_hub: Running
 
 
 @pytest.mark.browser
-def test_exhibition_page_shows_its_objects_in_chromium(running_hub: RunningHub, page) -> None:  # noqa: ANN001
+def test_exhibition_page_shows_its_objects_in_chromium(running_hub: RunningHub, page) -> None:
     page.goto(f"{running_hub.url}/exhibitions/silk-across-the-road")
     cards = page.locator("li.card")
     assert cards.count() > 5

@@ -206,7 +206,7 @@ def test_live_exhibition_follows_the_store_after_its_cache(data: Dataset, client
     finally:
         from store.base import RecordGraph
 
-        def text(result) -> str:  # noqa: ANN001
+        def text(result) -> str:
             return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in result.triples)
 
         store.replace_graphs([RecordGraph(graph, text(triples), text(provenance))])

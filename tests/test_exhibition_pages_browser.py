@@ -44,7 +44,7 @@ def hub_url(running: tuple[str, Dataset]) -> str:
     return running[0]
 
 
-def _offline_only(page, hub_url: str) -> list[str]:  # noqa: ANN001
+def _offline_only(page, hub_url: str) -> list[str]:
     """Record every request that leaves loopback (there must be none: pages work offline)."""
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:",
@@ -52,7 +52,7 @@ def _offline_only(page, hub_url: str) -> list[str]:  # noqa: ANN001
     return outside
 
 
-def test_visitor_sees_the_gallery_the_map_and_the_timeline(page, hub_url: str) -> None:  # noqa: ANN001
+def test_visitor_sees_the_gallery_the_map_and_the_timeline(page, hub_url: str) -> None:
     outside = _offline_only(page, hub_url)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -79,7 +79,7 @@ def test_visitor_sees_the_gallery_the_map_and_the_timeline(page, hub_url: str) -
     assert errors == [] and outside == []
 
 
-def test_visitor_opens_an_object_and_zooms(page, hub_url: str) -> None:  # noqa: ANN001
+def test_visitor_opens_an_object_and_zooms(page, hub_url: str) -> None:
     outside = _offline_only(page, hub_url)
     page.goto(f"{hub_url}/exhibitions/silk-road-tour")
     page.locator("#s-silk .gallery > li.card a").first.click()
@@ -106,7 +106,7 @@ def test_visitor_opens_an_object_and_zooms(page, hub_url: str) -> None:  # noqa:
     assert outside == []
 
 
-def test_deep_zoom_reads_tiles_from_a_museums_iiif_image_service(page, running) -> None:  # noqa: ANN001
+def test_deep_zoom_reads_tiles_from_a_museums_iiif_image_service(page, running) -> None:
     hub_url, data = running
     data.iiif.requests.clear()
     path = data.hub.minter.object_path(data.object_of("markup-museum", "oai:markup:3"))
@@ -127,7 +127,7 @@ def test_deep_zoom_reads_tiles_from_a_museums_iiif_image_service(page, running) 
     assert sharper, "zooming in asks the museum's server for more detailed tiles"
 
 
-def test_visitor_switches_the_language(page, hub_url: str) -> None:  # noqa: ANN001
+def test_visitor_switches_the_language(page, hub_url: str) -> None:
     page.goto(f"{hub_url}/exhibitions/silk-road-tour")
     assert page.locator("html").get_attribute("lang") == "en"
     page.locator("header.site .lang a[hreflang='zh']").click()
@@ -145,7 +145,7 @@ def test_visitor_switches_the_language(page, hub_url: str) -> None:  # noqa: ANN
     assert page.locator("h1").inner_text() == "Exhibitions"
 
 
-def test_a_draft_is_not_visible_to_the_visitor(page, hub_url: str) -> None:  # noqa: ANN001
+def test_a_draft_is_not_visible_to_the_visitor(page, hub_url: str) -> None:
     response = page.goto(f"{hub_url}/exhibitions/secret-draft")
     assert response.status == 404
     assert "Secret draft" not in page.content()
@@ -158,7 +158,7 @@ def test_a_draft_is_not_visible_to_the_visitor(page, hub_url: str) -> None:  # n
     assert page.locator(".exhibition-tiles li[data-slug]").count() == 0
 
 
-def test_the_embed_snippet_renders_in_an_iframe(page, hub_url: str) -> None:  # noqa: ANN001
+def test_the_embed_snippet_renders_in_an_iframe(page, hub_url: str) -> None:
     page.goto(f"{hub_url}/exhibitions/silk-road-tour")
     snippet = page.locator("#embed-code").input_value()
     assert snippet.startswith(f'<iframe src="{hub_url}/exhibitions/silk-road-tour/embed"')

@@ -22,7 +22,7 @@ from tests.support.loopback_server import LoopbackServer
 PUBLIC = "93.184.216.34"  # what the rebinding DNS answers the guard's own lookup
 
 
-def app(environ, start_response):  # noqa: ANN001, ANN201 - WSGI
+def app(environ, start_response):  # WSGI
     start_response("200 OK", [("Content-Type", "text/plain")])
     return [b"internal data"]
 

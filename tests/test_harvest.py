@@ -80,7 +80,7 @@ def checksum(titles_by_iri: dict[str, str]) -> str:
     return hashlib.sha256("".join(f"{k}\t{v}\n" for k, v in sorted(titles_by_iri.items())).encode()).hexdigest()
 
 
-def assert_store_matches(store, server: OaiTestServer, museum: str = "test") -> None:  # noqa: ANN001
+def assert_store_matches(store, server: OaiTestServer, museum: str = "test") -> None:
     """The store holds exactly the source's records: same object IRIs, same titles, one graph each."""
     stored, expected = titles(store), expected_titles(server, museum)
     assert set(stored) == set(expected)
@@ -90,7 +90,7 @@ def assert_store_matches(store, server: OaiTestServer, museum: str = "test") -> 
                                     if MINTER.object(museum, i) in expected)
 
 
-def test_first_harvest_stores_every_record_with_provenance(setup, source: OaiTestServer) -> None:  # noqa: ANN001
+def test_first_harvest_stores_every_record_with_provenance(setup, source: OaiTestServer) -> None:
     harvester, store, registry = setup
     run = harvester.harvest("test")
     assert run.outcome == "ok", run.error
@@ -106,7 +106,7 @@ def test_first_harvest_stores_every_record_with_provenance(setup, source: OaiTes
     assert any(r.get("verb") == "ListRecords" and "resumptionToken" in r for r in source.requests)
 
 
-def test_incremental_harvest_applies_changes_and_deletions(setup, source: OaiTestServer) -> None:  # noqa: ANN001
+def test_incremental_harvest_applies_changes_and_deletions(setup, source: OaiTestServer) -> None:
     harvester, store, registry = setup
     assert harvester.harvest("test").outcome == "ok"
     source.now = "2026-02-01T00:00:00Z"
@@ -126,7 +126,7 @@ def test_incremental_harvest_applies_changes_and_deletions(setup, source: OaiTes
     assert MINTER.record_graph("test", "oai:test:007") not in store.graph_names()
 
 
-def test_empty_incremental_harvest_is_a_successful_run(setup, source: OaiTestServer) -> None:  # noqa: ANN001
+def test_empty_incremental_harvest_is_a_successful_run(setup, source: OaiTestServer) -> None:
     harvester, store, _ = setup
     harvester.harvest("test")
     source.now = "2026-03-01T00:00:00Z"
@@ -136,7 +136,7 @@ def test_empty_incremental_harvest_is_a_successful_run(setup, source: OaiTestSer
     assert len(titles(store)) == 20
 
 
-def test_a_broken_record_is_quarantined_and_the_rest_land(setup, source: OaiTestServer) -> None:  # noqa: ANN001
+def test_a_broken_record_is_quarantined_and_the_rest_land(setup, source: OaiTestServer) -> None:
     harvester, store, registry = setup
     source.put("oai:test:005", "2025-01-01T00:00:00Z", '<lido:lido xmlns:lido="http://www.lido-schema.org"/>')
     source.put("oai:test:006", "2025-01-01T00:00:00Z", "<dc xmlns='urn:not-lido'><title>x</title></dc>")
@@ -183,7 +183,7 @@ def generated_by(store: EmbeddedStore, identifier: str) -> str:
     return result.rows[0][0].value  # type: ignore[union-attr]
 
 
-def test_unchanged_records_are_counted_and_not_rewritten(setup, source: OaiTestServer) -> None:  # noqa: ANN001
+def test_unchanged_records_are_counted_and_not_rewritten(setup, source: OaiTestServer) -> None:
     harvester, store, _ = setup
     first = harvester.harvest("test")
     source.put("oai:test:003", "2025-01-01T00:00:00Z", lido("R003", "Sogdian coin 3, cleaned"))
@@ -195,7 +195,7 @@ def test_unchanged_records_are_counted_and_not_rewritten(setup, source: OaiTestS
     assert_store_matches(store, source)
 
 
-def test_full_harvest_removes_what_the_source_no_longer_has(setup, source: OaiTestServer) -> None:  # noqa: ANN001
+def test_full_harvest_removes_what_the_source_no_longer_has(setup, source: OaiTestServer) -> None:
     harvester, store, registry = setup
     harvester.harvest("test")
     del source.records["oai:test:002"]  # gone without a deletion mark (deletedRecord=no servers)
@@ -206,7 +206,7 @@ def test_full_harvest_removes_what_the_source_no_longer_has(setup, source: OaiTe
     assert_store_matches(store, source)
 
 
-def test_mass_drop_is_held_until_confirmed(setup, source: OaiTestServer) -> None:  # noqa: ANN001
+def test_mass_drop_is_held_until_confirmed(setup, source: OaiTestServer) -> None:
     harvester, store, registry = setup
     harvester.harvest("test")
     for i in range(4, 10):  # 6 of 20 = 30 % > 15 %
@@ -228,7 +228,7 @@ def test_mass_drop_is_held_until_confirmed(setup, source: OaiTestServer) -> None
     assert_store_matches(store, source)
 
 
-def test_confirmed_removal_is_applied_by_the_next_harvest(setup, source: OaiTestServer) -> None:  # noqa: ANN001
+def test_confirmed_removal_is_applied_by_the_next_harvest(setup, source: OaiTestServer) -> None:
     harvester, store, registry = setup
     harvester.harvest("test")
     for i in range(10):
@@ -240,7 +240,7 @@ def test_confirmed_removal_is_applied_by_the_next_harvest(setup, source: OaiTest
     assert_store_matches(store, source)
 
 
-def test_one_harvest_per_museum_at_a_time(setup) -> None:  # noqa: ANN001
+def test_one_harvest_per_museum_at_a_time(setup) -> None:
     from harvesters.errors import HarvestBusy
 
     harvester, _, registry = setup
@@ -251,7 +251,7 @@ def test_one_harvest_per_museum_at_a_time(setup) -> None:  # noqa: ANN001
     assert harvester.harvest("test").outcome == "ok"
 
 
-def test_a_dead_holders_lock_is_taken_over(setup) -> None:  # noqa: ANN001
+def test_a_dead_holders_lock_is_taken_over(setup) -> None:
     import subprocess
     import sys
 
@@ -285,7 +285,7 @@ def test_schedules_are_checked(tmp_path: Path) -> None:
         registry.save_museum(Museum(id="m", name="M", feed_url="http://x/oai", format="lido", schedule="nightly"))
 
 
-def test_due_schedules_with_an_injected_clock(setup, source: OaiTestServer) -> None:  # noqa: ANN001
+def test_due_schedules_with_an_injected_clock(setup, source: OaiTestServer) -> None:
     from datetime import timedelta
 
     from harvesters.schedule import Scheduler, due_museums, next_time
@@ -312,7 +312,7 @@ def test_due_schedules_with_an_injected_clock(setup, source: OaiTestServer) -> N
     assert due_museums(registry, following) == ["test"]
 
 
-def test_scheduler_thread_runs_a_due_feed_and_skips_a_busy_one(setup, source: OaiTestServer) -> None:  # noqa: ANN001
+def test_scheduler_thread_runs_a_due_feed_and_skips_a_busy_one(setup, source: OaiTestServer) -> None:
     import time
     from datetime import UTC, datetime, timedelta
 
@@ -339,7 +339,7 @@ def test_scheduler_thread_runs_a_due_feed_and_skips_a_busy_one(setup, source: Oa
 
 
 # --- the command line ------------------------------------------------------------------------------
-def test_cli_harvest_runs_quarantine_and_removals(instance: Path, source: OaiTestServer, monkeypatch) -> None:  # noqa: ANN001
+def test_cli_harvest_runs_quarantine_and_removals(instance: Path, source: OaiTestServer, monkeypatch) -> None:
     import json
 
     from click.testing import CliRunner

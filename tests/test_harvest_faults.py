@@ -73,7 +73,7 @@ def harvester(store: EmbeddedStore, registry: Registry, sleeps: Sleeps) -> Harve
     return make_harvester(store, registry, sleeps)
 
 
-def test_503_with_retry_after_seconds_is_honoured(harvester, store, source, sleeps) -> None:  # noqa: ANN001
+def test_503_with_retry_after_seconds_is_honoured(harvester, store, source, sleeps) -> None:
     source.inject("status", status=503, retry_after="3", resumption=True, skip=1, times=2)
     run = harvester.harvest("test")
     assert run.outcome == "ok", run.error
@@ -82,7 +82,7 @@ def test_503_with_retry_after_seconds_is_honoured(harvester, store, source, slee
     assert_store_matches(store, source)
 
 
-def test_503_with_retry_after_as_http_date_is_capped(harvester, store, source, sleeps) -> None:  # noqa: ANN001
+def test_503_with_retry_after_as_http_date_is_capped(harvester, store, source, sleeps) -> None:
     when = format_datetime(datetime.now(UTC) + timedelta(hours=2), usegmt=True)
     source.inject("status", status=503, retry_after=when)
     run = harvester.harvest("test")
@@ -99,7 +99,7 @@ def test_retry_after_parsing() -> None:
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
 
 
-def test_5xx_backs_off_exponentially(harvester, store, source, sleeps) -> None:  # noqa: ANN001
+def test_5xx_backs_off_exponentially(harvester, store, source, sleeps) -> None:
     source.inject("status", status=500, resumption=True, times=3)
     run = harvester.harvest("test")
     assert run.outcome == "ok", run.error
@@ -107,7 +107,7 @@ def test_5xx_backs_off_exponentially(harvester, store, source, sleeps) -> None: 
     assert_store_matches(store, source)
 
 
-def test_connection_dropped_mid_response(harvester, store, source, sleeps) -> None:  # noqa: ANN001
+def test_connection_dropped_mid_response(harvester, store, source, sleeps) -> None:
     source.inject("drop", resumption=True, skip=2)
     run = harvester.harvest("test")
     assert run.outcome == "ok", run.error
@@ -115,7 +115,7 @@ def test_connection_dropped_mid_response(harvester, store, source, sleeps) -> No
     assert_store_matches(store, source)
 
 
-def test_timeout(store, registry, source, sleeps) -> None:  # noqa: ANN001
+def test_timeout(store, registry, source, sleeps) -> None:
     harvester = make_harvester(store, registry, sleeps, timeout=0.3)
     source.inject("stall", seconds=1.0, resumption=True, skip=1)
     run = harvester.harvest("test")
@@ -125,7 +125,7 @@ def test_timeout(store, registry, source, sleeps) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("kind", ["non-xml", "truncated"])
-def test_unusable_page_is_fetched_again(harvester, store, source, sleeps, kind: str) -> None:  # noqa: ANN001
+def test_unusable_page_is_fetched_again(harvester, store, source, sleeps, kind: str) -> None:
     source.inject(kind, resumption=True, skip=1)
     run = harvester.harvest("test")
     assert run.outcome == "ok", run.error
@@ -133,7 +133,7 @@ def test_unusable_page_is_fetched_again(harvester, store, source, sleeps, kind: 
     assert_store_matches(store, source)
 
 
-def test_expired_token_restarts_from_the_last_datestamp(harvester, store, source) -> None:  # noqa: ANN001
+def test_expired_token_restarts_from_the_last_datestamp(harvester, store, source) -> None:
     # Datestamps in listing order: the list restarts from the last one seen, skipping nothing.
     for i in range(RECORDS):
         source.put(f"oai:test:{i:03d}", f"2025-01-{1 + i // 5:02d}T00:00:00Z", lido(f"R{i:03d}", f"Sogdian coin {i}"))
@@ -146,7 +146,7 @@ def test_expired_token_restarts_from_the_last_datestamp(harvester, store, source
     assert_store_matches(store, source)
 
 
-def test_expired_token_in_an_unordered_list_restarts_the_whole_list(harvester, store, source) -> None:  # noqa: ANN001
+def test_expired_token_in_an_unordered_list_restarts_the_whole_list(harvester, store, source) -> None:
     source.put("oai:test:001", "2025-06-01T00:00:00Z", lido("R001", "Sogdian coin 1, revised"))
     source.inject("expire", resumption=True, skip=2)
     run = harvester.harvest("test")
@@ -158,7 +158,7 @@ def test_expired_token_in_an_unordered_list_restarts_the_whole_list(harvester, s
     assert_store_matches(store, source)
 
 
-def test_broken_record_is_quarantined_and_the_rest_land(harvester, store, source, registry) -> None:  # noqa: ANN001
+def test_broken_record_is_quarantined_and_the_rest_land(harvester, store, source, registry) -> None:
     source.put("oai:test:007", "2025-01-01T00:00:00Z", "<lido:lido xmlns:lido='http://www.lido-schema.org'/>")
     run = harvester.harvest("test")
     assert run.outcome == "ok" and run.quarantined == 1 and run.new == RECORDS - 1
@@ -166,7 +166,7 @@ def test_broken_record_is_quarantined_and_the_rest_land(harvester, store, source
     assert_store_matches(store, source)
 
 
-def test_persistent_fault_fails_keeping_data_then_resumes(store, source, registry, sleeps) -> None:  # noqa: ANN001
+def test_persistent_fault_fails_keeping_data_then_resumes(store, source, registry, sleeps) -> None:
     harvester = make_harvester(store, registry, sleeps)
     fault = source.inject("non-xml", resumption=True, skip=3, times=100)
     run = harvester.harvest("test")
@@ -190,14 +190,14 @@ class CrashingRegistry(Registry):
 
     crash_at = 2
 
-    def commit_batch(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def commit_batch(self, *args, **kwargs) -> None:
         self.crash_at -= 1
         if self.crash_at == 0:
             raise OSError("disk full (injected)")
         super().commit_batch(*args, **kwargs)
 
 
-def test_crash_between_store_write_and_commit_keeps_counts_exact(tmp_path, store, source, sleeps) -> None:  # noqa: ANN001
+def test_crash_between_store_write_and_commit_keeps_counts_exact(tmp_path, store, source, sleeps) -> None:
     registry = CrashingRegistry(database_path(tmp_path))
     registry.save_museum(Museum(id="test", name="Test Museum", feed_url=source.url, format="lido"))
     harvester = make_harvester(store, registry, sleeps)
@@ -212,7 +212,7 @@ def test_crash_between_store_write_and_commit_keeps_counts_exact(tmp_path, store
     assert_store_matches(store, source)
 
 
-def test_changes_between_runs_deletions_and_new_datestamps(harvester, store, source) -> None:  # noqa: ANN001
+def test_changes_between_runs_deletions_and_new_datestamps(harvester, store, source) -> None:
     assert harvester.harvest("test").outcome == "ok"
     source.now = "2026-02-01T00:00:00Z"
     source.put("oai:test:004", "2026-02-01T10:00:00Z", lido("R004", "Sogdian coin 4, re-catalogued"))
@@ -223,7 +223,7 @@ def test_changes_between_runs_deletions_and_new_datestamps(harvester, store, sou
     assert_store_matches(store, source)
 
 
-def test_a_large_feed_is_mapped_in_a_worker_process(store, registry, source, sleeps) -> None:  # noqa: ANN001
+def test_a_large_feed_is_mapped_in_a_worker_process(store, registry, source, sleeps) -> None:
     harvester = make_harvester(store, registry, sleeps, retries=1, map_worker_threshold=10)
     source.put("oai:test:027", "2025-01-01T00:00:00Z", "<lido:lido xmlns:lido='http://www.lido-schema.org'/>")
     source.inject("status", status=503, retry_after="0", resumption=True, skip=2)

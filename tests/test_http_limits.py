@@ -15,7 +15,7 @@ from tests.support.loopback_server import LoopbackServer
 BIG = b"<x>" + b"a" * 50_000 + b"</x>"
 
 
-def app(environ, start_response):  # noqa: ANN001, ANN201 - WSGI
+def app(environ, start_response):  # WSGI
     path = environ["PATH_INFO"]
     if path == "/declared":
         start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(BIG)))])

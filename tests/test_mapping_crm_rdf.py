@@ -26,7 +26,7 @@ def dump_text(rename_blank_nodes: bool = False) -> str:
     return "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads)
 
 
-def mapped(key: str, text: str | None = None):  # noqa: ANN201
+def mapped(key: str, text: str | None = None):
     return get_mapping("crm-rdf").map_record(text or dump_text(), CTX, source_id=BASE + key)
 
 

@@ -72,10 +72,10 @@ class FixtureRepository:
             granularity="YYYY-MM-DDThh:mm:ssZ", compression=["identity"],
         )
 
-    def listMetadataFormats(self, identifier: str | None = None) -> list[tuple[str, str, str]]:  # noqa: N802
+    def listMetadataFormats(self, identifier: str | None = None) -> list[tuple[str, str, str]]:
         return [("lido", "http://www.lido-schema.org/schema/v1.1/lido-v1.1.xsd", LIDO)]
 
-    def listSets(self, cursor: int = 0, batch_size: int = 10) -> list:  # noqa: N802
+    def listSets(self, cursor: int = 0, batch_size: int = 10) -> list:
         raise error.NoSetHierarchyError("no sets")
 
     def _select(self, prefix: str, from_: datetime | None, until: datetime | None) -> list[FixtureRecord]:
@@ -89,15 +89,15 @@ class FixtureRepository:
         header = common.Header(None, r.identifier, r.datestamp, [], r.deleted)
         return header, None if r.deleted else common.Metadata(copy.deepcopy(r.element), {}), None
 
-    def listRecords(self, metadataPrefix: str, set: str | None = None, from_: datetime | None = None,  # noqa: N802, N803, A002
+    def listRecords(self, metadataPrefix: str, set: str | None = None, from_: datetime | None = None,
                     until: datetime | None = None, cursor: int = 0, batch_size: int = 10) -> list:
         return [self._item(r) for r in self._select(metadataPrefix, from_, until)[cursor : cursor + batch_size]]
 
-    def listIdentifiers(self, metadataPrefix: str, set: str | None = None, from_: datetime | None = None,  # noqa: N802, N803, A002
+    def listIdentifiers(self, metadataPrefix: str, set: str | None = None, from_: datetime | None = None,
                         until: datetime | None = None, cursor: int = 0, batch_size: int = 10) -> list:
         return [self._item(r)[0] for r in self._select(metadataPrefix, from_, until)[cursor : cursor + batch_size]]
 
-    def getRecord(self, metadataPrefix: str, identifier: str) -> tuple:  # noqa: N802, N803
+    def getRecord(self, metadataPrefix: str, identifier: str) -> tuple:
         if identifier not in self.records:
             raise error.IdDoesNotExistError(identifier)
         return self._item(self.records[identifier])
@@ -114,7 +114,7 @@ def repository(data_dir: Path) -> Iterator[FixtureRepository]:
     metadata.registerWriter("lido", lambda element, md: element.append(md.element()))
     holder: dict[str, BatchingServer] = {}
 
-    def app(environ, start_response):  # noqa: ANN001, ANN202
+    def app(environ, start_response):
         request = Request(environ)
         body = holder["oai"].handleRequest({k: request.values[k] for k in request.values})
         return Response(body, content_type="text/xml; charset=utf-8")(environ, start_response)

@@ -57,7 +57,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
         feeds.stop()
 
 
-def sign_in(page, live: LiveHub, username: str) -> None:  # noqa: ANN001
+def sign_in(page, live: LiveHub, username: str) -> None:
     page.goto(f"{live.url}/login")
     page.fill("#login-form input[name=username]", username)
     page.fill("#login-form input[name=password]", PASSWORD)
@@ -65,7 +65,7 @@ def sign_in(page, live: LiveHub, username: str) -> None:  # noqa: ANN001
     page.wait_for_load_state()
 
 
-def test_logged_out_users_are_sent_to_login_and_back(live: LiveHub, page) -> None:  # noqa: ANN001
+def test_logged_out_users_are_sent_to_login_and_back(live: LiveHub, page) -> None:
     page.goto(f"{live.url}/manage/museums/hz-silk")
     assert "/login?next=/manage/museums/hz-silk" in page.url
     assert "Sign in" in page.locator("header.site nav").inner_text()
@@ -77,7 +77,7 @@ def test_logged_out_users_are_sent_to_login_and_back(live: LiveHub, page) -> Non
     assert "Hangzhou staff" in page.locator("header.site nav").inner_text()
 
 
-def test_museum_registers_its_feed_sees_the_probe_and_harvests(live: LiveHub, page) -> None:  # noqa: ANN001
+def test_museum_registers_its_feed_sees_the_probe_and_harvests(live: LiveHub, page) -> None:
     sign_in(page, live, "hz")
     page.goto(f"{live.url}/manage/")
     assert page.url == f"{live.url}/manage/museums/hz-silk"
@@ -116,7 +116,7 @@ def test_museum_registers_its_feed_sees_the_probe_and_harvests(live: LiveHub, pa
     assert live.hub.registry.runs("hz-silk")[0].new == new
 
 
-def test_private_address_is_refused_in_the_form(live: LiveHub, page) -> None:  # noqa: ANN001
+def test_private_address_is_refused_in_the_form(live: LiveHub, page) -> None:
     sign_in(page, live, "kg")
     for url in ("http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/oai"):
         page.goto(f"{live.url}/manage/museums/koeln-glass")
@@ -131,7 +131,7 @@ def test_private_address_is_refused_in_the_form(live: LiveHub, page) -> None:  #
     assert live.hub.registry.get_museum("koeln-glass") is None
 
 
-def test_form_post_without_csrf_token_is_refused(live: LiveHub, page) -> None:  # noqa: ANN001
+def test_form_post_without_csrf_token_is_refused(live: LiveHub, page) -> None:
     sign_in(page, live, "kg")
     form = {"feed_url": live.feeds.feed_url("koeln-glass"), "name": "Köln", "format": "oai_dc"}
     response = page.request.post(f"{live.url}/manage/museums/koeln-glass/feed", form=form)  # the session's cookie
@@ -141,7 +141,7 @@ def test_form_post_without_csrf_token_is_refused(live: LiveHub, page) -> None:  
     assert forged.status == 400
 
 
-def test_museum_cannot_open_another_museums_dashboard(live: LiveHub, page) -> None:  # noqa: ANN001
+def test_museum_cannot_open_another_museums_dashboard(live: LiveHub, page) -> None:
     sign_in(page, live, "hz")
     response = page.goto(f"{live.url}/manage/museums/koeln-glass")
     assert response.status == 403

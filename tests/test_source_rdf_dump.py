@@ -214,7 +214,7 @@ class Dumps:
         self.redirects: dict[str, str] = {}
         self.faults: list[str] = []  # "cut" (connection closed mid-body) or "stall" (body stops for 2 s)
 
-    def __call__(self, environ, start_response):  # noqa: ANN001, ANN204 - WSGI
+    def __call__(self, environ, start_response):  # WSGI
         path = environ["PATH_INFO"]
         if path in self.redirects:
             start_response("302 Found", [("Location", self.redirects[path])])

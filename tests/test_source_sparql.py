@@ -172,7 +172,7 @@ class FaultProxy:
         self.upstream = upstream.rsplit("/", 1)[0]  # the oxigraph server's root
         self.faults: list[tuple | None] = []
 
-    def __call__(self, environ, start_response):  # noqa: ANN001, ANN204 - WSGI
+    def __call__(self, environ, start_response):  # WSGI
         request = Request(environ)
         fault = self.faults.pop(0) if self.faults else None
         kind = fault[0] if fault else None

@@ -399,7 +399,7 @@ def test_raw_http_direct_post_and_cors(live_url: str) -> None:
         assert response.read().decode("utf-8") == f"o\r\n{ENCODED_LOOKING}\r\n"
 
 
-def test_federated_query_is_refused_with_400(client) -> None:  # noqa: ANN001
+def test_federated_query_is_refused_with_400(client) -> None:
     query = "SELECT * WHERE { SERVICE <http://10.0.0.1/> { ?s ?p ?o } }"
     response = client.get("/sparql", query_string={"query": query})
     assert response.status_code == 400

@@ -222,7 +222,7 @@ def test_query_timeout(store: Store) -> None:
         "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }",
     ],
 )
-def test_federated_queries_are_refused_before_any_request(store, query: str) -> None:  # noqa: ANN001
+def test_federated_queries_are_refused_before_any_request(store, query: str) -> None:
     """SERVICE would make the store call any address a visitor names (SSRF): refused, nothing sent."""
     import socket
 

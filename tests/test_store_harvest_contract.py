@@ -34,7 +34,7 @@ def test_load_graphs_adds_records_provenance_and_additions(store: Store) -> None
     assert provenance(store)[graph(1)] == "2"
 
 
-def test_load_graphs_equals_replace_graphs(store: Store, tmp_path) -> None:  # noqa: ANN001
+def test_load_graphs_equals_replace_graphs(store: Store, tmp_path) -> None:
     from store.embedded import EmbeddedStore
 
     records = [record(i, f"Object {i}") for i in range(20)]
@@ -82,7 +82,7 @@ def test_a_museum_without_record_graphs_is_told_apart(store: Store) -> None:
     assert _has_graphs(store, f"{BASE}/graph/m1/") and not _has_graphs(store, f"{BASE}/graph/m2/")
 
 
-def test_a_large_load_goes_through_a_file_and_leaves_none_behind(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_a_large_load_goes_through_a_file_and_leaves_none_behind(tmp_path, monkeypatch) -> None:
     import store.embedded as embedded
     from store.embedded import EmbeddedStore
 
@@ -90,7 +90,7 @@ def test_a_large_load_goes_through_a_file_and_leaves_none_behind(tmp_path, monke
     spooled: list[str] = []
     real_bulk_load = embedded.ox.Store.bulk_load
 
-    def bulk_load(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - records where the data came from
+    def bulk_load(self, *args, **kwargs):  # records where the data came from
         spooled.append(str(kwargs.get("path")))
         return real_bulk_load(self, *args, **kwargs)
 

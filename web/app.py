@@ -84,23 +84,23 @@ def _register_errors(app: Flask) -> None:
     from web.errors import HubError
     from web.views.common import wants_json
 
-    def envelope(status: int, message: str):  # noqa: ANN202
+    def envelope(status: int, message: str):
         if wants_json():
             return jsonify({"ok": False, "error": message, "status": status}), status
         return render_template("error.html", status=status, message=message), status
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # noqa: ANN202
+    def http_error(exc: HTTPException):
         return envelope(exc.code or 500, exc.description or exc.name)
 
     @app.errorhandler(HubError)
-    def hub_error(exc: HubError):  # noqa: ANN202 - every service error, mapped once
+    def hub_error(exc: HubError):
         return envelope(exc.status, str(exc))
 
     @app.errorhandler(QueryTimeout)
-    def timeout(exc: QueryTimeout):  # noqa: ANN202
+    def timeout(exc: QueryTimeout):
         return envelope(503, f"the query took too long: {exc}")
 
     @app.errorhandler(StoreUnavailable)
-    def unavailable(exc: StoreUnavailable):  # noqa: ANN202
+    def unavailable(exc: StoreUnavailable):
         return envelope(503, f"the store is unavailable: {exc}")

@@ -40,7 +40,7 @@ MUSEUM_ID = {"name": "museum_id", "in": "path", "required": True, "schema": {"ty
 ACCOUNT_ID = {"name": "account_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 TOKEN_ID = {"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 PUBLIC: list[dict[str, list[str]]] = []  # security requirement: none
-WRITE = [{"bearerAuth": []}, {"sessionCookie": [], "csrfHeader": []}]
+WRITE: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"sessionCookie": [], "csrfHeader": []}]
 
 
 def _json_body(schema: dict[str, Any], required: bool = True) -> dict[str, Any]:

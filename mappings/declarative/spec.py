@@ -96,10 +96,12 @@ class Compiler:
         if not spec.get("enabled", True):
             return None
         target = spec.get("target")
-        production = isinstance(target, str) and target.startswith("production.")
+        if not isinstance(target, str):
+            raise MappingFileError(f"{where}: target {target!r} is not allowed here")
+        production = target.startswith("production.")
         target_name = target.removeprefix("production.") if production else target
         ok = target_name in PRODUCTION_TARGETS if production else target_name in allowed
-        if not isinstance(target, str) or not ok:
+        if not ok:
             raise MappingFileError(f"{where}: target {target!r} is not allowed here")
         kind = TARGETS[target_name]
         unknown = set(spec) - _RULE_KEYS - kind.paths - set(kind.consts)

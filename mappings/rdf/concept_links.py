@@ -45,7 +45,7 @@ def link_concepts(
     s, desc = nodes, nodes.desc
     unmatched: list[tuple[str, str, str | None]] = []
     productions = [n for p, n in desc.by_subject.get(s.obj, ()) if p == _PRODUCTION and n in s.names]
-    holders = {"object": [s.obj], "production": productions}
+    holders: dict[str, list[Term]] = {"object": [s.obj], "production": productions}
     for predicate, holder, kind in _LINKS:
         for subject in holders[holder]:
             for p, term in [*desc.by_subject.get(subject, ()), *lifted.get(subject, ())]:

@@ -13,13 +13,13 @@ Pure: text in, triples out; pyoxigraph parses, nothing is fetched.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
 from ..errors import RecordError
 from ..records import MappedRecord, MappingContext
-from .description import parse_ntriples
+from .description import Triple, parse_ntriples
 from .record_builder import build_record
 
 
@@ -44,5 +44,10 @@ class CrmRdfMapping:
             except SyntaxError as exc:
                 raise RecordError(source_id, f"not valid N-Triples: {exc}") from exc
         else:
-            triples = [(t.subject, t.predicate, t.object) if isinstance(t, ox.Triple | ox.Quad) else t for t in payload]
+            # cast: pyoxigraph's stubs allow a triple as subject, which pyoxigraph 0.5 refuses; a triple term
+            # as object is passed on like any other term (the mapping reads none).
+            triples = cast(
+                "list[Triple]",
+                [(t.subject, t.predicate, t.object) if isinstance(t, ox.Triple | ox.Quad) else t for t in payload],
+            )
         return build_record(triples, ctx, source_id=source_id, version=self.version, object_iri=source_id)

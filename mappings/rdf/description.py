@@ -20,14 +20,17 @@ Pure: terms in, terms out. No I/O.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from functools import lru_cache
+from typing import overload
 
 import pyoxigraph as ox
 
 from ontology.namespaces import CRM, LA, RDF, RDFS, SKOS
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+#: a term as a store's quads hold it: RDF 1.2 triple terms too (the mapping reads none)
+StoredTerm = Term | ox.Triple
 Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, Term]
 
 CRM_NS = str(CRM)
@@ -117,7 +120,11 @@ def normalise_iri(value: str) -> str:
     return CRM_NS + _RENAMED.get(local, local)
 
 
-def normalise(term: Term) -> Term:
+@overload
+def normalise(term: Term) -> Term: ...
+@overload
+def normalise(term: StoredTerm) -> StoredTerm: ...
+def normalise(term: StoredTerm) -> StoredTerm:
     if isinstance(term, ox.NamedNode):
         value = normalise_iri(term.value)
         return term if value == term.value else ox.NamedNode(value)
@@ -158,7 +165,7 @@ class Description:
     def owned(self, obj: ox.NamedNode) -> list[Term]:
         """The object and the nodes that belong to its record, in breadth-first order."""
         order: list[Term] = [obj]
-        seen = {obj}
+        seen: set[Term] = {obj}
         i = 0
         while i < len(order):
             for _p, o in self.by_subject.get(order[i], ()):
@@ -172,7 +179,7 @@ class Description:
         return belongs(node, obj, self.types.get(node, set()))
 
 
-def belongs(node: Term, obj: ox.NamedNode, types: set[ox.NamedNode]) -> bool:
+def belongs(node: StoredTerm, obj: ox.NamedNode, types: Set[StoredTerm]) -> bool:
     """Whether ``node``, reached from a node ``obj`` owns, belongs to ``obj``'s record (``types``: its
     normalised classes; only asked for IRIs not minted under the object)."""
     if isinstance(node, ox.BlankNode):
@@ -197,7 +204,7 @@ def _parents(iri: str, iris: set[str]) -> Iterable[str]:
             yield iri[:i]
 
 
-def ntriples_line(s: Term, p: Term, o: Term) -> str:
+def ntriples_line(s: StoredTerm, p: Term, o: StoredTerm) -> str:
     """One N-Triples line written by pyoxigraph (its ``str()`` of a term is the N-Triples form)."""
     return f"{s} {p} {o} .\n"
 
@@ -205,4 +212,4 @@ def ntriples_line(s: Term, p: Term, o: Term) -> str:
 def parse_ntriples(text: str | bytes) -> list[Triple]:
     """N-Triples (or N-Quads, graphs ignored) parsed with pyoxigraph; raises SyntaxError when malformed."""
     fmt = ox.RdfFormat.N_QUADS  # N-Triples is a subset of N-Quads; a source may hand either
-    return [(q.subject, q.predicate, q.object) for q in ox.parse(text, format=fmt)]  # type: ignore[misc]
+    return [(q.subject, q.predicate, q.object) for q in ox.parse(text, format=fmt)]

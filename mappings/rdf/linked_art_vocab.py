@@ -254,9 +254,9 @@ def jsonld_context() -> dict[str, Any]:
         scoped: dict[str, Any] = {}
         local = cls.rsplit("/", 1)[-1]
         for key in SCOPED:
-            prop = scoped_property(key, [cls])
-            if prop:
-                scoped[key] = {"@id": prop, "@type": "@id"}
+            scoped_iri = scoped_property(key, [cls])
+            if scoped_iri:
+                scoped[key] = {"@id": scoped_iri, "@type": "@id"}
         ctx[name] = {"@id": cls, "@context": scoped} if scoped else {"@id": cls}
         if local in _SYMBOLIC:  # the older model wrote a name's text as "value"
             ctx[name].setdefault("@context", {})["value"] = {"@id": _C + "P190_has_symbolic_content"}

@@ -325,11 +325,11 @@ class ModelProfile:
             s.add(image, iri(P2.value), iri(DIGITAL_IMAGE.value))
             s.add(image, iri(ACCESS_POINT.value), iri(url))
             if service:
-                node = iri(f"{s.hub}/image/{n}/service")
-                s.add(image, iri(AVAILABLE_VIA), node)
-                s.add(node, iri(RDF_TYPE.value), iri(LA.DigitalService))
-                s.add(node, iri(ACCESS_POINT.value), iri(service))
-                s.add(node, iri(CONFORMS_TO), iri(IIIF_IMAGE_API))
+                service_node = iri(f"{s.hub}/image/{n}/service")
+                s.add(image, iri(AVAILABLE_VIA), service_node)
+                s.add(service_node, iri(RDF_TYPE.value), iri(LA.DigitalService))
+                s.add(service_node, iri(ACCESS_POINT.value), iri(service))
+                s.add(service_node, iri(CONFORMS_TO), iri(IIIF_IMAGE_API))
 
     def _is_image(self, node: Term, url: str | None = None) -> bool:
         formats = [f.value for f in self.texts(node, FORMAT)]

@@ -90,9 +90,10 @@ def _write_owned(nodes: RecordNodes, profile: ModelProfile) -> None:
             if p == RDF_TYPE and isinstance(o, ox.NamedNode) and o.value == DIG_DIGITAL_OBJECT:
                 nodes.add(s, A, iri(LA.DigitalObject))
             if isinstance(o, ox.Literal):
-                o = profile.literal(node, p, o)
-                if o is None:
+                kept = profile.literal(node, p, o)
+                if kept is None:
                     continue
+                o = kept
             try:
                 nodes.add(s, FORMER_KEEPER if p == KEEPER else nodes.term(p), nodes.term(o))
             except InvalidIri:

@@ -71,7 +71,7 @@ class RecordNodes:
     # --- naming --------------------------------------------------------------------------------
     def name_nodes(self) -> None:
         order: list[Term] = [self.obj]
-        seen = {self.obj}
+        seen: set[Term] = {self.obj}
         i = 0
         while i < len(order):
             node = order[i]

@@ -52,7 +52,7 @@ class FileServer:
         with self._lock:
             self.documents.pop(path, None)
 
-    def _app(self, environ, start_response):  # noqa: ANN001, ANN202 - WSGI
+    def _app(self, environ, start_response):  # WSGI
         request = Request(environ)
         with self._lock:
             self.requests.append(request.full_path.rstrip("?"))

@@ -46,7 +46,7 @@ class IiifImageServer:
     def base(self) -> str:
         return f"{self._http.url}/iiif"
 
-    def _app(self, environ, start_response):  # noqa: ANN001, ANN202
+    def _app(self, environ, start_response):
         request = Request(environ)
         self.requests.append(request.path)
         response = self._respond(request.path)

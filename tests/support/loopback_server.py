@@ -18,10 +18,10 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args: object, **kwargs: object) -> None:  # noqa: D102 - keep test output clean
+    def log_request(self, *args: object, **kwargs: object) -> None:  # keep test output clean
         pass
 
-    def log_error(self, *args: object) -> None:  # noqa: D102 - a cut-off answer is the test's intent
+    def log_error(self, *args: object) -> None:  # a cut-off answer is the test's intent
         pass
 
 

@@ -207,7 +207,7 @@ class CountingProxy:
         self.upstream = upstream
         self.http = LoopbackServer(self).start()
 
-    def __call__(self, environ, start_response):  # noqa: ANN001, ANN204 - WSGI
+    def __call__(self, environ, start_response):
         request = Request(environ)
         answer = requests.request(request.method, self.upstream + request.path, params=request.args,
                                   data=request.get_data(), timeout=10, headers={

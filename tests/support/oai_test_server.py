@@ -126,7 +126,7 @@ class OaiTestServer:
                         return fault
         return None
 
-    def _app(self, environ, start_response):  # noqa: ANN001, ANN202
+    def _app(self, environ, start_response):
         request = Request(environ)
         args = {k: v for k, v in request.args.items()}
         self.requests.append(args)
@@ -154,12 +154,12 @@ class OaiTestServer:
         return Response(body, content_type="text/xml; charset=utf-8")(environ, start_response)
 
     @staticmethod
-    def _drop(environ, start_response, body: bytes):  # noqa: ANN001, ANN205
+    def _drop(environ, start_response, body: bytes):
         """Promise the whole body, send half of it, then close the connection."""
         start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))])
         sock = environ.get("werkzeug.socket")
 
-        def chunks():  # noqa: ANN202
+        def chunks():
             yield body[: len(body) // 2]
             if sock is not None:
                 try:

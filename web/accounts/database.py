@@ -16,6 +16,7 @@ the CLI and the tests alike.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import secrets
 import sqlite3
@@ -268,7 +269,7 @@ class Accounts:
             rows = db.execute(sql + " ORDER BY status = 'active', username", args).fetchall()
         return [_account(r) for r in rows]
 
-    def for_museum(self, museum_id: str) -> list[Account]:
+    def for_museum(self, museum_id: str) -> builtins.list[Account]:
         with self._connect() as db:
             rows = db.execute("SELECT * FROM accounts WHERE museum_id = ? ORDER BY id", (museum_id,)).fetchall()
         return [_account(r) for r in rows]
@@ -383,7 +384,7 @@ class Accounts:
             token_id = int(cursor.lastrowid or 0)
         return token, next(t for t in self.tokens(account_id) if t.id == token_id)
 
-    def tokens(self, account_id: int) -> list[ApiToken]:
+    def tokens(self, account_id: int) -> builtins.list[ApiToken]:
         with self._connect() as db:
             rows = db.execute(
                 "SELECT id, account_id, hint, label, created, last_used FROM api_tokens WHERE account_id = ? "

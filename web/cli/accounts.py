@@ -69,7 +69,7 @@ def accounts_set(hub: Hub, username: str, status: str | None, role: str | None, 
     account = hub.accounts.by_username(username)
     if account is None:
         raise click.ClickException(f"no account {username!r}")
-    values: dict[str, object] = {}
+    values: dict[str, str] = {}
     if status:
         values["status"] = status
     if role:
@@ -78,7 +78,7 @@ def accounts_set(hub: Hub, username: str, status: str | None, role: str | None, 
         values["museum_id"] = museum_id
     if password_stdin:
         values["password"] = sys.stdin.readline().rstrip("\r\n")
-    account = hub.accounts.update(account.id, **values)
+    account = hub.accounts.update(account.id, by=None, **values)
     click.echo(f"{account.username}: {account.role}, {account.status}"
                + (f", museum {account.museum_id}" if account.museum_id else ""))
 

@@ -75,7 +75,7 @@ def show(metadata_format: str, museum: str | None) -> None:
 @mappings.command("set")
 @click.argument("museum_id")
 @click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
-def set_command(museum_id: str, source) -> None:  # noqa: ANN001
+def set_command(museum_id: str, source) -> None:
     """Store SOURCE (a TOML file, or - for stdin) as MUSEUM_ID's override, after checking it compiles."""
     from harvesters.mapping_overrides import OverrideError
 
@@ -104,7 +104,7 @@ def remove(museum_id: str) -> None:
 @click.option("--override", "override_file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="A mapping override (TOML) merged onto the format's mapping; default: the museum's stored one.")
 @click.argument("source", type=click.File("rb"), default="-")
-def map_command(metadata_format: str, output: str, museum: str, source,  # noqa: ANN001
+def map_command(metadata_format: str, output: str, museum: str, source,
                 override_file: str | None = None) -> None:
     """Map records from SOURCE (a file or - for stdin) and print their triples.
 
@@ -139,14 +139,16 @@ def map_command(metadata_format: str, output: str, museum: str, source,  # noqa:
 
         lines = dict.fromkeys(line for text in turtle_lines for line in text.splitlines(keepends=True))
         triples = ox.parse("".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES)
+        turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        assert turtle is not None  # no output given: the serialisation is returned
         sys.stdout.flush()
-        sys.stdout.buffer.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+        sys.stdout.buffer.write(turtle)
     click.echo(f"{mapped} records mapped, {failed} failed", err=True)
     if mapped == 0:
         sys.exit(1)
 
 
-def _mapped_records(source, mapping, context):  # noqa: ANN001, ANN202
+def _mapped_records(source, mapping, context):
     """MappedRecord or RecordError for every record of ``source``, whatever the mapping's input is."""
     from mappings import RecordError, map_stream
 
@@ -182,7 +184,7 @@ def _mapped_records(source, mapping, context):  # noqa: ANN001, ANN202
             yield exc
 
 
-def _mapping_for(museum: str, metadata_format: str, override_file: str | None):  # noqa: ANN202
+def _mapping_for(museum: str, metadata_format: str, override_file: str | None):
     """``srom map``'s mapping: the --override file, else the museum's stored override, else the base."""
     from harvesters.mapping_overrides import OverrideError, compile_override
 

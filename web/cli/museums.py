@@ -169,7 +169,7 @@ def _confirm_removal(hub: Hub, museum_id: str, by: str = "admin (cli)") -> None:
 @pass_hub
 def runs(hub: Hub, museum_id: str, as_json: bool) -> None:
     """List a museum's harvest runs with outcome and counts."""
-    rows = [r.as_json() for r in hub.registry.runs(museum_id)]
+    rows: list[dict[str, Any]] = [r.as_json() for r in hub.registry.runs(museum_id)]
     if as_json:
         echo_json(runs=rows)
         return

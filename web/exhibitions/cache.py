@@ -56,7 +56,7 @@ class ExhibitionCache:
 
     # --- answers valid while the database is unchanged ------------------------------------------------
     def _database_stamp(self) -> tuple:
-        stamp = []
+        stamp: list[tuple[int, int] | None] = []
         for path in self._files:
             try:
                 st = path.stat()

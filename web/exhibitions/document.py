@@ -9,6 +9,7 @@ nh3, so no revision ever holds a script. It must not touch SQLite or the store.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -201,7 +202,7 @@ def _int(value: Any, where: str, low: int, high: int) -> int:
     return number
 
 
-def normalise(doc: ExhibitionDoc | dict) -> ExhibitionDoc:
+def normalise(doc: ExhibitionDoc | Mapping[str, Any]) -> ExhibitionDoc:
     """A validated, sanitised copy of ``doc`` (a document or its JSON form); raises ExhibitionError."""
     data = asdict(doc) if isinstance(doc, ExhibitionDoc) else dict(doc)
     slug = str(data.get("slug", ""))

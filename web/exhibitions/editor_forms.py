@@ -12,7 +12,7 @@ import difflib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 from web.exhibitions.document import ExhibitionDoc
 
@@ -29,7 +29,10 @@ ORDER BY ?begin ?object
 
 
 class FormLike(Protocol):
-    def get(self, key: str, default: Any = None) -> Any: ...
+    @overload
+    def get(self, key: str) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str) -> str: ...
     def getlist(self, key: str) -> list[str]: ...
 
 
@@ -53,7 +56,7 @@ def form_to_data(form: FormLike, slug: str) -> dict[str, Any]:
     """The document (JSON form, not yet validated) the editor posted. Sections come in page order; the
     blank "new" section is added once it has a query, and a section marked for removal is left out."""
     languages = list(dict.fromkeys([*EDITOR_LANGUAGES, *form.getlist("languages")]))
-    sections = []
+    sections: list[dict[str, Any]] = []
     for key in form.getlist("section"):
         p = f"s-{key}"
         query = form.get(f"{p}-query", "").strip()

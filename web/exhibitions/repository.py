@@ -9,6 +9,7 @@ server runs. This module must not run SPARQL: snapshots are taken by ``web.exhib
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -233,7 +234,7 @@ class ExhibitionRepository:
             return db.execute("SELECT 1 FROM exhibitions WHERE slug = ?", (slug,)).fetchone() is not None
 
     # --- snapshots ----------------------------------------------------------------------------
-    def save_snapshot(self, slug: str, revision: int, sections: dict[str, list[str]]) -> None:
+    def save_snapshot(self, slug: str, revision: int, sections: dict[str, builtins.list[str]]) -> None:
         """Keep ``sections`` (section id → object IRIs, in order) as ``revision``'s pinned results."""
         clean = {str(k): [str(i) for i in v] for k, v in sections.items()}
         with self._write() as db:
@@ -246,7 +247,7 @@ class ExhibitionRepository:
                 (slug, int(revision), utc_now(), json.dumps(clean, ensure_ascii=False)),
             )
 
-    def snapshot(self, slug: str, revision: int) -> dict[str, list[str]] | None:
+    def snapshot(self, slug: str, revision: int) -> dict[str, builtins.list[str]] | None:
         with self._connect() as db:
             row = db.execute(
                 "SELECT sections FROM exhibition_snapshots WHERE slug = ? AND revision = ?", (slug, int(revision))

@@ -30,7 +30,7 @@ def init_i18n(app: Flask) -> None:
         return {"lang": current_language(), "languages": LANGUAGES}
 
     @app.after_request
-    def remember_language(response):  # noqa: ANN001, ANN202
+    def remember_language(response):
         if "lang" in request.args and request.args["lang"] in LANGUAGES:
             response.set_cookie("lang", request.args["lang"], max_age=365 * 24 * 3600, samesite="Lax")
         return response

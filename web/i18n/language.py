@@ -35,7 +35,7 @@ def preference(lang: str) -> list[str]:
     return order
 
 
-def best_literal(values: Iterable[ox.Literal | str], lang: str) -> str | None:
+def best_literal(values: Iterable[ox.Literal | ox.NamedNode | ox.BlankNode | str], lang: str) -> str | None:
     """The literal to show a visitor reading ``lang`` (see the module docstring)."""
     by_lang: dict[str, str] = {}
     first: str | None = None

@@ -10,6 +10,7 @@ are the callers' business: this service never decides who may act.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -99,7 +100,7 @@ class MuseumService:
         assert isinstance(result, SolutionsResult)
         return {row["museum"].value: int(row["objects"].value) for row in result.dicts()}
 
-    def listing(self, lang: str = "en") -> list[dict[str, Any]]:
+    def listing(self, lang: str = "en") -> builtins.list[dict[str, Any]]:
         """Every museum as the public pages list it: its fields, name in ``lang``, objects, last run."""
         counts = self.object_counts()
         rows = []
@@ -210,7 +211,7 @@ class MuseumService:
     def pending_removal(self, museum_id: str) -> dict[str, Any] | None:
         return self.hub.registry.pending_removal(museum_id)
 
-    def removal_sample(self, museum_id: str, limit: int = 20) -> list[str]:
+    def removal_sample(self, museum_id: str, limit: int = 20) -> builtins.list[str]:
         return self.hub.registry.removal_graphs(museum_id, limit=limit)
 
     def decide_removal(self, museum_id: str, action: str, by: str) -> RemovalDecision:

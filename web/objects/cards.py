@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from ontology.dates import year_of
 from ontology.namespaces import sparql_prologue
-from store.base import Store
+from store.base import Store, Term
 from store.values import iri_values
 from web.i18n import best_literal
 from web.objects.images import thumbnail_url
@@ -83,7 +83,7 @@ class Card:
     museum: str | None = None
     museum_name: str | None = None
     licence: str | None = None
-    _labels: dict[str, list[ox.Literal]] = field(default_factory=dict, repr=False)
+    _labels: dict[str, list[Term]] = field(default_factory=dict, repr=False)
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -100,7 +100,7 @@ class Card:
         return thumbnail_url(self.image)
 
 
-def _point_of(row: dict[str, ox.NamedNode | ox.Literal]) -> tuple[float, float] | None:
+def _point_of(row: dict[str, Term]) -> tuple[float, float] | None:
     for name in ("wkt", "conceptWkt"):
         if name in row:
             point = parse_wkt_point(row[name].value)
@@ -116,13 +116,13 @@ def _point_of(row: dict[str, ox.NamedNode | ox.Literal]) -> tuple[float, float] 
     return None
 
 
-def preferred_label(own: list[ox.Literal], shared: list[ox.Literal], lang: str) -> str | None:
+def preferred_label(own: list[Term], shared: list[Term], lang: str) -> str | None:
     """The museum's own label when it is in the visitor's language, else the shared concept's label in that
     language (reconciliation gives "Samarkand" its 撒马尔罕), else the museum's label, else the concept's."""
-    exact = [v for v in own if (v.language or "").split("-")[0] == lang]
+    exact = [v for v in own if isinstance(v, ox.Literal) and (v.language or "").split("-")[0] == lang]
     if exact:
         return exact[0].value
-    translated = [v for v in shared if (v.language or "").split("-")[0] == lang]
+    translated = [v for v in shared if isinstance(v, ox.Literal) and (v.language or "").split("-")[0] == lang]
     if translated:
         return best_literal(translated, lang)
     return best_literal(own, lang) or best_literal(shared, lang)

@@ -44,10 +44,12 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 class Index:
     def __init__(self, triples: list[ox.Triple]) -> None:
-        self.out: dict[str, dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode]]] = defaultdict(
+        self.out: dict[str, dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple]]] = defaultdict(
             lambda: defaultdict(list)
         )
         for t in triples:
+            # pyoxigraph's stubs allow a triple as subject, which pyoxigraph 0.5 refuses
+            assert not isinstance(t.subject, ox.Triple)
             self.out[t.subject.value][t.predicate.value].append(t.object)
 
     def objects(self, subject: str, predicate: str) -> list:

@@ -210,7 +210,7 @@ def museum_removals_decide(museum_id: str, action: str) -> ResponseReturnValue:
     user = current_user()
     assert user is not None
     decision = hub().museums.decide_removal(museum_id, action, user.username)
-    return ok(**{"confirmed" if action == "confirm" else "discarded": decision.as_json()})
+    return ok(200, **{"confirmed" if action == "confirm" else "discarded": decision.as_json()})
 
 
 # --- accounts (admin) and tokens (own) -------------------------------------------------------------------

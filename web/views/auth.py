@@ -30,7 +30,7 @@ def registrations() -> RateLimiter:
     return current_app.extensions.setdefault("srom_registration_limit", RateLimiter(REGISTRATIONS_PER_HOUR, 3600))
 
 
-def _home_for(user) -> str:  # noqa: ANN001
+def _home_for(user) -> str:
     if user.role in ("museum", "admin"):
         return url_for("manage.index")
     if user.role == "curator":
@@ -40,7 +40,7 @@ def _home_for(user) -> str:  # noqa: ANN001
 
 @bp.route("/login", methods=["GET", "POST"])
 @csrf_anonymous
-def login():  # noqa: ANN201
+def login():
     next_url = safe_next(request.values.get("next"), "")
     if request.method == "GET":
         user = current_user()
@@ -69,7 +69,7 @@ def login():  # noqa: ANN201
 
 
 @bp.route("/logout", methods=["GET", "POST"])
-def logout():  # noqa: ANN201
+def logout():
     if request.method == "POST":
         log_out()
         return redirect(url_for("home.index"))
@@ -78,7 +78,7 @@ def logout():  # noqa: ANN201
 
 @bp.route("/register", methods=["GET", "POST"])
 @csrf_anonymous
-def register():  # noqa: ANN201
+def register():
     """A museum asks to join: the account is created pending, the admin approves it."""
     form = {k: request.form.get(k, "").strip() for k in ("username", "display_name", "museum_id", "email", "note")}
     if request.method == "GET":

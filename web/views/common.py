@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, request
-from flask.typing import ResponseReturnValue
+from flask import Response, current_app, jsonify, request
 
 from store.base import Store
 from web.hub import Hub
@@ -25,7 +24,7 @@ def wants_json() -> bool:
     return request.path.endswith(".json") or best == "application/json"
 
 
-def ok(status: int = 200, **payload: Any) -> ResponseReturnValue:
+def ok(status: int = 200, **payload: Any) -> tuple[Response, int]:
     """The project's JSON envelope for success: ``{"ok": true, ...}``."""
     return jsonify({"ok": True, **payload}), status
 

@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from store.base import QueryTimeout, StoreError
 from web.accounts.auth import current_user, login_required
+from web.accounts.database import User
 from web.errors import HubError
 from web.exhibitions.document import (
     LANGUAGE,
@@ -61,12 +62,19 @@ def _error(status: int, message: str) -> ResponseReturnValue:
     return {"ok": False, "error": message, "status": status}, status
 
 
+def _curator() -> User:
+    """The signed-in account (every view here is behind ``login_required``)."""
+    user = current_user()
+    assert user is not None
+    return user
+
+
 def _owned(slug: str) -> ExhibitionDoc:
     """The latest revision of an exhibition the current curator may edit (404 / 403 otherwise)."""
     doc = repo().get(slug)
     if doc is None:
         abort(404, f"no exhibition {slug!r}")
-    user = current_user()
+    user = _curator()
     if not (user.role == "admin" or repo().owner(slug) == user.username):
         abort(403, "only the exhibition's curator or an admin may change it")
     return doc
@@ -75,7 +83,7 @@ def _owned(slug: str) -> ExhibitionDoc:
 @bp.get("/")
 @login_required("curator")
 def index() -> ResponseReturnValue:
-    user = current_user()
+    user = _curator()
     items = repo().list(published_only=False, search=request.args.get("q"))
     mine = [i for i in items if user.role == "admin" or i["created_by"] == user.username]
     return render_template("curate/index.html", items=mine, q=request.args.get("q", ""), lang=current_language())
@@ -90,7 +98,7 @@ def new() -> ResponseReturnValue:
         title = {k: request.form.get(f"title-{k}", "") for k in ("en", "zh")}
         try:
             exhibitions().create({"slug": slug, "title": title, "sections": [
-                {"id": "objects", "title": {}, "text": {}, "query": STARTER_QUERY}]}, current_user().username)
+                {"id": "objects", "title": {}, "text": {}, "query": STARTER_QUERY}]}, _curator().username)
         except HubError as exc:
             error = str(exc)
         else:
@@ -129,7 +137,7 @@ def edit(slug: str) -> ResponseReturnValue:
         return _editor(doc)
     data = form_to_data(request.form, slug)
     try:
-        number = exhibitions().save(data, current_user().username)
+        number = exhibitions().save(data, _curator().username)
     except ExhibitionError as exc:
         # show the curator's unsaved work again, with the reason; nothing was stored
         return _editor(_unsaved(data, doc), error=str(exc), status=400)
@@ -197,7 +205,7 @@ def restore(slug: str) -> ResponseReturnValue:
     _owned(slug)
     revision = request.form.get("revision", type=int)
     try:
-        number = exhibitions().restore(slug, revision or 0, current_user().username)
+        number = exhibitions().restore(slug, revision or 0, _curator().username)
     except ExhibitionError as exc:
         abort(404, str(exc))
     flash(f"Revision {revision} restored as revision {number}.")

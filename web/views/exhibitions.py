@@ -104,14 +104,14 @@ def _listing() -> list[dict]:
 
 
 @bp.get("/exhibitions/")
-def index():  # noqa: ANN201
+def index():
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
         return listing_json()
     return render_template("exhibitions/listing.html", exhibitions=_listing(), q=request.args.get("q", ""))
 
 
 @bp.get("/exhibitions.json")
-def listing_json():  # noqa: ANN201
+def listing_json():
     items = _listing()
     return ok(exhibitions=items, count=len(items), q=request.args.get("q") or None)
 
@@ -144,7 +144,7 @@ def _page(slug: str, revision: int | None, kind: str = "page") -> Response:
     if kind == "page":
         body = render_template("exhibitions/page.html", parts=parts, title=title, theme=doc.theme)
     else:
-        body = parts["html"]  # type: ignore[index]
+        body = parts["html"]
     response = Response(body, content_type="text/html; charset=utf-8")
     if kind == "embed":
         # Museums put this page in an iframe on their own sites.
@@ -154,7 +154,7 @@ def _page(slug: str, revision: int | None, kind: str = "page") -> Response:
 
 
 @bp.get("/exhibitions/<slug>")
-def show(slug: str):  # noqa: ANN201
+def show(slug: str):
     wanted = request.accept_mimetypes.best_match(["text/html", *RDF_KINDS.values()], default="text/html")
     for kind, media in RDF_KINDS.items():
         if wanted == media:
@@ -163,22 +163,22 @@ def show(slug: str):  # noqa: ANN201
 
 
 @bp.get("/exhibitions/<slug>/r/<int:n>")
-def revision(slug: str, n: int):  # noqa: ANN201
+def revision(slug: str, n: int):
     return _page(slug, n)
 
 
 @bp.get("/exhibitions/<slug>/embed")
-def embed(slug: str):  # noqa: ANN201
+def embed(slug: str):
     return _page(slug, None, "embed")
 
 
 @bp.get("/exhibitions/<slug>/print")
-def catalogue(slug: str):  # noqa: ANN201
+def catalogue(slug: str):
     return _page(slug, None, "print")
 
 
 # --- machine-readable forms ---------------------------------------------------------------------------
-def _json(slug: str, revision: int | None):  # noqa: ANN202
+def _json(slug: str, revision: int | None):
     shown, doc, published = visible(slug, revision)
     lang = current_language()
     results = results_for(slug, shown, doc)
@@ -208,17 +208,17 @@ def _json(slug: str, revision: int | None):  # noqa: ANN202
 
 
 @bp.get("/exhibitions/<slug>.json")
-def show_json(slug: str):  # noqa: ANN201
+def show_json(slug: str):
     return _json(slug, None)
 
 
 @bp.get("/exhibitions/<slug>/r/<int:n>.json")
-def revision_json(slug: str, n: int):  # noqa: ANN201
+def revision_json(slug: str, n: int):
     return _json(slug, n)
 
 
 @bp.get("/exhibitions/<slug>.<any(ttl, jsonld):kind>")
-def rdf(slug: str, kind: str):  # noqa: ANN201
+def rdf(slug: str, kind: str):
     shown, doc, published = visible(slug, None)
     results = results_for(slug, shown, doc, with_visitor_args=False)
     body = serialise(exhibition_triples(hub().minter, doc, shown, results), kind)
@@ -229,7 +229,7 @@ def rdf(slug: str, kind: str):  # noqa: ANN201
 
 
 @bp.get("/id/exhibition/<slug>")
-def dereference(slug: str):  # noqa: ANN201
+def dereference(slug: str):
     """The exhibition's IRI: RDF for RDF clients, else a 303 to the page (the IRI names the exhibition)."""
     wanted = request.accept_mimetypes.best_match(["text/html", *RDF_KINDS.values()], default="text/html")
     for kind, media in RDF_KINDS.items():
@@ -240,7 +240,7 @@ def dereference(slug: str):  # noqa: ANN201
 
 
 @bp.get("/exhibitions/<slug>/manifest.json")
-def manifest(slug: str):  # noqa: ANN201
+def manifest(slug: str):
     shown, doc, published = visible(slug, None)
     results = results_for(slug, shown, doc, with_visitor_args=False)
     everything = [i for s in doc.sections for i in results.get(s.id, [])]

@@ -15,7 +15,7 @@ def museum_rows() -> list[dict[str, object]]:
 
 
 @bp.get("/")
-def index():  # noqa: ANN201
+def index():
     lang = current_language()
     exhibitions = [
         {"slug": e["slug"], "title": pick(e["title"], lang), "description": pick(e["subtitle"], lang)}
@@ -25,17 +25,17 @@ def index():  # noqa: ANN201
 
 
 @bp.get("/museums/")
-def museums():  # noqa: ANN201
+def museums():
     return render_template("museums.html", museums=museum_rows())
 
 
 @bp.get("/museums.json")
-def museums_json():  # noqa: ANN201
+def museums_json():
     return ok(museums=museum_rows())
 
 
 @bp.get("/museums/<museum_id>")
-def museum(museum_id: str):  # noqa: ANN201
+def museum(museum_id: str):
     record = hub().registry.get_museum(museum_id)
     if record is None:
         abort(404, f"no museum {museum_id!r} is registered")

@@ -40,7 +40,7 @@ def check_museum_access(museum_id: str) -> None:
 
 @bp.get("/")
 @login_required()
-def index():  # noqa: ANN201
+def index():
     user = current_user()
     assert user is not None
     if user.is_admin:
@@ -61,7 +61,7 @@ def _form_values(museum: Any) -> dict[str, str]:
 
 
 def _dashboard(museum_id: str, *, form: dict[str, str] | None = None, error: HubError | None = None,
-               status: int = 200):  # noqa: ANN202
+               status: int = 200):
     museums = hub().museums
     museum = museums.find(museum_id)
     objects = None
@@ -91,14 +91,14 @@ def _dashboard(museum_id: str, *, form: dict[str, str] | None = None, error: Hub
 
 @bp.get("/museums/<museum_id>")
 @login_required("museum")
-def museum(museum_id: str):  # noqa: ANN201
+def museum(museum_id: str):
     check_museum_access(museum_id)
     return _dashboard(museum_id)
 
 
 @bp.post("/museums/<museum_id>/feed")
 @login_required("museum")
-def save_feed(museum_id: str):  # noqa: ANN201
+def save_feed(museum_id: str):
     check_museum_access(museum_id)
     form = {k: request.form.get(k, "") for k in FORM_FIELDS}
     try:
@@ -120,7 +120,7 @@ def _registered(museum_id: str) -> None:
 
 @bp.post("/museums/<museum_id>/probe")
 @login_required("museum")
-def probe(museum_id: str):  # noqa: ANN201
+def probe(museum_id: str):
     check_museum_access(museum_id)
     _registered(museum_id)
     hub().museums.probe(museum_id, lang=current_language())
@@ -129,7 +129,7 @@ def probe(museum_id: str):  # noqa: ANN201
 
 @bp.post("/museums/<museum_id>/harvest")
 @login_required("museum")
-def harvest(museum_id: str):  # noqa: ANN201
+def harvest(museum_id: str):
     check_museum_access(museum_id)
     _registered(museum_id)
     try:
@@ -143,7 +143,7 @@ def harvest(museum_id: str):  # noqa: ANN201
 
 @bp.post("/museums/<museum_id>/removals/<any(confirm, discard):action>")
 @login_required("museum")
-def removals(museum_id: str, action: str):  # noqa: ANN201
+def removals(museum_id: str, action: str):
     """Confirm (or discard) the removals a full harvest holds back (the mass-drop guard)."""
     check_museum_access(museum_id)
     user = current_user()
@@ -165,7 +165,7 @@ def removals(museum_id: str, action: str):  # noqa: ANN201
 # --- API tokens --------------------------------------------------------------------------------------
 @bp.route("/tokens", methods=["GET", "POST"])
 @login_required()
-def tokens():  # noqa: ANN201
+def tokens():
     user = current_user()
     assert user is not None
     new_token = None
@@ -178,7 +178,7 @@ def tokens():  # noqa: ANN201
 
 @bp.post("/tokens/<int:token_id>/revoke")
 @login_required()
-def revoke_token(token_id: int):  # noqa: ANN201
+def revoke_token(token_id: int):
     user = current_user()
     assert user is not None
     if not accounts().revoke_token(user.id, token_id):
@@ -204,11 +204,11 @@ def _settings_view() -> list[dict[str, str]]:
 
 @bp.get("/admin")
 @login_required("admin")
-def admin():  # noqa: ANN201
+def admin():
     return _admin_page()
 
 
-def _admin_page(error: str | None = None, status: int = 200):  # noqa: ANN202
+def _admin_page(error: str | None = None, status: int = 200):
     try:
         museums = hub().museums.listing(current_language())
     except StoreError:
@@ -219,7 +219,7 @@ def _admin_page(error: str | None = None, status: int = 200):  # noqa: ANN202
 
 @bp.post("/admin/accounts")
 @login_required("admin")
-def create_account():  # noqa: ANN201
+def create_account():
     form = request.form
     try:
         account = accounts().create(form.get("username", ""), form.get("password", ""), form.get("role", ""),
@@ -233,7 +233,7 @@ def create_account():  # noqa: ANN201
 
 @bp.post("/admin/accounts/<int:account_id>/status")
 @login_required("admin")
-def account_status(account_id: int):  # noqa: ANN201
+def account_status(account_id: int):
     status = request.form.get("status", "")
     user = current_user()
     try:
@@ -248,7 +248,7 @@ def account_status(account_id: int):  # noqa: ANN201
 
 @bp.get("/admin/museum")
 @login_required("admin")
-def open_museum():  # noqa: ANN201
+def open_museum():
     """The admin's shortcut to a museum's dashboard by id (also to register a museum not yet known)."""
     museum_id = request.args.get("id", "").strip().lower()
     return redirect(url_for("manage.museum", museum_id=museum_id))

@@ -51,7 +51,7 @@ def _chosen_media_type() -> str:
 
 
 @bp.get("/id/object/<museum>/<path:key>")
-def show(museum: str, key: str):  # noqa: ANN201
+def show(museum: str, key: str):
     # Flask has decoded the path once; minting re-encodes it, giving back the IRI's exact key.
     object_iri = hub().minter.object(museum, key)
     graph = record_graph(store(), object_iri)

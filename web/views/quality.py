@@ -21,7 +21,7 @@ def reports() -> QualityReports:
 # HTML rule is the inner one so that links go to the page, not to its JSON.
 @bp.get("/quality.json")
 @bp.get("/quality")
-def overview():  # noqa: ANN201
+def overview():
     report = reports().overview(current_language())
     if wants_json():
         return ok(measures=list(MEASURES), **report)
@@ -30,7 +30,7 @@ def overview():  # noqa: ANN201
 
 @bp.get("/museums/<museum_id>/quality.json")
 @bp.get("/museums/<museum_id>/quality")
-def museum(museum_id: str):  # noqa: ANN201
+def museum(museum_id: str):
     report = reports().museum(museum_id, current_language())
     if report is None:
         abort(404, f"no museum {museum_id!r} is registered")

@@ -63,7 +63,7 @@ def _answer(terms: list[dict[str, Any]], museum: str | None, kind: str | None, a
 @bp.get("/admin/unmatched.json")
 @bp.get("/admin/unmatched")  # the inner rule is the one url_for() builds: the page, not its JSON
 @login_required("admin")
-def review():  # noqa: ANN201
+def review():
     museum = request.args.get("museum") or None
     terms, kind = _listing(museum)
     return _answer(terms, museum, kind, wants_json())
@@ -71,7 +71,7 @@ def review():  # noqa: ANN201
 
 @bp.post("/admin/unmatched/recheck")
 @login_required("admin")
-def recheck():  # noqa: ANN201
+def recheck():
     refresh()
     forgotten = _table().prune_matched()
     if wants_json():
@@ -82,7 +82,7 @@ def recheck():  # noqa: ANN201
 @bp.get("/museums/<museum_id>/unmatched.json")
 @bp.get("/museums/<museum_id>/unmatched")
 @login_required()
-def museum_review(museum_id: str):  # noqa: ANN201
+def museum_review(museum_id: str):
     if hub().registry.get_museum(museum_id) is None:
         abort(404, f"no museum {museum_id!r} is registered")
     user = current_user()
