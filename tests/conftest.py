@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.virtuoso_fixtures import virtuoso_server  # noqa: F401 - one server per session
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLES = ROOT.parent / "shared" / "samples"

@@ -1,7 +1,9 @@
 """The store contract: one suite run against every backend, plus what only the managed server has.
 
-Backends: pyoxigraph in memory, pyoxigraph on disk, and a real ``oxigraph serve`` subprocess on
-127.0.0.1 reached through the SPARQL 1.1 Protocol backend. Nothing here is mocked.
+Backends: pyoxigraph in memory, pyoxigraph on disk, a real ``oxigraph serve`` subprocess on 127.0.0.1
+reached through the SPARQL 1.1 Protocol backend, and the managed Virtuoso server (one per test session,
+``tests/virtuoso_fixtures.py``; its own differences are tested in ``test_store_virtuoso.py``). Nothing here
+is mocked.
 """
 
 from __future__ import annotations
@@ -112,7 +114,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedOxigraph
     srv.stop()
 
 
-@pytest.fixture(params=["memory", "disk", "server"])
+@pytest.fixture(params=["memory", "disk", "server", "virtuoso"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     s: Store
     if request.param == "memory":
@@ -120,7 +122,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     elif request.param == "disk":
         s = EmbeddedStore(tmp_path / "store", PROV)
     else:
-        s = request.getfixturevalue("server").store(PROV)
+        s = request.getfixturevalue("server" if request.param == "server" else "virtuoso_server").store(PROV)
         s.update("DROP ALL")
     with s:
         yield s
