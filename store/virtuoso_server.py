@@ -54,6 +54,11 @@ _UNUSED_PATHS = (
 )
 
 
+def spool_path(location: Path) -> Path:
+    """Where the bulk loader reads files from (the one directory in ``DirsAllowed``)."""
+    return Path(location).resolve() / "spool"
+
+
 def credentials_path(location: Path) -> Path:
     return Path(location) / "credentials.json"
 
@@ -106,8 +111,7 @@ class ManagedVirtuosoServer(ManagedServer):
 
     @property
     def spool(self) -> Path:
-        """Where the bulk loader reads files from (the one directory in ``DirsAllowed``)."""
-        return self.location / "spool"
+        return spool_path(self.location)
 
     def store(self, provenance_graph: str, **kwargs: object):  # noqa: ANN201 - see store.virtuoso
         """A store for this server: reads on ``/sparql``, writes as the writer account."""
@@ -314,6 +318,8 @@ create procedure DB.DBA.SROM_UPDATE (in ops any) {{
   declare st, msg varchar;
   declare i int;
   set_user_id ('dba');  -- the operations were checked by the client; the caller needs no update role
+  set transaction_timeout = 0;  -- writes are not queries: MaxQueryExecutionTime must not cut a batch
+  set result_timeout = 0;
   for (i := 0; i < length (ops); i := i + 1) {{
     st := '00000';
     exec (concat ('sparql ', ops[i]), st, msg);
@@ -330,6 +336,8 @@ create procedure DB.DBA.SROM_LOAD (in path varchar) {{
   if (strstr (path, '/../') is not null or not starts_with (path, '{spool_prefix}'))
     signal ('42000', 'SROM_LOAD reads files from the spool directory only');
   set_user_id ('dba');
+  set transaction_timeout = 0;
+  set result_timeout = 0;
   delete from DB.DBA.LOAD_LIST where LL_FILE = path;
   DB.DBA.ld_add (path, '{DEFAULT_GRAPH}');
   DB.DBA.rdf_loader_run ();

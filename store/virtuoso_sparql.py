@@ -184,12 +184,16 @@ _NUMBER = re.compile(r"-?\d+\.\d+(?:[eE][-+]?\d+)?")
 
 def fix_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """Undo what Virtuoso does to literals it stores natively: BCE years lose their leading zeros
-    (``-206-01-01T00:00:00``), and WKT literals become ``virtrdf:Geometry`` with single-precision numbers."""
+    (``-206-01-01T00:00:00``), 1 BCE becomes year ``0000``, and WKT literals become ``virtrdf:Geometry``
+    with single-precision numbers."""
     if not isinstance(term, ox.Literal):
         return term
     datatype = term.datatype.value
     if datatype in _DATES and term.value.startswith("-"):
         return ox.Literal(_SHORT_YEAR.sub(lambda m: f"-{int(m.group(1)):04d}-", term.value), datatype=term.datatype)
+    if datatype in _DATES and term.value.startswith("0000-"):
+        # Virtuoso stores 1 BCE (XSD 1.0's -0001, which has no year 0) as year 0: the hub never writes 0000.
+        return ox.Literal("-0001-" + term.value[5:], datatype=term.datatype)
     if datatype == GEOMETRY:
         return ox.Literal(_NUMBER.sub(lambda m: _shortest_float32(m.group(0)), term.value), datatype=ox.NamedNode(WKT))
     return term
