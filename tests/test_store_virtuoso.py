@@ -321,7 +321,7 @@ def test_writes_are_not_cut_at_the_query_time_limit(vstore: VirtuosoStore) -> No
     """MaxQueryExecutionTime also applies to the procedure calls on /sparql-auth: the procedures lift it."""
     vstore.load_graphs([record(i, f"object {i}") for i in range(3000)])
     started = time.monotonic()
-    vstore.drop_graphs([graph(i) for i in range(3000)])  # one transaction, 6,000 operations
+    vstore.update(" ;\n".join(f"DROP GRAPH <{graph(i)}>" for i in range(3000)))  # one transaction, 3,000 operations
     took = time.monotonic() - started
-    assert vstore.count_quads() == 0
+    assert labels(vstore) == {} and vstore.count_quads() == 3000  # the provenance triples stay
     assert took > 2, f"the batch took {took:.1f} s, under the server's 2 s limit: make it bigger"
