@@ -7,6 +7,7 @@ that ``VirtuosoStore`` turns it into what the contract says.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -249,9 +250,13 @@ def test_bulk_load_goes_through_the_loader_and_counts(vstore: VirtuosoStore, vir
     assert vstore.count_quads() == 2000
     assert vstore.graph_names(f"{graph('')}") == [graph(i) for i in sorted(map(str, range(7)))]
     assert list(virtuoso_server.spool.iterdir()) == []  # the load file is gone
-    records = [record(i, f"object {i}") for i in range(1500)]  # through a spool file
+    records = [record(i, f"object {i}") for i in range(4000)]  # through a spool file
     vstore.load_graphs(records)
-    assert len(labels(vstore)) == 1500
+    assert len(labels(vstore)) == 4000
+    # more rows than Virtuoso's factory ResultSetMaxRows (10,000), which would cut answers silently
+    out = io.BytesIO()
+    vstore.dump(out)
+    assert out.getvalue().count(b"\n") == vstore.count_quads() == 2000 + 4000 * 3
 
 
 # --- the managed server ---------------------------------------------------------------------------
