@@ -22,6 +22,7 @@ Differences handled here (Virtuoso 7.2.5, Debian; each has a test in tests/test_
   Virtuoso has no default graph of its own: triples written without a graph are kept in
   ``DEFAULT_GRAPH``, which ``dump`` writes back without a graph and ``graph_names`` does not list.
 - DESCRIBE without ``FROM`` returns nothing by default: it runs as a concise bounded description.
+- ``GRAPH ?g {}`` matches nothing: it is rewritten (``virtuoso_sparql.empty_graph_patterns``).
 - The union keeps a triple once per graph holding it (bag semantics, as Oxigraph 0.5 does); CONSTRUCT
   and DESCRIBE answers are sets here, as everywhere.
 - BCE ``xsd:dateTime`` values: ORDER BY gets keys that sort them first (``virtuoso_sparql.bce_order``);
@@ -61,7 +62,14 @@ from store.base import (
 from store.bind_values import query_form
 from store.sparql_protocol import SparqlProtocolStore
 from store.virtuoso_server import BACKEND, DEFAULT_GRAPH
-from store.virtuoso_sparql import bce_order, fix_term, refuse_extensions, split_update, whole_store_operation
+from store.virtuoso_sparql import (
+    bce_order,
+    empty_graph_patterns,
+    fix_term,
+    refuse_extensions,
+    split_update,
+    whole_store_operation,
+)
 
 #: graphs Virtuoso keeps for itself; none of them is the hub's data
 SYSTEM_GRAPHS = (
@@ -140,7 +148,8 @@ class VirtuosoStore(SparqlProtocolStore):
         limit: int | None = None,
     ) -> QueryResult:
         refuse_extensions(sparql)
-        return self._query(bce_order(sparql), substitutions=substitutions, timeout=timeout, limit=limit)
+        text = bce_order(empty_graph_patterns(sparql))
+        return self._query(text, substitutions=substitutions, timeout=timeout, limit=limit)
 
     def _query(self, sparql: str, **kwargs: Any) -> QueryResult:
         if query_form(sparql) == "describe":

@@ -11,6 +11,8 @@ IRIs and comments skipped); the server reports syntax errors.
   ``DROP GRAPH`` and ``CLEAR GRAPH`` become ``SILENT``: Virtuoso refuses them on a graph that holds
   triples but was not made with CREATE GRAPH. ``DROP ALL`` and the like are for the backend to expand
   (``whole_store_operation``): Virtuoso's own graphs must survive them.
+- ``GRAPH ?g {}`` (every named graph, without reading its triples) matches nothing in Virtuoso, which
+  knows graphs only by their triples: it becomes a sub-select of the distinct graphs of all triples.
 - Virtuoso 7.2 compares negative ``xsd:dateTime`` values (BCE) as greater than every positive one, so
   each ``ORDER BY`` condition gets two keys before it that put BCE dates first, by year.
 """
@@ -103,6 +105,22 @@ def split_update(text: str) -> list[str]:
     if not operations:
         raise QuerySyntaxError("an empty update request")
     return operations
+
+
+def empty_graph_patterns(query: str) -> str:
+    """``query`` with each ``GRAPH ?var {}`` written as a sub-select of the graphs that hold triples."""
+    tokens = _tokens(query)
+    edits: list[tuple[int, int, str]] = []
+    for k in range(len(tokens) - 3):
+        (graph, start, _), (var, _, after_var), (opening, open_at, _), (closing, _, end) = tokens[k : k + 4]
+        if graph == "graph" and var.startswith(("?", "$")) and opening == "{" and closing == "}":
+            if not query[after_var:open_at].strip():
+                name = query[tokens[k + 1][1] : after_var]
+                edits.append((start, end, f"{{ SELECT DISTINCT {name} WHERE {{ GRAPH {name} "
+                                          "{ ?_srom_s ?_srom_p ?_srom_o } } }"))
+    for start, end, text in reversed(edits):
+        query = query[:start] + text + query[end:]
+    return query
 
 
 def bce_order(query: str) -> str:

@@ -197,6 +197,15 @@ def test_bce_dates_sort_before_ce_dates(virtuoso_server: ManagedVirtuosoServer, 
     assert isinstance(limited, SolutionsResult) and len(limited.rows) == 2
 
 
+def test_empty_graph_patterns_list_the_graphs(virtuoso_server: ManagedVirtuosoServer, vstore: VirtuosoStore) -> None:
+    vstore.replace_graphs([record(1, "bowl"), record(2, "cup")])
+    query = f"SELECT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), \"{graph('')}\")) }}"
+    assert raw_select(virtuoso_server, query).json()["results"]["bindings"] == []  # the quirk
+    result = vstore.query(query)
+    assert isinstance(result, SolutionsResult) and sorted(r[0].value for r in result.rows) == [graph(1), graph(2)]
+    assert vstore.query("ASK { GRAPH ?g {} }") == BooleanResult(True)
+
+
 def test_bce_order_rewrites_only_order_conditions() -> None:
     query = 'SELECT ?s WHERE { ?s ?p "ORDER BY ?x" } ORDER BY DESC(?d) ?s LIMIT 5'
     rewritten = bce_order(query)
