@@ -295,12 +295,24 @@ def build_replace_update(
     records: Sequence[RecordGraph], provenance_graph: str, additions: Sequence[RecordGraph] = ()
 ) -> str:
     """One SPARQL Update request that drops then re-inserts every record graph (atomic per request)."""
-    parts = list(_drop_statements((r.iri for r in records if not r.new), provenance_graph))
+    parts = list(replace_operations(records, provenance_graph, additions))
+    return " ;\n".join(parts)
+
+
+def replace_operations(
+    records: Sequence[RecordGraph], provenance_graph: str, additions: Sequence[RecordGraph] = ()
+) -> Iterator[str]:
+    """The operations of :func:`build_replace_update`, one by one (the drops, then one INSERT DATA)."""
+    yield from _drop_statements((r.iri for r in records if not r.new), provenance_graph)
     body: list[str] = []
     for r in (*records, *additions):
         body.append(f"GRAPH <{check_graph_iri(r.iri)}> {{\n{r.ntriples}}}\n")
     provenance = "".join(r.provenance for r in records)
     if provenance:
-        body.append(f"GRAPH <{provenance_graph}> {{\n{provenance}}}\n")
-    parts.append("INSERT DATA {\n" + "".join(body) + "}")
-    return " ;\n".join(parts)
+        body.append(f"GRAPH <{check_graph_iri(provenance_graph)}> {{\n{provenance}}}\n")
+    yield "INSERT DATA {\n" + "".join(body) + "}"
+
+
+def drop_operations(iris: Iterable[str], provenance_graph: str) -> Iterator[str]:
+    """The operations of :func:`build_drop_update`, one by one."""
+    return _drop_statements(iris, provenance_graph)

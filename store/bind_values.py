@@ -163,3 +163,8 @@ def uses_service(query: str) -> bool:
 def refuse_federation(query: str) -> None:
     if uses_service(query):
         raise QuerySyntaxError("SERVICE (federated queries) is not allowed: the hub does not call other endpoints")
+
+
+def query_form(query: str) -> str | None:
+    """The query's form, lower case (``select``, ``construct``, ``describe``, ``ask``), or None."""
+    return next((token for token, _, _ in _tokens(query) if token in _FORMS), None)

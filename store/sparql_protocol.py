@@ -19,10 +19,11 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator, Mapping
-from typing import IO, BinaryIO, cast
+from typing import IO, Any, BinaryIO, cast
 
 import pyoxigraph as ox
 import requests
+import requests.auth
 import urllib3
 
 from store.base import (
@@ -164,14 +165,15 @@ class SparqlProtocolStore(Store):
         *,
         timeout: float,
         stream: bool = False,
-        data: bytes | None = None,
+        data: bytes | dict[str, str] | None = None,
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
+        auth: requests.auth.AuthBase | None = None,
     ) -> requests.Response:
         try:
             response = self.session.request(
                 method, url, params=params, data=data, headers=headers, timeout=(_CONNECT_TIMEOUT, timeout),
-                stream=stream,
+                stream=stream, auth=auth,
             )
         except requests.ConnectionError as e:
             raise StoreUnavailable(f"cannot reach the SPARQL server at {url}: {e}") from e
@@ -200,17 +202,24 @@ class SparqlProtocolStore(Store):
         text = bind_values(sparql, substitutions)
         timeout = timeout if timeout is not None else self.query_timeout
         deadline = time.monotonic() + timeout if timeout is not None else None
-        headers = {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": _ACCEPT}
         response = self._send(
             "POST",
             self.query_url,
-            data=text.encode("utf-8"),
-            headers=headers,
             stream=True,
             timeout=timeout if timeout is not None else self.request_timeout,
+            **self._query_request(text, timeout),
         )
         with response:
+            self._check_answer(response)
             return self._parse(response, deadline, limit)
+
+    def _query_request(self, text: str, timeout: float | None) -> dict[str, Any]:
+        """Body and headers of a query request: the protocol's direct POST (engines override)."""
+        headers = {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": _ACCEPT}
+        return {"data": text.encode("utf-8"), "headers": headers}
+
+    def _check_answer(self, response: requests.Response) -> None:
+        """Raise if the answer's headers say it is not a complete result (engines override)."""
 
     def _parse(self, response: requests.Response, deadline: float | None, limit: int | None) -> QueryResult:
         media_type = response.headers.get("Content-Type", "")

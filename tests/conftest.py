@@ -15,6 +15,9 @@ import pytest
 
 from tests.support.conformance import SAMPLES
 
+# The managed Virtuoso server, one per test session (every store suite runs against it too).
+pytest_plugins = ["tests.support.virtuoso_fixtures"]
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 CHROMIUM = "/usr/bin/chromium"

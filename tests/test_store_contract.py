@@ -1,6 +1,8 @@
 """The store contract: one suite run against every backend (tests/support/stores.py): pyoxigraph in memory,
-pyoxigraph on disk, and a real ``oxigraph serve`` subprocess on 127.0.0.1 reached through the SPARQL 1.1
-Protocol backend. Nothing here is mocked. What only one backend has: tests/test_store_backends.py.
+pyoxigraph on disk, a real ``oxigraph serve`` subprocess on 127.0.0.1 reached through the SPARQL 1.1
+Protocol backend, and the managed Virtuoso server (one per test session, ``tests/support/virtuoso_fixtures.py``;
+its own differences are tested in ``test_store_virtuoso.py``). Nothing here is mocked. What only one
+backend has: tests/test_store_backends.py.
 """
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedOxigraph
     srv.stop()
 
 
-@pytest.fixture(params=["memory", "disk", "server"])
+@pytest.fixture(params=["memory", "disk", "server", "virtuoso"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     s: Store
     if request.param == "memory":
@@ -99,7 +99,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     elif request.param == "disk":
         s = EmbeddedStore(tmp_path / "store", PROV)
     else:
-        s = request.getfixturevalue("server").store(PROV)
+        s = request.getfixturevalue("server" if request.param == "server" else "virtuoso_server").store(PROV)
         s.update("DROP ALL")
     with s:
         yield s
