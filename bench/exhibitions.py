@@ -127,7 +127,7 @@ def serve(instance: Path, port: int, static_dir: Path) -> None:
     from waitress import serve as waitress_serve
 
     from web.app import create_app
-    from web.cli.serving import managed_store
+    from web.cli.managed_store import managed_store
     from web.hub import Hub
     from web.settings import load_settings
 

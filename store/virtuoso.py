@@ -61,7 +61,6 @@ from store.base import (
 )
 from store.bind_values import query_form
 from store.sparql_protocol import SparqlProtocolStore
-from store.virtuoso_server import BACKEND, DEFAULT_GRAPH
 from store.virtuoso_sparql import (
     bce_order,
     empty_graph_patterns,
@@ -70,6 +69,10 @@ from store.virtuoso_sparql import (
     split_update,
     whole_store_operation,
 )
+
+BACKEND = "virtuoso"
+#: where triples written to "the default graph" are kept: Virtuoso has no default graph of its own
+DEFAULT_GRAPH = "urn:x-srom:default-graph"
 
 #: graphs Virtuoso keeps for itself; none of them is the hub's data
 SYSTEM_GRAPHS = (

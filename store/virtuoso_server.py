@@ -31,20 +31,15 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 
 from store.base import StoreError, StoreUnavailable
 from store.managed import ManagedServer, free_port, log_path, log_since, now, read_state
+from store.virtuoso import DEFAULT_GRAPH, VirtuosoStore
 
-if TYPE_CHECKING:
-    from store.virtuoso import VirtuosoStore
-
-BACKEND = "virtuoso"
 WRITER = "srom"
-#: where triples written to "the default graph" are kept: Virtuoso has no default graph of its own
-DEFAULT_GRAPH = "urn:x-srom:default-graph"
 #: bumped when the setup below changes, so that an existing database is set up again
 SETUP_VERSION = 1
 _PROBE_TIMEOUT = 2.0
@@ -119,8 +114,6 @@ class ManagedVirtuosoServer(ManagedServer):
 
     def store(self, provenance_graph: str, **kwargs: Any) -> VirtuosoStore:
         """A store for this server: reads on ``/sparql``, writes as the writer account."""
-        from store.virtuoso import VirtuosoStore
-
         creds = read_credentials(self.location)
         return VirtuosoStore(
             self.url, provenance_graph, user=WRITER, password=str(creds["writer"]), spool=self.spool, **kwargs

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from harvesters.registry import Registry
 from harvesters.run import Harvester, harvester_options
 from ontology.iris import IriMinter
 from store.base import Store
-from store.open import open_store
+from store.open import open_store, open_virtuoso
+from store.virtuoso_server import find_running_virtuoso
 from web.accounts.database import Accounts
 from web.exhibitions.service import ExhibitionService
 from web.museums.service import MuseumService
@@ -57,11 +59,14 @@ class Hub:
         self._exhibitions: ExhibitionService | None = None
         self._museums: MuseumService | None = None
         self._accounts: Accounts | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # start_store() hands the store over through use_store()
+        #: starts the managed store's server when a command needs it and none runs (set by ``web.cli``)
+        self.start_store: Callable[[], None] | None = None
 
     @property
     def store_location(self) -> Path:
-        return self.instance / "store"
+        """The managed store's directory: ``store`` (Oxigraph) or ``virtuoso`` in the instance folder."""
+        return self.instance / ("virtuoso" if self.settings["STORE"] == "virtuoso" else "store")
 
     # The services are built on first use: a command that only lists museums never opens the others' tables.
     @property
@@ -85,18 +90,38 @@ class Hub:
             self._accounts = Accounts(self.database)
         return self._accounts
 
+    @property
+    def managed_engine(self) -> str | None:
+        """``oxigraph`` or ``virtuoso`` when the hub runs its store's server itself, else None."""
+        spec = self.settings["STORE"]
+        if spec == "oxigraph-server":
+            return "oxigraph"
+        if spec == "virtuoso" and not self.settings.get("VIRTUOSO_URL"):
+            return "virtuoso"
+        return None
+
     def store(self) -> Store:
-        """The store, opened on first call (thread-safe)."""
+        """The store, opened on first call (thread-safe).
+
+        A managed Virtuoso that is not running is started by ``start_store`` when a command set one
+        (``web.cli``: for the command's duration); Oxigraph's directory is opened embedded instead.
+        """
         if self._store is None:
             with self._lock:
+                if self._store is None and self.start_store is not None and self.managed_engine == "virtuoso":
+                    if not find_running_virtuoso(self.store_location):
+                        self.start_store()  # hands its client over through use_store()
                 if self._store is None:
-                    self._store = open_store(
-                        self.settings["STORE"],
-                        self.minter.provenance_graph(),
-                        location=self.store_location,
-                        timeout_s=self.settings["SPARQL_TIMEOUT"],
-                    )
+                    self._store = self._open_store()
         return self._store
+
+    def _open_store(self) -> Store:
+        if self.settings["STORE"] == "virtuoso" and self.settings.get("VIRTUOSO_URL"):
+            return open_virtuoso(self.settings["VIRTUOSO_URL"], self.settings.get("VIRTUOSO_USER") or "",
+                                 self.settings.get("VIRTUOSO_PASSWORD") or "", self.minter.provenance_graph(),
+                                 timeout_s=self.settings["SPARQL_TIMEOUT"])
+        return open_store(self.settings["STORE"], self.minter.provenance_graph(), location=self.store_location,
+                          timeout_s=self.settings["SPARQL_TIMEOUT"])
 
     def use_store(self, store: Store) -> None:
         """Adopt an already-open store (``srom serve`` hands over the managed server's client)."""

@@ -42,10 +42,21 @@ SETTINGS: tuple[Setting, ...] = (
             "harvest, to the public URL of the hub: IRIs are identifiers and must not change later."),
     Setting("STORE", "SROM_STORE", "oxigraph-server", str,
             "Store backend: `oxigraph-server` (managed `oxigraph serve`, started by `srom serve`), "
+            "`virtuoso` (a managed Virtuoso server, or an existing one given by `virtuoso_url`), "
             "`embedded` (pyoxigraph on disk), `memory`, or the URL of a SPARQL 1.1 endpoint "
             "(`QUERY_URL` or `QUERY_URL|UPDATE_URL`)."),
     Setting("STORE_PORT", "SROM_STORE_PORT", 0, int,
-            "Loopback port of the managed Oxigraph server (0 picks a free one)."),
+            "Loopback port of the managed Oxigraph server, or the HTTP port of the managed Virtuoso "
+            "(0 picks a free one)."),
+    Setting("VIRTUOSO_MEMORY_MB", "SROM_VIRTUOSO_MEMORY_MB", 1024, int,
+            "Memory the managed Virtuoso server uses for its buffers, in MB."),
+    Setting("VIRTUOSO_SQL_PORT", "SROM_VIRTUOSO_SQL_PORT", 0, int,
+            "Loopback SQL port of the managed Virtuoso server (0 picks a free one)."),
+    Setting("VIRTUOSO_URL", "SROM_VIRTUOSO_URL", "", str,
+            "An existing Virtuoso to use instead of a managed one (`http://host:8890`; with `store = "
+            "\"virtuoso\"`). Its account needs SPARQL_UPDATE."),
+    Setting("VIRTUOSO_USER", "SROM_VIRTUOSO_USER", "", str, "Account of the existing Virtuoso (digest auth)."),
+    Setting("VIRTUOSO_PASSWORD", "SROM_VIRTUOSO_PASSWORD", "", str, "Password of that account."),
     Setting("SPARQL_TIMEOUT", "SROM_SPARQL_TIMEOUT", 10.0, float,
             "Seconds a public SPARQL query may run before it is cancelled and answered with 503."),
     Setting("SPARQL_ROW_LIMIT", "SROM_SPARQL_ROW_LIMIT", 10000, int,

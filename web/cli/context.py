@@ -8,6 +8,7 @@ output uses the API's envelope through :func:`echo_json`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
+from web.cli.managed_store import managed_store
 from web.errors import HubError
 from web.hub import Hub
 from web.settings import instance_path, load_settings
@@ -27,6 +29,7 @@ class HubContext:
 
     def __init__(self) -> None:
         self._hub: Hub | None = None
+        self._stack = contextlib.ExitStack()
         self.overrides: dict[str, Any] = {}
         #: the web port a serving command was given (the base IRI's default follows it)
         self.port: int | None = None
@@ -40,9 +43,16 @@ class HubContext:
             except ValueError as exc:
                 raise click.ClickException(str(exc)) from exc
             self._hub = Hub(instance, settings)
+            self._hub.start_store = self._start_store
         return self._hub
 
+    def _start_store(self) -> None:
+        """A one-shot command needs the managed Virtuoso and none runs: run one for this command only."""
+        assert self._hub is not None
+        self._stack.enter_context(managed_store(self._hub))
+
     def close(self) -> None:
+        self._stack.close()  # a server started for this command stops with it
         if self._hub is not None:
             self._hub.close()
 

@@ -14,8 +14,9 @@ from importlib import resources
 import click
 
 from web.cli.context import hub_context
+from web.cli.managed_store import managed_store
 from web.cli.museums import harvest_museums
-from web.cli.serving import harvest_scheduler, managed_store, serve_app, stop_on_sigterm, use_port
+from web.cli.serving import harvest_scheduler, serve_app, stop_on_sigterm, use_port
 from web.hub import Hub
 from web.settings import instance_path, load_settings
 

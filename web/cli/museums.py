@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from harvesters.registry import FORMATS, PROTOCOLS, HarvestRun
+from store.base import StoreError
 from web.cli.context import echo_json, pass_hub
 from web.cli.progress import ProgressBar
 from web.errors import Conflict, NotFound
@@ -112,6 +113,7 @@ def harvest(hub: Hub, museum_ids: tuple[str, ...], full: bool, restart: bool, co
             _confirm_removal(hub, museum_id)
         return
     runs, failed = harvest_museums(hub, ids, full=full, restart=restart)
+    warn_if_outgrown(hub)
     if as_json:
         echo_json(runs=[r.as_json() for r in runs], failed=failed)
     if failed:
@@ -149,6 +151,24 @@ def harvest_museums(hub: Hub, ids: list[str], *, full: bool = False,
             click.echo(f"  {museum_id}: FAILED{resumed} — {run.error} (the next `srom harvest {museum_id}` "
                        "resumes from the last checkpoint)", err=True)
     return runs, failed
+
+
+#: objects up to which Oxigraph answers the facet builder in interactive time on 2 cores (README, "Stores")
+OXIGRAPH_COMFORT = 100_000
+
+
+def warn_if_outgrown(hub: Hub) -> None:
+    """Say so when an Oxigraph store has grown past what it serves in interactive time."""
+    if not hub.settings["STORE"].startswith(("oxigraph", "embedded")):
+        return
+    try:
+        objects = sum(hub.museums.object_counts().values())
+    except StoreError:
+        return
+    if objects > OXIGRAPH_COMFORT:
+        click.echo(f"note: the store holds {objects:,} objects; past ~{OXIGRAPH_COMFORT:,} Oxigraph's facet and "
+                   "exhibition queries take seconds. Switch to Virtuoso: SROM_STORE=virtuoso (README, \"Stores\").",
+                   err=True)
 
 
 def _confirm_removal(hub: Hub, museum_id: str, by: str = "admin (cli)") -> None:

@@ -1,10 +1,9 @@
-"""``srom serve``, and running the hub as a process: the managed store server, the web server, the
-feeds' schedules.
+"""``srom serve``, and running the hub as a process: the web server and the feeds' schedules.
 
-``srom serve`` starts ``oxigraph serve`` on a loopback port (when the store is the managed server),
-supervises it, runs the feeds' cron schedules in a thread and serves the Flask app with waitress (a
-threaded production WSGI server; the Flask development server is the slowest option measured on these
-machines). SIGTERM stops all of it cleanly.
+``srom serve`` starts the managed store server (``web.cli.managed_store``), runs the feeds' cron
+schedules in a thread and serves the Flask app with waitress (a threaded production WSGI server; the
+Flask development server is the slowest option measured on these machines). SIGTERM stops all of it
+cleanly.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from collections.abc import Iterator
 import click
 
 from web.cli.context import hub_context, pass_hub
+from web.cli.managed_store import managed_store
 from web.hub import Hub
 from web.settings import web_port
 
@@ -27,32 +27,6 @@ def stop_on_sigterm() -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, handler)
-
-
-@contextlib.contextmanager
-def managed_store(hub: Hub) -> Iterator[None]:
-    """Start the managed Oxigraph server for ``hub`` (if that is its store) for the duration."""
-    if hub.settings["STORE"] != "oxigraph-server":
-        yield
-        return
-    from store.oxigraph_server import ManagedOxigraphServer, find_running_server
-
-    if find_running_server(hub.store_location):
-        # Another `srom serve` owns the store already; use it instead of fighting for the lock.
-        yield
-        return
-    server = ManagedOxigraphServer(
-        hub.store_location, port=hub.settings["STORE_PORT"], timeout_s=hub.settings["SPARQL_TIMEOUT"]
-    )
-    # The watchdog restarts the server if it dies; the hub keeps the same URL, so clients just retry.
-    server.start(watchdog_interval=5.0)
-    click.echo(f"store: Oxigraph server on {server.url} ({hub.store_location})", err=True)
-    try:
-        hub.use_store(server.store(hub.minter.provenance_graph()))
-        yield
-    finally:
-        hub.close()
-        server.stop()
 
 
 @contextlib.contextmanager
