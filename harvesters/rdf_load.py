@@ -37,6 +37,7 @@ import pyoxigraph as ox
 from harvesters.errors import HarvestError
 from harvesters.http import READ_FAULTS, ContentError
 from mappings.rdf.linked_art_vocab import CONTEXT_URLS, jsonld_context
+from mappings.xml import PROLOG_BYTES, EntityDeclarations, refuse_entity_declarations
 
 # Dumps up to this size (decompressed) are split in memory; past it the scratch store moves to disk, so
 # memory stays bounded whatever the dump's size (pyoxigraph's in-memory store takes a few times the text).
@@ -74,6 +75,10 @@ def load_dump(store: ox.Store, body: BinaryIO, fmt: ox.RdfFormat, base_iri: str 
 
     For files at hand (``srom map``, tests); a harvest goes through :class:`Scratch`, which bounds memory."""
     with _readable(fmt):
+        if fmt == ox.RdfFormat.RDF_XML:
+            data = body.read()
+            _refuse_entities(data[:PROLOG_BYTES])
+            body = io.BytesIO(data)
         if fmt in (ox.RdfFormat.JSON_LD, ox.RdfFormat.STREAMING_JSON_LD):
             document = _local_contexts(json.load(body))
             store.bulk_load(json.dumps(document).encode("utf-8"), format=ox.RdfFormat.JSON_LD, base_iri=base_iri,
@@ -82,6 +87,13 @@ def load_dump(store: ox.Store, body: BinaryIO, fmt: ox.RdfFormat, base_iri: str 
             # lenient: one malformed IRI must not cost the whole dump; the mapping re-checks every term
             # and quarantines the one record that holds it.
             store.bulk_load(body, format=fmt, base_iri=base_iri, lenient=True)
+
+
+def _refuse_entities(head: bytes) -> None:
+    try:
+        refuse_entity_declarations(head)
+    except EntityDeclarations as exc:
+        raise RdfDumpError(f"not accepted as RDF/XML: {exc}") from exc
 
 
 @contextlib.contextmanager
@@ -158,6 +170,9 @@ class Scratch:
                     out.write(chunk)
                     self.loaded += len(chunk)
             assert self.store is not None
+            if fmt == ox.RdfFormat.RDF_XML:
+                with open(path, "rb") as spooled:
+                    _refuse_entities(spooled.read(PROLOG_BYTES))
             if fmt in (ox.RdfFormat.JSON_LD, ox.RdfFormat.STREAMING_JSON_LD) and _names_linked_art_context(path):
                 if self.loaded > self.limit:
                     self.store = self._disk_store()

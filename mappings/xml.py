@@ -7,6 +7,7 @@ project comes from here.
 
 from __future__ import annotations
 
+import re
 from typing import TypedDict, Unpack
 
 from lxml import etree
@@ -50,3 +51,33 @@ def safe_parser(**options: Unpack[ParserOptions]) -> etree.XMLParser:
 def parse_bytes(data: bytes) -> etree._Element:
     """Parse a whole XML document held in memory (one OAI-PMH page, one record)."""
     return etree.fromstring(data, safe_parser())
+
+
+class EntityDeclarations(ValueError):
+    """An XML document declares entities in its DTD: refused before any parser sees it."""
+
+
+#: how much of a document's start is searched for its prolog (a DOCTYPE longer than this is refused too)
+PROLOG_BYTES = 1024 * 1024
+_ROOT_START = re.compile(r"<[A-Za-z_:\u00C0-\uFFFF]")
+
+
+def refuse_entity_declarations(head: bytes) -> None:
+    """Raise :class:`EntityDeclarations` when the prolog of the document starting with ``head`` declares
+    entities (``<!ENTITY``) or a DOCTYPE that does not end within ``PROLOG_BYTES``.
+
+    For parsers that cannot be told to leave entities alone (pyoxigraph's RDF/XML parser expands internal
+    entities: under 1 KB of nested ones asks for gigabytes). A document needs no entity of its own to say
+    anything RDF can say, so refusing them loses nothing.
+    """
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", errors="replace")
+    else:
+        text = head.decode("utf-8", errors="replace")
+    root = _ROOT_START.search(text)
+    prolog = text[: root.start()] if root else text
+    if "<!ENTITY" in prolog:
+        raise EntityDeclarations("the document declares XML entities in its DTD, which the hub refuses "
+                                 "(an entity can expand to gigabytes)")
+    if root is None and "<!DOCTYPE" in prolog and len(head) >= PROLOG_BYTES:
+        raise EntityDeclarations(f"the document's DOCTYPE runs past {PROLOG_BYTES // 1024} KB; refused")

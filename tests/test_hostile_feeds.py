@@ -3,6 +3,8 @@ make a harvest run go on forever; the run fails with the reason and keeps what i
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -124,3 +126,40 @@ def test_a_museum_cannot_describe_what_another_owns_nor_the_thesaurus(harvest_se
     linked = store.query(f"ASK {{ <{attacker_object}> <http://www.cidoc-crm.org/cidoc-crm/P2_has_type> "
                          f"<{victim_object}> }}")
     assert linked.value  # type: ignore[union-attr]
+
+
+# --- class 5: an entity bomb in an RDF/XML dump ------------------------------------------------------
+BOMB_LIMIT_MB = 1536  # far below what the expanded entities need (~10 GB)
+
+
+def _limited(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter whose address space is capped: a blow-up ends that process,
+    never the test run."""
+    prelude = f"import resource; resource.setrlimit(resource.RLIMIT_AS, ({BOMB_LIMIT_MB} << 20,) * 2)\n"
+    return subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[1])
+
+
+def test_an_entity_bomb_in_an_rdf_dump_is_refused_before_parsing() -> None:
+    bomb = HOSTILE / "entity-bomb.rdf"
+    assert bomb.stat().st_size < 1500
+    done = _limited(
+        "import pyoxigraph as ox\n"
+        "from harvesters.rdf_load import Scratch, RdfDumpError\n"
+        "scratch = Scratch()\n"
+        "try:\n"
+        f"    scratch.add_file(open({str(bomb)!r}, 'rb'), ox.RdfFormat.RDF_XML)\n"
+        "    print('LOADED')\n"
+        "except RdfDumpError as exc:\n"
+        "    print('REFUSED', exc)\n"
+        "finally:\n"
+        "    scratch.close()\n")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("REFUSED") and "entities" in done.stdout
+
+
+def test_srom_map_refuses_the_bomb_with_a_clear_error() -> None:
+    done = _limited("import sys; sys.argv = ['srom', 'map', '--format', 'crm-rdf', "
+                    f"{str(HOSTILE / 'entity-bomb.rdf')!r}]\nfrom web.cli import main\nmain()")
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "entities" in done.stderr and "Traceback" not in done.stderr

@@ -167,13 +167,14 @@ def _mapped_records(source, mapping, context):
         import pyoxigraph as ox
 
         from harvesters.rdf_dump import describe, list_objects, load_dump, rdf_format
+        from harvesters.rdf_load import RdfDumpError
 
         store = ox.Store()
         name = getattr(source, "name", "-")
         fmt = rdf_format(name, None) if name not in ("-", "<stdin>") else ox.RdfFormat.TURTLE
         try:
             load_dump(store, source, fmt)
-        except (SyntaxError, ValueError, OSError) as exc:
+        except (SyntaxError, ValueError, OSError, RdfDumpError) as exc:
             yield RecordError(None, f"not readable as {fmt.name}: {exc}")
             return
         pairs = [(obj.value, describe(store, obj)) for obj in list_objects(store)]
