@@ -50,8 +50,10 @@ READ_FAULTS: tuple[type[BaseException], ...] = (
     requests.exceptions.ContentDecodingError, urllib3.exceptions.HTTPError, http.client.HTTPException,
 )
 STREAM_CHUNK = 256 * 1024
-#: a page (an OAI-PMH answer, a JSON document) is held in memory whole: a bigger one is refused
-MAX_PAGE_BYTES = 256 * 1024 * 1024
+#: a page (an OAI-PMH answer, a JSON document) is held in memory whole and parsed: a bigger one is refused.
+#: lxml needs ~35x a page's bytes to parse it, so 32 MB (a page of a few thousand LIDO records, far more
+#: than any feed sends) already costs ~1.1 GB; RDF dumps are streamed to disk and bounded separately.
+MAX_PAGE_BYTES = 32 * 1024 * 1024
 #: the default bound of a streamed download (an RDF dump, spooled to disk): SROM_HARVEST_MAX_DOWNLOAD_MB
 DEFAULT_MAX_DOWNLOAD_BYTES = 4096 * 1024 * 1024
 

@@ -308,3 +308,10 @@ class _SampleMapper:
         if failed:
             report.warn(f"{failed} of the {len(records)} sample records cannot be mapped or fail validation; a "
                         "harvest quarantines such records with the reason shown.")
+
+
+def probe_feed_by_value(url: str, protocol: str, metadata_format: str | None, *, allowed_networks: list[str],
+                        **kwargs: Any) -> ProbeReport:
+    """:func:`probe_feed` with the feed guard given by its allowed networks: what crosses a process boundary
+    (``harvesters.isolation``) is plain values."""
+    return probe_feed(url, protocol, metadata_format, guard=FeedGuard(allowed_networks), **kwargs)

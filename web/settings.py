@@ -84,7 +84,7 @@ SETTINGS: tuple[Setting, ...] = (
             "(0: never)."),
     Setting("HARVEST_MAX_DOWNLOAD_MB", "SROM_HARVEST_MAX_DOWNLOAD_MB", 4096, int,
             "Largest answer a feed may send, in MB (an RDF dump, spooled to disk); a page read into memory "
-            "(OAI-PMH, JSON) is refused above 256 MB whatever this says."),
+            "(OAI-PMH, JSON) is refused above 32 MB whatever this says."),
     Setting("HARVEST_SCHEDULER", "SROM_HARVEST_SCHEDULER", True, _bool,
             "Run the feeds' cron schedules while `srom serve` (or `srom demo`) serves."),
     Setting("HARVEST_MAX_PAGES", "SROM_HARVEST_MAX_PAGES", 200_000, int,

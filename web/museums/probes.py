@@ -15,12 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from harvesters.guard import FeedGuard
-from harvesters.probe import ProbeReport, probe_feed
+from harvesters.isolation import IsolatedFailure, run_isolated
+from harvesters.probe import ProbeReport, probe_feed_by_value
 from ontology.clock import utc_now
 from ontology.iris import IriMinter
 from store.base import RecordGraph
 from store.embedded import EmbeddedStore
 from web.objects.cards import fetch_cards
+
+#: the memory a probe's child process may use (a page of a feed parsed whole takes ~35x its size)
+PROBE_MEMORY_MB = 1024
 
 
 @dataclass(frozen=True)
@@ -36,11 +40,21 @@ class FeedProbe:
 
 
 def probe_and_preview(feed: FeedProbe, *, guard: FeedGuard, minter: IriMinter, database: Path,
-                      timeout: float, lang: str = "en") -> ProbeReport:
-    """Probe ``feed`` and fill its samples as the hub's object cards show them."""
-    report = probe_feed(feed.url, feed.protocol, feed.metadata_format, guard=guard, minter=minter,
-                        museum_id=feed.museum_id, set_spec=feed.set_spec, timeout=min(timeout, 20.0),
-                        options=feed.options, registry_path=database)
+                      timeout: float, lang: str = "en", memory_mb: int = PROBE_MEMORY_MB) -> ProbeReport:
+    """Probe ``feed`` in a child process capped at ``memory_mb`` (a hostile feed costs one failed probe,
+    never the web process), then fill its samples as the hub's object cards show them."""
+    timeout = min(timeout, 20.0)
+    try:
+        report = run_isolated(
+            probe_feed_by_value, (feed.url, feed.protocol, feed.metadata_format),
+            {"allowed_networks": [str(n) for n in guard.allowed], "minter": minter, "museum_id": feed.museum_id,
+             "set_spec": feed.set_spec, "timeout": timeout, "options": feed.options, "registry_path": database},
+            memory_mb=memory_mb, timeout=timeout * 6 + 10)
+    except IsolatedFailure as exc:
+        report = ProbeReport(url=feed.url, protocol=feed.protocol, format=feed.metadata_format,
+                             set_spec=feed.set_spec)
+        report.error(f"The probe of this feed was stopped: {exc}.")
+        return report
     render_samples(report, minter, feed.museum_id, lang)
     return report
 
