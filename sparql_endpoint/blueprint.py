@@ -14,6 +14,13 @@ blueprint also works in a bare Flask app):
   None or <= 0: no limit). A longer answer is cut, still sent with 200, and carries the headers
   ``X-SROM-Truncated: true`` and ``X-SROM-Row-Limit: N``.
 - ``SPARQL_MAX_QUERY_BYTES``: largest query text, UTF-8 bytes (default 100000); above it: 413.
+- ``SPARQL_MAX_NESTING`` / ``SPARQL_MAX_OPERATIONS``: deepest bracket nesting (default 64) and most
+  operations (default 500) in a query, checked before any parser runs (``store.query_guard``); above: 400.
+- ``BASE_IRI``: the hub's public base; relative IRIs in a query resolve against ``{BASE_IRI}/sparql``
+  (without it, against this request's URL), never against the store server's internal address.
+
+Every query passes ``store.query_guard.check_query`` first: nesting and size bounds, then rdflib's parse;
+federated queries (SERVICE anywhere) are refused with 400.
 
 Statuses: 400 syntax error / missing query / bad parameters, 403 updates, 406 unsatisfiable
 ``format=`` or Accept, 413 oversized query, 415 unknown POST content type, 503 timeout or store down.
@@ -39,6 +46,7 @@ from sparql_endpoint.negotiation import (
 from sparql_endpoint.protocol import MISSING_QUERY_MESSAGE, ProtocolError, parse_request
 from sparql_endpoint.results import FORMATS, result_kind, serialize_result
 from store.base import QuerySyntaxError, QueryTimeout, Store, StoreError, StoreUnavailable
+from store.query_guard import MAX_NESTING, MAX_OPERATIONS, QueryRefused, check_query
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
 
@@ -61,6 +69,8 @@ class Limits:
     timeout: float | None
     row_limit: int | None
     max_query_bytes: int
+    max_nesting: int = MAX_NESTING
+    max_operations: int = MAX_OPERATIONS
 
 
 def current_limits() -> Limits:
@@ -71,7 +81,17 @@ def current_limits() -> Limits:
     timeout = float(timeout) if timeout is not None and float(timeout) > 0 else None
     row_limit = int(row_limit) if row_limit is not None and int(row_limit) > 0 else None
     max_bytes = int(cfg.get("SPARQL_MAX_QUERY_BYTES") or DEFAULT_MAX_QUERY_BYTES)
-    return Limits(timeout, row_limit, max_bytes)
+    nesting = int(cfg.get("SPARQL_MAX_NESTING") or MAX_NESTING)
+    operations = int(cfg.get("SPARQL_MAX_OPERATIONS") or MAX_OPERATIONS)
+    return Limits(timeout, row_limit, max_bytes, nesting, operations)
+
+
+def endpoint_iri() -> str:
+    """The public IRI of this endpoint: the base relative IRIs in queries resolve against."""
+    base = current_app.config.get("BASE_IRI")
+    if base:
+        return f"{str(base).rstrip('/')}/sparql"
+    return request.base_url
 
 
 def _store() -> Store:
@@ -114,7 +134,17 @@ def sparql() -> Response | str:
         return error_response(MISSING_QUERY_MESSAGE, 400)
 
     try:
-        result = _store().query(parsed.query, timeout=limits.timeout, limit=limits.row_limit)
+        checked = check_query(parsed.query, base_iri=endpoint_iri(), max_nesting=limits.max_nesting,
+                              max_operations=limits.max_operations)
+    except QueryRefused as exc:  # nesting, size, SERVICE: the message says which limit
+        return error_response(str(exc), 400)
+    except QuerySyntaxError as exc:
+        return error_response(f"SPARQL syntax error: {exc}", 400)
+
+    try:
+        result = _store().query(checked.text, timeout=limits.timeout, limit=limits.row_limit)
+    except QueryRefused as exc:
+        return error_response(str(exc), 400)
     except QuerySyntaxError as exc:
         return error_response(f"SPARQL syntax error: {exc}", 400)
     except QueryTimeout:

@@ -144,27 +144,6 @@ def _bind_construct_where(query: str, tokens: list[tuple[str, int, int]], form: 
     )
 
 
-# SPARQL applies \uXXXX / \UXXXXXXXX escapes to the whole query text before parsing, so a keyword can be
-# written escaped: undo them before looking for one.
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def uses_service(query: str) -> bool:
-    """Whether ``query`` has a SERVICE clause (a federated query), escaped or not.
-
-    The stores refuse such queries: pyoxigraph and ``oxigraph serve`` would call the named endpoint
-    while preparing the query, so anyone who can send a query could make the hub reach any address
-    (server-side request forgery).
-    """
-    text = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
-    return any(token == "service" for token, _, _ in _tokens(text))
-
-
-def refuse_federation(query: str) -> None:
-    if uses_service(query):
-        raise QuerySyntaxError("SERVICE (federated queries) is not allowed: the hub does not call other endpoints")
-
-
 def query_form(query: str) -> str | None:
     """The query's form, lower case (``select``, ``construct``, ``describe``, ``ask``), or None."""
     return next((token for token, _, _ in _tokens(query) if token in _FORMS), None)

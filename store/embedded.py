@@ -38,7 +38,8 @@ from store.base import (
     iter_nquads,
     materialise,
 )
-from store.bind_values import bind_values, refuse_federation
+from store.bind_values import bind_values
+from store.query_guard import check_query
 
 T = TypeVar("T")
 
@@ -138,7 +139,7 @@ class EmbeddedStore(Store):
         timeout: float | None = None,
         limit: int | None = None,
     ) -> QueryResult:
-        refuse_federation(sparql)
+        sparql = check_query(sparql).text  # bounded, normalised, parsed; SERVICE refused (store.query_guard)
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = (
             {ox.Variable(k): v for k, v in substitutions.items()} if substitutions else None
         )

@@ -104,7 +104,10 @@ class ManagedOxigraphServer(ManagedServer):
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                env={**os.environ, "RUST_LIB_BACKTRACE": "0"},
+                # Each request's thread gets a 64 MiB stack (Rust's default is 2 MiB): deep query trees
+                # overflow the parser's stack and abort the whole server; store.query_guard bounds them
+                # too. Reserved address space, only the pages used are committed.
+                env={**os.environ, "RUST_LIB_BACKTRACE": "0", "RUST_MIN_STACK": str(64 * 1024 * 1024)},
             )
         deadline = time.monotonic() + self.start_timeout
         while True:

@@ -12,11 +12,17 @@ Protocol quirks handled here:
   therefore an error, never a result; one ending in that text is a QueryTimeout.
 - requests' ``timeout`` bounds each socket read, not the whole answer, so a trickling body is also
   checked against a deadline while it is read.
+
+Error messages are public: the endpoint shows them to anyone. They never name the server's address (the
+managed server's loopback port is nobody's business) nor quote what the HTTP client says about it; the
+full detail goes to this module's logger and to the exception's ``detail`` attribute. A syntax error
+from the server is passed on with the server's own origin replaced by "the store".
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import time
 from collections.abc import Iterator, Mapping
 from typing import IO, Any, BinaryIO, cast
@@ -38,7 +44,10 @@ from store.base import (
     Term,
     materialise,
 )
-from store.bind_values import bind_values, refuse_federation
+from store.bind_values import bind_values
+from store.query_guard import check_query
+
+log = logging.getLogger(__name__)
 
 #: what ``oxigraph serve`` appends to a body it cut off at ``--timeout-s`` (0.5.13, checked by a test)
 OXIGRAPH_CANCELLED = b"The SPARQL operation has been cancelled"
@@ -100,7 +109,8 @@ class _Body(io.RawIOBase):
             chunk = next(self._chunks, b"")
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as e:
             timed_out = isinstance(e, urllib3.exceptions.TimeoutError) or "timed out" in str(e).lower()
-            self.error = (QueryTimeout if timed_out else StoreUnavailable)(f"reading the result failed: {e}")
+            self.error = _public(QueryTimeout if timed_out else StoreUnavailable,
+                                 "reading the result from the SPARQL store failed", repr(e))
             return False
         self.tail = (self.tail + chunk)[-256:]
         self._pending = memoryview(chunk)
@@ -176,20 +186,27 @@ class SparqlProtocolStore(Store):
                 stream=stream, auth=auth,
             )
         except requests.ConnectionError as e:
-            raise StoreUnavailable(f"cannot reach the SPARQL server at {url}: {e}") from e
+            raise _public(StoreUnavailable, "cannot reach the SPARQL store", f"{method} {url}: {e!r}") from None
         except requests.Timeout as e:
-            raise QueryTimeout(f"no answer from {url} within {timeout:g} s") from e
+            raise _public(QueryTimeout, f"no answer from the SPARQL store within {timeout:g} s",
+                          f"{method} {url}: {e!r}") from None
         if response.status_code >= 300:
             with response:
                 message = response.text[:2000].strip()
+            detail = f"{method} {url} answered HTTP {response.status_code}: {message}"
             if response.status_code == 400:
-                raise QuerySyntaxError(message or "the server rejected the request (HTTP 400)")
+                raise _public(QuerySyntaxError,
+                              self._redact(message) or "the store rejected the request (HTTP 400)", detail)
             if response.status_code in (502, 503, 504):
-                raise StoreUnavailable(f"{url} answered HTTP {response.status_code}: {message}")
-            raise StoreError(f"{url} answered HTTP {response.status_code}: {message}")
+                raise _public(StoreUnavailable, f"the SPARQL store answered HTTP {response.status_code}", detail)
+            raise _public(StoreError, f"the SPARQL store answered HTTP {response.status_code}", detail)
         return response
 
     # --- reading -------------------------------------------------------------------------------
+    def _rewrite(self, sparql: str) -> str:
+        """The checked query as this server must read it (a backend's quirks; as written here)."""
+        return sparql
+
     def query(
         self,
         sparql: str,
@@ -198,8 +215,8 @@ class SparqlProtocolStore(Store):
         timeout: float | None = None,
         limit: int | None = None,
     ) -> QueryResult:
-        refuse_federation(sparql)
-        text = bind_values(sparql, substitutions)
+        sparql = check_query(sparql).text  # bounded, normalised, parsed; SERVICE refused (store.query_guard)
+        text = bind_values(self._rewrite(sparql), substitutions)
         timeout = timeout if timeout is not None else self.query_timeout
         deadline = time.monotonic() + timeout if timeout is not None else None
         response = self._send(
@@ -234,16 +251,16 @@ class SparqlProtocolStore(Store):
             elif rdf_format is not None and not rdf_format.supports_datasets:
                 result = materialise(ox.parse(source, format=rdf_format), limit)
             else:
-                raise StoreError(f"unexpected Content-Type {media_type!r} from {self.query_url}")
+                raise _public(StoreError, f"unexpected Content-Type {media_type!r} from the SPARQL store",
+                              self.query_url)
         except SyntaxError as e:
             body.drain()
             if body.error is not None:
                 raise body.error from None
             if body.cancelled():
                 raise QueryTimeout("the server cancelled the query at its timeout") from None
-            raise StoreError(
-                f"unparseable answer from {self.query_url}: {e}; ends with {body.tail!r}"
-            ) from None
+            raise _public(StoreError, "unparseable answer from the SPARQL store",
+                          f"{self.query_url}: {e}; ends with {body.tail!r}") from None
         if body.error is not None:  # the deadline passed or the connection broke: never a partial result
             raise body.error
         return result
@@ -298,12 +315,13 @@ class SparqlProtocolStore(Store):
         )
         with response:
             if ox.RdfFormat.from_media_type(response.headers.get("Content-Type", "")) != ox.RdfFormat.N_QUADS:
-                raise StoreError(f"{self.store_url} did not answer with N-Quads")
+                raise _public(StoreError, "the store did not answer with N-Quads", str(self.store_url))
             try:
                 for chunk in response.iter_content(_CHUNK):
                     out.write(chunk)
             except requests.RequestException as e:
-                raise StoreUnavailable(f"the dump from {self.store_url} broke off: {e}") from e
+                raise _public(StoreUnavailable, "the dump from the store broke off",
+                              f"{self.store_url}: {e!r}") from None
 
     def _named_quads(self) -> Iterator[ox.Quad]:
         result = self._select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -349,6 +367,15 @@ class SparqlProtocolStore(Store):
         if batch:
             self.update("INSERT DATA {\n" + "".join(batch) + "}")
 
+    def _redact(self, message: str) -> str:
+        """``message`` without this store's server addresses (origins of its endpoints)."""
+        for url in (self.query_url, self.update_url, self.store_url):
+            if url:
+                parts = urllib3.util.parse_url(url)
+                origin = f"{parts.scheme}://{parts.netloc}"
+                message = message.replace(origin, "the store").replace(str(parts.netloc), "the store")
+        return message
+
     def close(self) -> None:
         if self._own_session:
             self.session.close()
@@ -357,6 +384,14 @@ class SparqlProtocolStore(Store):
         return StoreInfo(
             self.backend, self.query_url, {"update_url": self.update_url, "store_url": self.store_url}
         )
+
+
+def _public(cls: type[StoreError], message: str, detail: str) -> StoreError:
+    """A store error whose message can be shown to anyone; ``detail`` (addresses, causes) is only logged."""
+    log.warning("%s: %s", message, detail)
+    error = cls(message)
+    error.detail = detail  # type: ignore[attr-defined]
+    return error
 
 
 def _quad_data(quad: ox.Quad) -> str:

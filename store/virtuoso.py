@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -53,7 +53,6 @@ from store.base import (
     SolutionsResult,
     StoreError,
     StoreInfo,
-    Term,
     check_graph_iri,
     drop_operations,
     iter_nquads,
@@ -142,22 +141,13 @@ class VirtuosoStore(SparqlProtocolStore):
         self._not_system = f"FILTER(?g NOT IN ({', '.join(f'<{g}>' for g in system_graphs)}))" if system_graphs else ""
 
     # --- reading -------------------------------------------------------------------------------
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        timeout: float | None = None,
-        limit: int | None = None,
-    ) -> QueryResult:
+    def _rewrite(self, sparql: str) -> str:
+        """The checked query as Virtuoso must read it: no extensions, BCE dates first, DESCRIBE bounded."""
         refuse_extensions(sparql)
         text = bce_order(empty_graph_patterns(sparql))
-        return self._query(text, substitutions=substitutions, timeout=timeout, limit=limit)
-
-    def _query(self, sparql: str, **kwargs: Any) -> QueryResult:
-        if query_form(sparql) == "describe":
-            sparql = 'define sql:describe-mode "CBD" ' + sparql
-        return super().query(sparql, **kwargs)
+        if query_form(text) == "describe":
+            text = 'define sql:describe-mode "CBD" ' + text
+        return text
 
     def _query_request(self, text: str, timeout: float | None) -> dict[str, Any]:
         form = query_form(text)

@@ -67,6 +67,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ALLOWED_FEED_NETWORKS", "SROM_ALLOWED_FEED_NETWORKS", [], _list,
             "Comma-separated networks (CIDR) that feed URLs may reach although they are private, "
             "loopback or link-local, e.g. `127.0.0.0/8` for the demo and the tests. Empty: none."),
+    Setting("SPARQL_MAX_NESTING", "SROM_SPARQL_MAX_NESTING", 64, int,
+            "Deepest bracket nesting a query may have; deeper ones are refused (400) before any parser "
+            "sees them (deep nesting overflows the parsers' stacks)."),
+    Setting("SPARQL_MAX_OPERATIONS", "SROM_SPARQL_MAX_OPERATIONS", 500, int,
+            "Most operations (brackets, operators, separators, group keywords) a query may have (400 above)."),
     Setting("HARVEST_BATCH_SIZE", "SROM_HARVEST_BATCH_SIZE", 500, int,
             "Records written to the store per transaction during a harvest."),
     Setting("HARVEST_MAX_DROP_SHARE", "SROM_HARVEST_MAX_DROP_SHARE", 0.15, float,

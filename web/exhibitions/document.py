@@ -15,6 +15,7 @@ from typing import Any
 
 import nh3
 
+from store.query_guard import uses_service
 from web.errors import HubError
 from web.exhibitions.layouts import layout_names
 from web.exhibitions.parameters import IRI, TYPES, ParameterError, check_name
@@ -82,14 +83,6 @@ def pick(values: dict[str, str], lang: str) -> str:
         if values.get(key):
             return values[key]
     return next((v for v in values.values() if v), "")
-
-
-def uses_service(query: str) -> bool:
-    """Whether the query has a SERVICE clause: pyoxigraph would call the remote endpoint (SSRF), so
-    exhibition queries may not federate."""
-    from store.bind_values import uses_service as store_uses_service
-
-    return store_uses_service(query)
 
 
 def sanitise_html(html: str) -> str:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ontology.namespaces import sparql_prologue
-from store.bind_values import uses_service
+from store.query_guard import uses_service
 from web.errors import HubError
 
 if TYPE_CHECKING:

@@ -14,12 +14,12 @@ from typing import Any
 import pyoxigraph as ox
 
 from ontology.namespaces import PREFIXES, sparql_prologue
-from store.base import SolutionsResult, Store
+from store.base import QuerySyntaxError, SolutionsResult, Store
+from store.query_guard import check_query as guard_query
 from web.exhibitions.document import (
     ExhibitionError,
     Parameter,
     Section,
-    uses_service,
 )
 from web.exhibitions.parameters import bind
 
@@ -57,10 +57,14 @@ def check_query(query: str, parameters: list[Parameter] | None = None) -> dict[s
     """
     if not query or not query.strip():
         return {"ok": False, "error": "the query is empty", "variables": []}
-    if uses_service(query):
-        return {"ok": False, "error": "SERVICE (federated queries) is not allowed in exhibitions", "variables": []}
     try:
-        result = ox.Store().query(sparql_prologue() + query)
+        # bounded, parsed, SERVICE refused (store.query_guard): before pyoxigraph, which would call a
+        # SERVICE endpoint while preparing the query
+        checked = guard_query(sparql_prologue() + query).text
+    except QuerySyntaxError as exc:
+        return {"ok": False, "error": _shift_line(str(exc)), "variables": []}
+    try:
+        result = ox.Store().query(checked)
     except SyntaxError as exc:
         return {"ok": False, "error": _shift_line(str(exc)), "variables": []}
     except (OSError, RuntimeError, ValueError) as exc:
@@ -82,9 +86,10 @@ def _shift_line(message: str) -> str:
 
     offset = len(PREFIXES)
     m = re.match(r"error at (\d+):(\d+)", message)
-    if not m:
-        return message
-    line = int(m.group(1)) - offset
-    return f"line {max(line, 1)}, column {m.group(2)}: " + message[m.end() :].lstrip(": ")
+    if m:
+        line = int(m.group(1)) - offset
+        return f"line {max(line, 1)}, column {m.group(2)}: " + message[m.end() :].lstrip(": ")
+    # the query guard (rdflib) says "... at line N, column M"
+    return re.sub(r"line (\d+)", lambda found: f"line {max(int(found.group(1)) - offset, 1)}", message, count=1)
 
 

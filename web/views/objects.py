@@ -53,7 +53,10 @@ def _chosen_media_type() -> str:
 @bp.get("/id/object/<museum>/<path:key>")
 def show(museum: str, key: str):
     # Flask has decoded the path once; minting re-encodes it, giving back the IRI's exact key.
-    object_iri = hub().minter.object(museum, key)
+    try:
+        object_iri = hub().minter.object(museum, key)
+    except ValueError:  # an id no record can have (".", "..", control characters): no such object
+        abort(404, "no such object")
     graph = record_graph(store(), object_iri)
     if not graph.triples:
         abort(404, f"no object <{object_iri}> in the hub")
