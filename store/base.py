@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from store.values import iri_values
+from store.values import Value
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -114,12 +114,15 @@ class Store(abc.ABC):
         substitutions: Mapping[str, Term] | None = None,
         timeout: float | None = None,
         limit: int | None = None,
+        rows: Mapping[str, Sequence[Value]] | None = None,
     ) -> QueryResult:
         """Run a SPARQL 1.1 query over the union default graph.
 
-        ``substitutions`` binds variables (names without '?') to RDF terms before evaluation; values are
-        never spliced into the text. ``limit`` caps SELECT rows and CONSTRUCT triples (the result says
-        ``truncated``). Raises QuerySyntaxError, QueryTimeout, StoreUnavailable.
+        ``substitutions`` binds variables (names without '?') to RDF terms before evaluation; ``rows``
+        binds a variable to each of several terms in turn (a page of objects, a batch of graphs), as a
+        VALUES block the store writes after it checked the query. Values are never spliced into the text
+        by callers. ``limit`` caps SELECT rows and CONSTRUCT triples (the result says ``truncated``).
+        Raises QuerySyntaxError, QueryTimeout, StoreUnavailable.
         """
 
     @abc.abstractmethod
@@ -177,12 +180,11 @@ class Store(abc.ABC):
             return {}
         # FILTER EXISTS looks the graph up in the quad index; `GRAPH ?g {}` with ?g bound scans the list
         # of named graphs for every row in Oxigraph (measured ~9x slower on 20,000 graphs).
-        query = (
-            f"SELECT ?g ?v WHERE {{ {iri_values('g', iris)} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} "
-            "OPTIONAL { GRAPH ?provenance { ?g ?predicate ?v } } }"
-        )
-        result = self.query(query, substitutions={"provenance": ox.NamedNode(self.provenance_graph),
-                                                  "predicate": ox.NamedNode(predicate)})
+        query = ("SELECT ?g ?v WHERE { FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } "
+                 "OPTIONAL { GRAPH ?provenance { ?g ?predicate ?v } } }")
+        result = self.query(query, rows={"g": [ox.NamedNode(g) for g in iris]},
+                            substitutions={"provenance": ox.NamedNode(self.provenance_graph),
+                                           "predicate": ox.NamedNode(predicate)})
         states: dict[str, str | None] = {}
         for row in getattr(result, "rows", []):
             graph, value = row[0], row[1]

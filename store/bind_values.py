@@ -15,12 +15,12 @@ see the outer VALUES, and a ``DESCRIBE ?x`` without a WHERE group cannot be boun
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
 from store.base import QuerySyntaxError, Term
-from store.values import values_rows
+from store.values import Value, values_column, values_rows
 
 # IRIREF admits no spaces, so "<" followed by anything else is the less-than operator.
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
@@ -101,7 +101,20 @@ def bind_values(query: str, substitutions: Mapping[str, Term] | None) -> str:
     """``query`` with ``substitutions`` bound by a VALUES block at the start of its WHERE group."""
     if not substitutions:
         return query
-    block = values_block(substitutions)
+    return _insert_block(query, values_block(substitutions))
+
+
+def bind_rows(query: str, rows: Mapping[str, Sequence[Value]] | None) -> str:
+    """``query`` with each variable of ``rows`` bound to each of its terms in turn (one multi-row VALUES
+    block per variable at the start of its WHERE group). A store calls this after it checked the query
+    (``store.query_guard``): the block is data written from terms, so the check stays valid and cached
+    whatever the values are."""
+    if not rows:
+        return query
+    return _insert_block(query, " ".join(values_column(name, terms) for name, terms in rows.items()) + "\n")
+
+
+def _insert_block(query: str, block: str) -> str:
     tokens = _tokens(query)
     form = next((k for k, t in enumerate(tokens) if t[0] in _FORMS), None)
     if form is None:

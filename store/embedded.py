@@ -38,8 +38,9 @@ from store.base import (
     iter_nquads,
     materialise,
 )
-from store.bind_values import bind_values
+from store.bind_values import bind_rows, bind_values
 from store.query_guard import check_query
+from store.values import Value
 
 T = TypeVar("T")
 
@@ -138,8 +139,10 @@ class EmbeddedStore(Store):
         substitutions: Mapping[str, Term] | None = None,
         timeout: float | None = None,
         limit: int | None = None,
+        rows: Mapping[str, Sequence[Value]] | None = None,
     ) -> QueryResult:
         sparql = check_query(sparql).text  # bounded, normalised, parsed; SERVICE refused (store.query_guard)
+        sparql = bind_rows(sparql, rows)
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = (
             {ox.Variable(k): v for k, v in substitutions.items()} if substitutions else None
         )

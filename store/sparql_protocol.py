@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any, BinaryIO, cast
 
 import pyoxigraph as ox
@@ -44,8 +44,9 @@ from store.base import (
     Term,
     materialise,
 )
-from store.bind_values import bind_values
+from store.bind_values import bind_rows, bind_values
 from store.query_guard import check_query
+from store.values import Value
 
 log = logging.getLogger(__name__)
 
@@ -214,9 +215,10 @@ class SparqlProtocolStore(Store):
         substitutions: Mapping[str, Term] | None = None,
         timeout: float | None = None,
         limit: int | None = None,
+        rows: Mapping[str, Sequence[Value]] | None = None,
     ) -> QueryResult:
         sparql = check_query(sparql).text  # bounded, normalised, parsed; SERVICE refused (store.query_guard)
-        text = bind_values(self._rewrite(sparql), substitutions)
+        text = bind_values(bind_rows(self._rewrite(sparql), rows), substitutions)
         timeout = timeout if timeout is not None else self.query_timeout
         deadline = time.monotonic() + timeout if timeout is not None else None
         response = self._send(

@@ -80,6 +80,18 @@ def test_union_default_graph(store: Store) -> None:
     assert result.rows[0][0] == ox.Literal("2", datatype=ox.NamedNode(XSD + "integer"))
 
 
+def test_rows_bind_a_variable_to_several_terms(store: Store) -> None:
+    store.replace_graphs([record(1, "bowl"), record(2, "cup"), record(3, AWKWARD[2])])
+    query = f"SELECT ?o ?l WHERE {{ ?o <{LABEL}> ?l }} ORDER BY ?o"
+    result = store.query(query, rows={"o": [ox.NamedNode(obj(3)), ox.NamedNode(obj(1))]})
+    assert isinstance(result, SolutionsResult)
+    assert [(r[0].value, r[1].value) for r in result.rows] == [(obj(1), "bowl"), (obj(3), AWKWARD[2])]
+    # with substitutions at once, and a literal that looks like query text stays a literal
+    both = store.query(f"SELECT ?o WHERE {{ ?o <{LABEL}> ?l }}", substitutions={"l": ox.Literal(AWKWARD[2], language="en")},
+                       rows={"o": [ox.NamedNode(obj(1)), ox.NamedNode(obj(3))]})
+    assert [r[0].value for r in both.rows] == [obj(3)]  # type: ignore[union-attr]
+
+
 def test_result_types(store: Store) -> None:
     store.replace_graphs([record(1, "bowl")])
     select = store.query(

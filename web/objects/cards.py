@@ -20,7 +20,6 @@ import pyoxigraph as ox
 from ontology.dates import year_of
 from ontology.namespaces import sparql_prologue
 from store.base import Store, Term
-from store.values import iri_values
 from web.i18n import best_literal
 from web.objects.images import thumbnail_url
 
@@ -29,7 +28,6 @@ from web.objects.images import thumbnail_url
 CARD_QUERY = """
 SELECT ?object ?title ?image ?date ?begin ?end ?place ?placeName ?conceptName ?wkt ?conceptWkt ?lat ?long
        ?museum ?museumName ?licence WHERE {
-  %s
   { ?object rdfs:label ?title }
   UNION { ?object crm:P65_shows_visual_item/la:digitally_shown_by/la:access_point ?image }
   UNION { ?object crm:P50_has_current_keeper ?museum . OPTIONAL { ?museum rdfs:label ?museumName } }
@@ -132,7 +130,8 @@ def fetch_cards(store: Store, objects: Sequence[str], lang: str, *, timeout: flo
     """Cards for ``objects`` (IRIs), in the order given; objects the store does not know are left out."""
     if not objects:
         return []
-    result = store.query(sparql_prologue() + CARD_QUERY % iri_values("object", objects), timeout=timeout)
+    result = store.query(sparql_prologue() + CARD_QUERY, rows={"object": [ox.NamedNode(o) for o in objects]},
+                         timeout=timeout)
     cards: dict[str, Card] = {}
     own_point: set[str] = set()
     for row in result.dicts():  # type: ignore[union-attr]
