@@ -87,7 +87,8 @@ def test_rows_bind_a_variable_to_several_terms(store: Store) -> None:
     assert isinstance(result, SolutionsResult)
     assert [(r[0].value, r[1].value) for r in result.rows] == [(obj(1), "bowl"), (obj(3), AWKWARD[2])]
     # with substitutions at once, and a literal that looks like query text stays a literal
-    both = store.query(f"SELECT ?o WHERE {{ ?o <{LABEL}> ?l }}", substitutions={"l": ox.Literal(AWKWARD[2], language="en")},
+    both = store.query(f"SELECT ?o WHERE {{ ?o <{LABEL}> ?l }}",
+                       substitutions={"l": ox.Literal(AWKWARD[2], language="en")},
                        rows={"o": [ox.NamedNode(obj(1)), ox.NamedNode(obj(3))]})
     assert [r[0].value for r in both.rows] == [obj(3)]  # type: ignore[union-attr]
 
