@@ -163,3 +163,38 @@ def test_srom_map_refuses_the_bomb_with_a_clear_error() -> None:
                     f"{str(HOSTILE / 'entity-bomb.rdf')!r}]\nfrom web.cli import main\nmain()")
     assert done.returncode == 1, done.stderr[-2000:]
     assert "entities" in done.stderr and "Traceback" not in done.stderr
+
+
+# --- class 10: one bad IRI must not block a whole feed ----------------------------------------------------
+def test_an_invalid_iri_quarantines_its_record_not_the_batch(harvest_setup: Any) -> None:
+    from tests.support.oai_test_server import OaiTestServer
+
+    store, registry = harvest_setup
+    broken = (HOSTILE / "lido-invalid-iri.xml").read_text(encoding="utf-8").split("-->", 1)[1]
+    with OaiTestServer() as feed:
+        feed.put("GOOD-1", "2025-01-01T00:00:00Z", lido("GOOD-1", "A good coin"))
+        feed.put("BAD-IRI", "2025-01-01T00:00:00Z", broken)
+        feed.put("GOOD-2", "2025-01-01T00:00:00Z", lido("GOOD-2", "Another good coin"))
+        registry.save_museum(Museum(id="m", name="M", feed_url=feed.url, format="lido"))
+        run = Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=10).harvest("m")
+    assert run.outcome == "ok", run.error
+    assert (run.new, run.quarantined) == (2, 1)
+    [quarantined] = registry.quarantined("m")
+    assert quarantined["source_id"] == "BAD-IRI" and "invalid IRI" in quarantined["reason"]
+
+
+def test_srom_map_never_prints_an_invalid_iri(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from web.cli import main
+
+    document = tmp_path / "records.xml"
+    broken = (HOSTILE / "lido-invalid-iri.xml").read_text(encoding="utf-8").split("-->", 1)[1]
+    document.write_text(f'<lido:lidoWrap xmlns:lido="http://www.lido-schema.org">{lido("GOOD-1", "Good")}'
+                        f"{broken}</lido:lidoWrap>", encoding="utf-8")
+    result = CliRunner().invoke(main, ["map", "--format", "lido", str(document)])
+    assert result.exit_code == 0
+    assert "#coin#drachm" not in result.stdout and "invalid IRI" in result.stderr
+    import pyoxigraph as ox
+
+    assert list(ox.parse(result.stdout.encode(), format=ox.RdfFormat.N_QUADS))  # what it printed parses
