@@ -16,6 +16,10 @@ blueprint also works in a bare Flask app):
 - ``SPARQL_MAX_QUERY_BYTES``: largest query text, UTF-8 bytes (default 100000); above it: 413.
 - ``SPARQL_MAX_NESTING`` / ``SPARQL_MAX_OPERATIONS``: deepest bracket nesting (default 64) and most
   operations (default 500) in a query, checked before any parser runs (``store.query_guard``); above: 400.
+- ``SPARQL_WORKERS``: public queries running at once (default 4; others wait a moment, then 503 with
+  ``Retry-After``), so pages keep the web server's other threads. ``SPARQL_BUDGET_SECONDS`` /
+  ``SPARQL_BUDGET_ERRORS``: per client and minute, query time (default 60 s) and failed queries (default
+  30); past either, 429 with ``Retry-After`` (``sparql_endpoint.budget``).
 - ``BASE_IRI``: the hub's public base; relative IRIs in a query resolve against ``{BASE_IRI}/sparql``
   (without it, against this request's URL), never against the store server's internal address.
 
@@ -31,11 +35,13 @@ the client prefers application/json.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from sparql_endpoint.budget import Busy, OverBudget, QueryBudget, QuerySlots
 from sparql_endpoint.negotiation import (
     NegotiationError,
     check_format_param,
@@ -133,16 +139,31 @@ def sparql() -> Response | str:
             )
         return error_response(MISSING_QUERY_MESSAGE, 400)
 
+    client = request.remote_addr or "?"
+    budget, slots = _budget_and_slots()
+    try:
+        budget.admit(client)
+    except OverBudget as exc:
+        return _retry_later(str(exc), 429, exc.retry_after)
     try:
         checked = check_query(parsed.query, base_iri=endpoint_iri(), max_nesting=limits.max_nesting,
                               max_operations=limits.max_operations)
     except QueryRefused as exc:  # nesting, size, SERVICE: the message says which limit
+        budget.charge(client, 0.0, failed=True)
         return error_response(str(exc), 400)
     except QuerySyntaxError as exc:
+        budget.charge(client, 0.0, failed=True)
         return error_response(f"SPARQL syntax error: {exc}", 400)
-
+    started: float | None = None
+    failed = True
     try:
-        result = _store().query(checked.text, timeout=limits.timeout, limit=limits.row_limit)
+        with slots.slot():
+            started = time.monotonic()
+            result = _store().query(checked.text, timeout=limits.timeout, limit=limits.row_limit)
+        failed = False
+    except Busy as exc:
+        failed = False  # waiting for a slot is not the client's doing, nor query time it spent
+        return _retry_later(str(exc), 503, exc.retry_after)
     except QueryRefused as exc:
         return error_response(str(exc), 400)
     except QuerySyntaxError as exc:
@@ -159,6 +180,8 @@ def sparql() -> Response | str:
     except StoreError as exc:  # any other backend failure: the server's fault, not the client's
         current_app.logger.exception("SPARQL query failed")
         return error_response(f"the store failed to answer the query: {exc}", 500)
+    finally:
+        budget.charge(client, time.monotonic() - started if started is not None else 0.0, failed=failed)
 
     try:
         fmt = choose_format(result_kind(result), accept, parsed.format_values)
@@ -169,6 +192,23 @@ def sparql() -> Response | str:
     if getattr(result, "truncated", False):
         response.headers["X-SROM-Truncated"] = "true"
         response.headers["X-SROM-Row-Limit"] = str(limits.row_limit)
+    return response
+
+
+def _budget_and_slots() -> tuple[QueryBudget, QuerySlots]:
+    found = current_app.extensions.get("srom_sparql_budget")
+    if found is None:
+        cfg = current_app.config
+        found = current_app.extensions.setdefault("srom_sparql_budget", (
+            QueryBudget(float(cfg.get("SPARQL_BUDGET_SECONDS") or 60.0), int(cfg.get("SPARQL_BUDGET_ERRORS") or 30)),
+            QuerySlots(int(cfg.get("SPARQL_WORKERS") or 4)),
+        ))
+    return found
+
+
+def _retry_later(message: str, status: int, retry_after: int) -> Response:
+    response = error_response(message, status)
+    response.headers["Retry-After"] = str(retry_after)
     return response
 
 

@@ -72,6 +72,13 @@ SETTINGS: tuple[Setting, ...] = (
             "sees them (deep nesting overflows the parsers' stacks)."),
     Setting("SPARQL_MAX_OPERATIONS", "SROM_SPARQL_MAX_OPERATIONS", 500, int,
             "Most operations (brackets, operators, separators, group keywords) a query may have (400 above)."),
+    Setting("SPARQL_WORKERS", "SROM_SPARQL_WORKERS", 4, int,
+            "Public SPARQL queries running at once; more wait briefly, then get 503 with Retry-After "
+            "(the web server's other threads stay free for pages)."),
+    Setting("SPARQL_BUDGET_SECONDS", "SROM_SPARQL_BUDGET_SECONDS", 60.0, float,
+            "Query time each client may use per minute on the public endpoint (then 429 with Retry-After)."),
+    Setting("SPARQL_BUDGET_ERRORS", "SROM_SPARQL_BUDGET_ERRORS", 30, int,
+            "Failed queries (timeouts, errors, refusals) each client may have per minute (then 429)."),
     Setting("HARVEST_BATCH_SIZE", "SROM_HARVEST_BATCH_SIZE", 500, int,
             "Records written to the store per transaction during a harvest."),
     Setting("HARVEST_MAX_DROP_SHARE", "SROM_HARVEST_MAX_DROP_SHARE", 0.15, float,
