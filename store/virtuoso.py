@@ -172,13 +172,15 @@ class VirtuosoStore(SparqlProtocolStore):
         except (QueryTimeout, QuerySyntaxError):
             raise
         except StoreError as e:
-            text = str(e)
+            # the public message carries no internals; Virtuoso's own words are in the logged detail
+            text = getattr(e, "detail", None) or str(e)
+            said = text.split(" answered ", 1)[-1].split(": ", 1)[-1]
             if any(state in text for state in _TIMEOUT_STATES):
-                raise QueryTimeout(f"Virtuoso stopped the query at its time limit: {text[:500]}") from None
+                raise QueryTimeout("Virtuoso stopped the query at its time limit") from None
             if "HTTP 500" in text and (" 37000 " in text or "SP030" in text):
-                raise QuerySyntaxError(text) from None
+                raise QuerySyntaxError(self._redact(said)) from None
             if "HTTP 401" in text:
-                raise StoreError(f"Virtuoso refused the credentials at {url}") from None
+                raise StoreError("Virtuoso refused the hub's credentials") from None
             raise
 
     def _parse(self, response: requests.Response, deadline: float | None, limit: int | None) -> QueryResult:
