@@ -13,6 +13,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -83,10 +84,10 @@ def test_service_is_refused_on_the_endpoint_and_nothing_is_called(name: str, tar
 
 
 @pytest.mark.parametrize("name", SERVICE_FIXTURES)
-def test_service_is_refused_by_the_stores(name: str, target: LoopbackServer,
-                                          server: ManagedOxigraphServer) -> None:
+def test_service_is_refused_by_the_stores(name: str, target: LoopbackServer, server: ManagedOxigraphServer,
+                                          virtuoso_server: Any) -> None:
     before = len(target.requests)
-    for store in (EmbeddedStore(None, PROV), server.store(PROV)):
+    for store in (EmbeddedStore(None, PROV), server.store(PROV), virtuoso_server.store(PROV)):
         with pytest.raises(QuerySyntaxError, match="SERVICE"):
             store.query(hostile(name, f"{target.url}/internal"))
     assert target.requests[before:] == []
@@ -199,8 +200,9 @@ def test_nesting_at_the_limit_still_parses() -> None:
 
 
 # --- 3. Internal details ------------------------------------------------------------------------------
-def test_relative_iris_resolve_against_the_public_endpoint(server: ManagedOxigraphServer) -> None:
-    for store in (EmbeddedStore(None, PROV), server.store(PROV)):
+def test_relative_iris_resolve_against_the_public_endpoint(server: ManagedOxigraphServer,
+                                                           virtuoso_server: Any) -> None:
+    for store in (EmbeddedStore(None, PROV), server.store(PROV), virtuoso_server.store(PROV)):
         app = make_app(lambda s=store: s, BASE_IRI=H)
         response = ask(app, hostile("relative_iri.rq"))
         assert response.status_code == 200, response.text
