@@ -66,3 +66,55 @@ def test_a_probe_that_blows_its_memory_cap_is_a_failed_probe(tmp_path: Path) -> 
                                    timeout=10, memory_mb=120)
     assert not report.ok
     assert any("stopped" in m.text for m in report.messages), [m.text for m in report.messages]
+
+
+# --- harvests started from the web run in a worker process when the store is a server ----------------
+def _hub_with_server(instance: Path, **settings: Any) -> Any:
+    from store.oxigraph_server import ManagedOxigraphServer
+    from web.hub import Hub
+    from web.settings import load_settings
+
+    hub = Hub(instance, load_settings(instance, overrides=settings or None))
+    server = ManagedOxigraphServer(hub.store_location, timeout_s=10)
+    server.start()
+    hub.use_store(server.store(hub.minter.provenance_graph()))
+    return hub, server
+
+
+def _harvest_from_the_web(hub: Any, feed_url: str) -> Any:
+    from harvesters.registry import Museum
+
+    hub.registry.save_museum(Museum(id="m", name="M", feed_url=feed_url, format="lido"))
+    hub.museums.start_harvest("m")
+    return hub.museums.jobs.wait("m", 120)
+
+
+def test_a_web_harvest_runs_in_a_worker_and_lands(instance: Path) -> None:
+    from tests.support.lido_records import lido
+    from tests.support.oai_test_server import OaiTestServer
+
+    hub, server = _hub_with_server(instance)
+    try:
+        with OaiTestServer() as feed:
+            for n in range(3):
+                feed.put(f"R-{n}", "2025-01-01T00:00:00Z", lido(f"R-{n}", f"Object {n}"))
+            job = _harvest_from_the_web(hub, feed.url)
+        assert job.error is None and job.run["outcome"] == "ok" and job.run["new"] == 3
+        assert job.progress.get("records") == 3  # progress came back from the worker
+        assert hub.museums.object_count("m") == 3
+    finally:
+        hub.close()
+        server.stop()
+
+
+def test_a_worker_that_runs_out_of_memory_fails_the_job_not_the_web_process(instance: Path) -> None:
+    from tests.support.oai_test_server import OaiTestServer
+
+    hub, server = _hub_with_server(instance, HARVEST_WORKER_MEMORY_MB=40)  # too little to even start
+    try:
+        with OaiTestServer() as feed:
+            job = _harvest_from_the_web(hub, feed.url)
+        assert job.run is None and "worker ended without a run" in (job.error or "")
+    finally:
+        hub.close()
+        server.stop()

@@ -104,6 +104,11 @@ SETTINGS: tuple[Setting, ...] = (
             "which stops the run at once) fails the run with the reason."),
     Setting("HARVEST_MAX_RECORDS", "SROM_HARVEST_MAX_RECORDS", 10_000_000, int,
             "Most records one harvest run lists (see harvest_max_pages)."),
+    Setting("HARVEST_IN_WORKER", "SROM_HARVEST_IN_WORKER", True, _bool,
+            "Harvests started from the web run in a worker process (`srom harvest`) with a memory cap, "
+            "when the store is a server (not `embedded` or `memory`)."),
+    Setting("HARVEST_WORKER_MEMORY_MB", "SROM_HARVEST_WORKER_MEMORY_MB", 4096, int,
+            "Memory cap of that worker process, in MB."),
     Setting("HTTP_TIMEOUT", "SROM_HTTP_TIMEOUT", 60.0, float,
             "Seconds to wait for a museum's server (connect and read) before the request fails."),
     Setting("MAX_REQUEST_KB", "SROM_MAX_REQUEST_KB", 1024, int,

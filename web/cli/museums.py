@@ -6,12 +6,15 @@ answer; the checks and messages of a registration are the web form's and the API
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
 from typing import Any
 
 import click
 
 from harvesters.registry import FORMATS, PROTOCOLS, HarvestRun
+from harvesters.run import HarvestProgress
 from store.base import StoreError
 from web.cli.context import echo_json, pass_hub
 from web.cli.progress import ProgressBar
@@ -100,9 +103,11 @@ def museums_probe(hub: Hub, museum_id: str, as_json: bool) -> None:
 @click.option("--confirm-removal", is_flag=True,
               help="Apply the removal a full harvest held back (mass-drop guard) instead of harvesting.")
 @click.option("--json", "as_json", is_flag=True, help="Print the runs made as JSON on stdout.")
+@click.option("--progress-json", is_flag=True, hidden=True,
+              help="Progress and each run's id as JSON lines on stdout (the web's harvest worker reads them).")
 @pass_hub
 def harvest(hub: Hub, museum_ids: tuple[str, ...], full: bool, restart: bool, confirm_removal: bool,
-            as_json: bool) -> None:
+            as_json: bool, progress_json: bool = False) -> None:
     """Harvest the given museums (default: all). Exits non-zero if a run failed.
 
     A run that was interrupted (killed, crashed, or failed on a fault) is resumed from its checkpoint.
@@ -112,12 +117,25 @@ def harvest(hub: Hub, museum_ids: tuple[str, ...], full: bool, restart: bool, co
         for museum_id in ids:
             _confirm_removal(hub, museum_id)
         return
+    if progress_json:
+        _harvest_reporting_json(hub, ids, full=full, restart=restart)
+        return
     runs, failed = harvest_museums(hub, ids, full=full, restart=restart)
     warn_if_outgrown(hub)
     if as_json:
         echo_json(runs=[r.as_json() for r in runs], failed=failed)
     if failed:
         raise click.ClickException(f"harvest failed for {', '.join(failed)}")
+
+
+def _harvest_reporting_json(hub: Hub, ids: list[str], *, full: bool, restart: bool) -> None:
+    def report(state: HarvestProgress) -> None:
+        fields = {k: v for k, v in dataclasses.asdict(state).items() if k not in ("errors", "timings")}
+        click.echo(json.dumps({"progress": fields}))
+
+    for museum_id in ids:
+        run = hub.museums.harvest(museum_id, full=full, restart=restart, progress=report)
+        click.echo(json.dumps({"run": {"id": run.id, "museum": museum_id, "outcome": run.outcome}}))
 
 
 def harvest_museums(hub: Hub, ids: list[str], *, full: bool = False,

@@ -9,12 +9,19 @@ ends at once with the harvester's message as its error.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+import os
+import resource
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from harvesters.errors import HarvestError
 from harvesters.registry import HarvestRun
 from harvesters.run import HarvestProgress
 from ontology.clock import utc_now
@@ -45,8 +52,40 @@ class HarvestJob:
                 "finished": self.finished, "progress": self.progress, "run": self.run, "error": self.error}
 
 
+def harvest_in_worker(instance: Path, memory_mb: int, get_run: Callable[[int], HarvestRun | None]) -> HarvestFunction:
+    """A harvest function that runs ``srom harvest`` in a child process capped at ``memory_mb``: a feed
+    that makes the mapping blow up ends that process, never the web server. The child uses the store
+    server the hub runs (found through its state file) and reports progress as JSON lines."""
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
+
+    def harvest(museum_id: str, *, full: bool = False, progress: Callable[[HarvestProgress], None] | None = None,
+                **_: Any) -> HarvestRun:
+        command = [sys.executable, "-m", "web.cli", "harvest", museum_id, "--progress-json",
+                   *(["--full"] if full else [])]
+        env = {**os.environ, "SROM_HOME": str(instance)}
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True,
+                              preexec_fn=limit_memory) as child:
+            assert child.stdout is not None
+            run: dict[str, Any] | None = None
+            for line in child.stdout:
+                message = json.loads(line)
+                if "progress" in message and progress is not None:
+                    progress(HarvestProgress(**message["progress"]))
+                run = message.get("run", run)
+        recorded = get_run(int(run["id"])) if run else None
+        if recorded is None:
+            raise HarvestError(f"the harvest worker ended without a run (exit status {child.returncode}; "
+                               f"out of memory past {memory_mb} MB?)")
+        return recorded
+
+    return harvest
+
+
 class HarvestJobs:
-    """Harvests started from the web, one thread per museum at a time."""
+    """Harvests started from the web, one thread per museum at a time (the work itself in this process or
+    in a worker process: see :func:`harvest_in_worker`)."""
 
     def __init__(self, harvest: HarvestFunction) -> None:
         self._harvest = harvest

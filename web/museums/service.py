@@ -23,9 +23,11 @@ from harvesters.registry import HarvestRun, Museum, RegistryError
 from harvesters.run import Harvester, HarvestProgress
 from ontology.namespaces import sparql_prologue
 from store.base import SolutionsResult
+from store.oxigraph_server import find_running_server
+from store.virtuoso_server import find_running_virtuoso
 from web.errors import Conflict, InvalidInput, NotFound
 from web.museums.feed_form import museum_from_fields
-from web.museums.harvest_jobs import HarvestJob, HarvestJobs
+from web.museums.harvest_jobs import HarvestJob, HarvestJobs, harvest_in_worker
 from web.museums.probes import FeedProbe, ProbeResults, probe_and_preview
 from web.museums.quality import QualityReports
 
@@ -67,7 +69,9 @@ class MuseumService:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self.probes = ProbeResults(hub.database)
-        self.jobs = HarvestJobs(self._harvest_one)
+        self._in_worker = harvest_in_worker(hub.instance, int(hub.settings.get("HARVEST_WORKER_MEMORY_MB", 4096)),
+                                            hub.registry.get_run)
+        self.jobs = HarvestJobs(self._harvest_for_job)
         self.quality = QualityReports(hub)
 
     # --- reading -----------------------------------------------------------------------------------
@@ -183,6 +187,24 @@ class MuseumService:
     def _harvest_one(self, museum_id: str, *, full: bool = False, restart: bool = False,
                      progress: Callable[[HarvestProgress], None] | None = None) -> HarvestRun:
         return self.harvester().harvest(museum_id, full=full, restart=restart, progress=progress)
+
+    def _harvest_for_job(self, museum_id: str, *, full: bool = False,
+                         progress: Callable[[HarvestProgress], None] | None = None) -> HarvestRun:
+        """A web-started harvest: in a worker process with a memory cap when the store is a server another
+        process can reach (the managed one `srom serve` runs, or a remote one), else here."""
+        if self.hub.settings.get("HARVEST_IN_WORKER", True) and self._store_reachable_elsewhere():
+            return self._in_worker(museum_id, full=full, progress=progress)
+        return self._harvest_one(museum_id, full=full, progress=progress)
+
+    def _store_reachable_elsewhere(self) -> bool:
+        spec = self.hub.settings["STORE"]
+        if spec in ("memory", "embedded"):
+            return False
+        if self.hub.managed_engine == "oxigraph":
+            return find_running_server(self.hub.store_location) is not None
+        if self.hub.managed_engine == "virtuoso":
+            return find_running_virtuoso(self.hub.store_location) is not None
+        return True  # a remote SPARQL endpoint or an existing Virtuoso
 
     def harvest(self, museum_id: str, *, full: bool = False, restart: bool = False,
                 progress: Callable[[HarvestProgress], None] | None = None) -> HarvestRun:
