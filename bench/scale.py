@@ -140,6 +140,9 @@ def bench_harvest(names: list[str], work: Path, args: argparse.Namespace) -> dic
             try:
                 result["live_page"] = live_page(eng, eng.start(), "harvested", args)
                 _progress(f"live page on the harvested {args.harvest_objects:,}", result["live_page"])
+            except (StoreError, OSError) as exc:
+                result["live_page"] = {"status": "error", "error": str(exc)[:300], "samples": []}
+                print(f"  {name}: the harvested store could not be served: {exc}", flush=True)
             finally:
                 result["serve_peak_rss_mb"] = eng.stop()
         out["oai_server_peak_rss_mb"] = vm_hwm_mb(feed.process.pid)
@@ -181,8 +184,13 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"{name}: {exc}")
                 results["skipped"][name] = str(exc)
                 continue
+            try:
+                results["engines"][name] = bench_engine(eng, data.path, data.museum_ids(), args)
+            except (StoreError, EngineUnavailable, OSError) as exc:  # the other engine still runs
+                print(f"{name}: failed: {exc}")
+                results["skipped"][name] = f"failed: {exc}"[:2000]
+                continue
             available.append(name)
-            results["engines"][name] = bench_engine(eng, data.path, data.museum_ids(), args)
         if args.harvest_objects and available:
             results["harvest"] = bench_harvest(available, work, args)
         results["bench_peak_rss_mb"] = vm_hwm_mb(os.getpid())

@@ -11,6 +11,7 @@ when this checkout has them; ``engine("virtuoso")`` says so when it does not.
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import shutil
 import socket
@@ -111,8 +112,9 @@ class OxigraphEngine(Engine):
 
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
+        seconds = str(max(1, math.ceil(self.timeout_s)))  # whole seconds, rounded up
         command = [oxigraph_executable(), "serve-read-only", "--location", str(self.location),
-                   "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", str(int(self.timeout_s))]
+                   "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", seconds]
         log = (self.work / "oxigraph.log").open("ab")
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
