@@ -79,8 +79,11 @@ def bench_engine(eng: Engine, data_path: Path, museum_ids: list[str], args: argp
     try:
         store = eng.start()
         out["quads"] = store.count_quads()
+        # the server stops a query at --timeout; the client waits a little longer, so that it reads the
+        # server's own "cancelled" answer and the next query never overlaps a cancelled one
+        wait = args.timeout + 5
         for case in cases(museum_ids, BASE):
-            result = measure(lambda c=case: c.run(store, args.timeout), args.repeat, args.budget)
+            result = measure(lambda c=case: c.run(store, wait), args.repeat, args.budget)
             out["cases"][case.name] = {"group": case.group, **result}
             _progress(case.name, result)
         out["cases"]["live exhibition page, cold"] = {"group": "page", **live_page(eng, store, "main", args)}
@@ -167,6 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     names = [n.strip() for n in args.engines.split(",") if n.strip()]
     work = args.work or Path(tempfile.mkdtemp(prefix="srom-bench-scale-"))
     started = time.perf_counter()
+    load_start = os.getloadavg()  # the machine is shared: the report says how busy it was
     results: dict[str, Any] = {"config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
                                "engines": {}, "skipped": {}}
     try:
@@ -194,6 +198,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.harvest_objects and available:
             results["harvest"] = bench_harvest(available, work, args)
         results["bench_peak_rss_mb"] = vm_hwm_mb(os.getpid())
+        results["load_average"] = {"start": load_start, "end": os.getloadavg()}
         results["seconds"] = time.perf_counter() - started
     finally:
         if args.work is None:

@@ -6,6 +6,7 @@ the target names). Nothing here asserts: the figures are for people to read.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 GB4 = 4096.0
@@ -218,5 +219,8 @@ def report(results: dict[str, Any]) -> list[dict[str, Any]]:
     peaks = memory(results)
     checks = targets(results, peaks)
     if results.get("seconds"):
-        print(f"\nthe bench took {results['seconds']:,.0f} s")
+        load = results.get("load_average") or {}
+        busy = ", ".join(f"{k} {', '.join(f'{x:.1f}' for x in v)}" for k, v in load.items())
+        print(f"\nthe bench took {results['seconds']:,.0f} s on {os.cpu_count()} cores; load average (1, 5, 15 min) "
+              f"{busy}")
     return checks
