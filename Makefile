@@ -27,6 +27,8 @@ test: $(VENV)/.installed-test
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# `make bench` (harvest), `make bench BENCH_ARGS=exhibitions` (pages under load),
+# `make bench BENCH_ARGS="scale --objects 100000 --engines oxigraph"` (federation size, engines side by side).
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

@@ -1,6 +1,8 @@
 """``make bench``: harvest throughput against the store's own bulk load, and query latency.
 
     python -m bench [--records N] [--server] [--query-repeats K] [--worker-threshold T]
+    python -m bench exhibitions ...   (exhibition pages under load: bench/exhibitions.py)
+    python -m bench scale ...         (federation size, engines side by side: bench/scale.py)
 
 1. A synthetic OAI-PMH feed of N LIDO records (default 100,000) is served from another process on
    loopback and harvested through the real pipeline (HTTP, parse, map, reconcile, validate, store) into a
@@ -94,6 +96,11 @@ def main() -> None:
         from bench.exhibitions import main as exhibitions_main
 
         exhibitions_main(sys.argv[2:])
+        return
+    if sys.argv[1:2] == ["scale"]:  # `python -m bench scale ...`: the hub's queries at federation size
+        from bench.scale import main as scale_main
+
+        scale_main(sys.argv[2:])
         return
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
