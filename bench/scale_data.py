@@ -65,7 +65,7 @@ def code_hash() -> str:
     return digest.hexdigest()[:12]
 
 
-def dataset(objects: int, museums: int, cache: Path = CACHE, *, log=print) -> Dataset:  # noqa: ANN001
+def dataset(objects: int, museums: int, cache: Path = CACHE, *, log=print) -> Dataset:
     """The cached N-Quads file for ``objects`` over ``museums`` (written when missing)."""
     cache.mkdir(parents=True, exist_ok=True)
     stem = cache / f"scale-{objects}-{museums}-{code_hash()}"
@@ -119,7 +119,7 @@ def write_nquads(path: Path, objects: int, museums: int) -> tuple[int, int]:
     return quads, quarantined
 
 
-def _museum(museum_id: str, j: int):  # noqa: ANN202 - harvesters.registry.Museum
+def _museum(museum_id: str, j: int):
     from harvesters.registry import Museum
 
     city, country, lat, lon = CITIES[j % len(CITIES)]

@@ -22,7 +22,7 @@ from bench.scale_engines import vm_hwm_mb
 BASE = "https://hub.example.org"
 
 
-def _server(engine: str, location: Path, memory_mb: int):  # noqa: ANN202 - a managed server of either engine
+def _server(engine: str, location: Path, memory_mb: int):
     if engine == "oxigraph":
         from store.oxigraph_server import ManagedOxigraphServer
 
