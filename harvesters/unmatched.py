@@ -5,8 +5,9 @@
 - :class:`UnmatchedCollector`: a harvest record hook (``harvesters.pipeline``) that counts each mapped
   record's ``unmatched`` terms in memory, written to the table by :meth:`UnmatchedCollector.flush` at
   the end of the run. Terms the thesaurus has learnt since (an admin added a label) are pruned then.
-- :func:`sync_thesaurus`: loads ``ontology/thesaurus.ttl`` into ``{base}/graph/thesaurus``, stamped with
-  the file's version hash, when the store holds another version (or none).
+- :func:`sync_thesaurus`: loads ``ontology/thesaurus.ttl`` into ``{base}/graph/thesaurus`` with its
+  ``skos:broader`` closure materialised (``skos:broaderTransitive``, the reflexive ``srom:within``), stamped
+  with the version hash, when the store holds another version (or none).
 
 It owns that table and that graph only; it never touches record graphs or the registry's own tables.
 """
@@ -26,7 +27,7 @@ import pyoxigraph as ox
 from ontology.clock import utc_now
 from ontology.namespaces import OWL
 from ontology.reconcile import reconcile
-from ontology.thesaurus import get_thesaurus, thesaurus_graph, version_triple
+from ontology.thesaurus import closure_ntriples, get_thesaurus, thesaurus_graph, version_triple
 from store.base import BooleanResult, RecordGraph, Store
 
 _SCHEMA = """
@@ -143,7 +144,8 @@ _SYNC_ASK = "ASK { GRAPH ?g { ?g ?versionInfo ?version } }"
 
 
 def sync_thesaurus(store: Store, base: str) -> bool:
-    """Load the thesaurus into ``{base}/graph/thesaurus`` unless that exact version is there; True if loaded."""
+    """Load the thesaurus and its closure into ``{base}/graph/thesaurus`` unless that exact version is there;
+    True if loaded."""
     th = get_thesaurus()
     graph = thesaurus_graph(base)
     result = store.query(
@@ -153,5 +155,6 @@ def sync_thesaurus(store: Store, base: str) -> bool:
     )
     if isinstance(result, BooleanResult) and result.value:
         return False
-    store.replace_graphs([RecordGraph(graph, th.ntriples + version_triple(graph, th.version))])
+    text = th.ntriples + closure_ntriples(th) + version_triple(graph, th.version)
+    store.replace_graphs([RecordGraph(graph, text)])
     return True

@@ -35,6 +35,9 @@ SCHEME_KINDS = {
 KINDS = tuple(SCHEME_KINDS.values())
 THESAURUS_PATH = Path(__file__).resolve().with_name("thesaurus.ttl")
 _MATCH_PROPERTIES = (SKOS.exactMatch, SKOS.closeMatch)
+#: part of the version stamp: the graph the store holds is the file plus :func:`closure_ntriples`; change it
+#: when the materialised triples change, so every store reloads the thesaurus graph on its next harvest
+CLOSURE_REVISION = b"closure/1"
 
 
 def thesaurus_graph(base: str) -> str:
@@ -152,7 +155,7 @@ def load_thesaurus(path: Path = THESAURUS_PATH) -> Thesaurus:
             lat=_first(props, WGS84.lat, float),
             lon=_first(props, WGS84.long, float),
         )
-    version = hashlib.sha256(data).hexdigest()[:16]
+    version = hashlib.sha256(data + CLOSURE_REVISION).hexdigest()[:16]
     dumped = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     assert dumped is not None  # no output given: the serialisation is returned
     ntriples = dumped.decode()
@@ -212,6 +215,27 @@ def reload_thesaurus(path: Path = THESAURUS_PATH) -> Thesaurus:
     return _CURRENT
 
 
+def closure_ntriples(th: Thesaurus) -> str:
+    """The ``skos:broader`` closure as N-Triples, loaded with the thesaurus graph (ontology/MODEL.md).
+
+    ``{c} skos:broaderTransitive {a}`` for every ancestor ``a`` of every concept ``c``, and the reflexive
+    ``{c} srom:within {c}``, ``{c} srom:within {a}``: a nested facet (Samarkand includes Afrasiyab, Han
+    includes Western Han, coin includes drachm) is then the single join ``?c srom:within <chosen>``
+    instead of ``skos:broader*``.
+    """
+    from ontology.ntriples import iri, triple
+
+    transitive, within = iri(SKOS.broaderTransitive), iri(SROM.within)
+    lines = []
+    for concept in sorted(th.concepts):
+        c = iri(concept)
+        lines.append(triple(c, within, c))
+        for ancestor in sorted(th.ancestors(concept)):
+            a = iri(ancestor)
+            lines += [triple(c, transitive, a), triple(c, within, a)]
+    return "".join(lines)
+
+
 def version_triple(graph: str, version: str) -> str:
     """The N-Triples line that stamps the loaded thesaurus graph with the file's version."""
     from ontology.ntriples import iri, literal, triple
@@ -224,6 +248,7 @@ __all__ = [
     "KINDS",
     "Concept",
     "Thesaurus",
+    "closure_ntriples",
     "get_thesaurus",
     "load_thesaurus",
     "primary_language",

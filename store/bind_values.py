@@ -105,13 +105,41 @@ def bind_values(query: str, substitutions: Mapping[str, Term] | None) -> str:
 
 
 def bind_rows(query: str, rows: Mapping[str, Sequence[Value]] | None) -> str:
-    """``query`` with each variable of ``rows`` bound to each of its terms in turn (one multi-row VALUES
-    block per variable at the start of its WHERE group). A store calls this after it checked the query
-    (``store.query_guard``): the block is data written from terms, so the check stays valid and cached
-    whatever the values are."""
+    """``query`` with each variable of ``rows`` bound to each of its terms in turn.
+
+    Where the query holds empty data blocks for a variable (``VALUES ?object { }``, valid SPARQL that
+    matches nothing), the terms fill each of them: a query shaped to look the values up inside several
+    groups keeps that shape. A variable without one gets a multi-row VALUES block at the start of the
+    WHERE group. A store calls this after it checked the query (``store.query_guard``): the blocks hold
+    data written from terms, so the check stays valid (and cached) whatever the values are.
+    """
     if not rows:
         return query
-    return _insert_block(query, " ".join(values_column(name, terms) for name, terms in rows.items()) + "\n")
+    rest: dict[str, Sequence[Value]] = {}
+    for name, terms in rows.items():
+        filled = _fill_empty_blocks(query, name, values_column(name, terms))
+        if filled is None:
+            rest[name] = terms
+        else:
+            query = filled
+    if not rest:
+        return query
+    return _insert_block(query, " ".join(values_column(name, terms) for name, terms in rest.items()) + "\n")
+
+
+def _fill_empty_blocks(query: str, name: str, block: str) -> str | None:
+    """``query`` with every ``VALUES ?name { }`` replaced by ``block``; None when it has none."""
+    tokens = _tokens(query)
+    spans = [(tokens[k][1], tokens[k + 3][2]) for k in range(len(tokens) - 3)
+             if tokens[k][0] == "values" and query[tokens[k + 1][1]:tokens[k + 1][2]] in (f"?{name}", f"${name}")
+             and tokens[k + 2][0] == "{" and tokens[k + 3][0] == "}"]
+    if not spans:
+        return None
+    out, last = [], 0
+    for start, end in spans:
+        out += [query[last:start], block]
+        last = end
+    return "".join(out) + query[last:]
 
 
 def _insert_block(query: str, block: str) -> str:

@@ -350,3 +350,58 @@ def _records_of(fmt: Format, path: Path, reader: Reader) -> list[tuple[str | Non
     if fmt.name == "crm-rdf":
         return reader.dump_records(path)
     return [(None, path.read_bytes())]
+
+
+def _production_keys(rec: MappedRecord) -> dict[str, object]:
+    """What the sort and filter keys must say, read from the record's own triples with SPARQL."""
+    import pyoxigraph as ox
+
+    from ontology.dates import year_of
+    from ontology.namespaces import sparql_prologue
+
+    store = ox.Store()
+    store.load(rec.ntriples.encode(), format=ox.RdfFormat.N_TRIPLES)
+    obj = ox.NamedNode(rec.object_iri)
+
+    def column(pattern: str) -> list[ox.NamedNode | ox.Literal]:
+        query = sparql_prologue() + f"SELECT ?v ?o WHERE {{ ?o crm:P108i_was_produced_by ?p . {pattern} }}"
+        return [row[0] for row in store.query(query, substitutions={ox.Variable("o"): obj})]
+
+    begins = [year_of(t.value) for t in column("?p crm:P4_has_time-span/crm:P82a_begin_of_the_begin ?v")]
+    ends = [year_of(t.value) for t in column("?p crm:P4_has_time-span/crm:P82b_end_of_the_end ?v")]
+    return {"begin": min((b for b in begins if b is not None), default=None),
+            "end": max((e for e in ends if e is not None), default=None),
+            "places": sorted({t.value for t in column("?p crm:P7_took_place_at ?v")}),
+            "periods": sorted({t.value for t in column("?p crm:P10_falls_within ?v")})}
+
+
+def _written_keys(rec: MappedRecord) -> dict[str, object]:
+    import pyoxigraph as ox
+
+    from ontology.namespaces import SROM
+
+    triples = list(ox.parse(rec.ntriples.encode(), format=ox.RdfFormat.N_TRIPLES))
+
+    def values(name: str) -> list[ox.NamedNode | ox.Literal]:
+        return [t.object for t in triples if t.subject == ox.NamedNode(rec.object_iri)
+                and t.predicate == ox.NamedNode(str(SROM) + name)]
+
+    years = {name: [int(v.value) for v in values(name)] for name in ("beginYear", "endYear")}
+    for name, found in years.items():
+        assert len(found) <= 1, f"{rec.source_id}: {len(found)} srom:{name}"
+        for v in values(name):
+            assert v.datatype == ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    return {"begin": (years["beginYear"] or [None])[0], "end": (years["endYear"] or [None])[0],
+            "places": sorted(v.value for v in values("productionPlace")),
+            "periods": sorted(v.value for v in values("productionPeriod"))}
+
+
+def test_every_object_carries_its_sort_and_filter_keys(fmt: Format, reader: Reader) -> None:
+    """srom:beginYear/endYear (integers, BCE negative), srom:productionPlace/Period: one hop for the facets."""
+    records = [r for _, doc in fmt.documents(reader) for r in mapped(reader.map(fmt, doc))]
+    dated = 0
+    for rec in records:
+        expected = _production_keys(rec)
+        assert _written_keys(rec) == expected, rec.source_id
+        dated += expected["begin"] is not None
+    assert dated, f"no {fmt.name} fixture record has a production date: the keys go untested"

@@ -37,3 +37,20 @@ def test_blank_nodes_wrong_names_and_ragged_rows_are_refused() -> None:
         values_column("not a variable", [ox.Literal("x")])
     with pytest.raises(ValueError):
         values_rows(["a", "b"], [(ox.Literal("only one"),)])
+
+
+def test_bind_rows_fills_every_empty_values_block_of_its_variable() -> None:
+    from store.bind_values import bind_rows
+
+    template = ('SELECT ?o ?x WHERE { { VALUES ?o { } ?o <http://x/p> ?x } UNION { VALUES ?o { } ?o <http://x/q> ?x } '
+                'FILTER(?x != "VALUES ?o { }") }')
+    filled = bind_rows(template, {"o": [ox.NamedNode("http://x/1")]})
+    assert filled.count("VALUES ?o { <http://x/1> }") == 2
+    assert '"VALUES ?o { }"' in filled  # a string that looks like a block is left alone
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://x/1"), ox.NamedNode("http://x/p"), ox.Literal("a")))
+    store.add(ox.Quad(ox.NamedNode("http://x/2"), ox.NamedNode("http://x/q"), ox.Literal("b")))
+    assert [r["x"].value for r in store.query(filled)] == ["a"]
+    # no empty block for the variable: one block at the start of the WHERE group
+    assert bind_rows("SELECT ?o WHERE { ?o ?p ?x }", {"o": [ox.NamedNode("http://x/1")]}).startswith(
+        "SELECT ?o WHERE { VALUES ?o { <http://x/1> }")

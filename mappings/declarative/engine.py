@@ -14,6 +14,7 @@ from ontology.namespaces import CRM
 from ontology.ntriples import iri
 
 from ..errors import RecordError
+from ..keys import with_keys
 from ..records import MappedRecord, MappingContext
 from .concept_links import link_periods
 from .emit import A, Node, State
@@ -84,7 +85,7 @@ class Mapping:
         # The keeper is the hub museum whatever the record says about its repository.
         st.add(st.obj.term, _KEEPER, iri(ctx.museum_iri))
         link_periods(st)  # {event} crm:P10_falls_within <period> (concept_links.py)
-        return MappedRecord(
+        return with_keys(MappedRecord(  # the sort and filter keys (mappings/keys.py)
             source_id=source_id,
             object_iri=obj_iri,
             graph_iri=minter.record_graph(ctx.museum, source_id),
@@ -94,4 +95,4 @@ class Mapping:
             label=st.title or st.identifier or source_id,
             mapping_version=self.version,
             unmatched=tuple(st.unmatched),
-        )
+        ))

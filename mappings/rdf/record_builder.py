@@ -24,6 +24,7 @@ from ontology.namespaces import CRM, LA, OWL
 from ontology.ntriples import InvalidIri, iri
 
 from ..errors import RecordError
+from ..keys import with_keys
 from ..records import MappedRecord, MappingContext
 from .description import DIG_DIGITAL_OBJECT, E22, E24, RDF_TYPE, Description, Term, crm, normalise_triples
 from .model_profile import ModelProfile
@@ -119,7 +120,7 @@ def _build(nodes: RecordNodes) -> MappedRecord:
     # the same description look changed to the harvest's content hash.
     lines = "".join(sorted(nodes.lines))
     shared = "".join(sorted(nodes.shared))
-    return MappedRecord(
+    return with_keys(MappedRecord(  # the sort and filter keys (mappings/keys.py)
         source_id=nodes.source_id,
         object_iri=nodes.hub,
         graph_iri=nodes.ctx.minter.record_graph(nodes.ctx.museum, nodes.source_id),
@@ -129,4 +130,4 @@ def _build(nodes: RecordNodes) -> MappedRecord:
         label=profile.title or profile.identifier or nodes.source_id,
         mapping_version=nodes.version,
         unmatched=tuple(dict.fromkeys(profile.unmatched)),
-    )
+    ))

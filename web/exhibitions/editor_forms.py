@@ -22,9 +22,11 @@ LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 NEW_SECTION = "new"
 STARTER_QUERY = """SELECT DISTINCT ?object WHERE {
   ?object a crm:E22_Human-Made_Object .
-  OPTIONAL { ?object crm:P108i_was_produced_by/crm:P4_has_time-span/crm:P82a_begin_of_the_begin ?begin }
+  # srom:beginYear: the year its making began, a key the harvest writes on each object (ontology/MODEL.md)
+  OPTIONAL { ?object srom:beginYear ?begin }
 }
 ORDER BY ?begin ?object
+LIMIT 200
 """
 
 

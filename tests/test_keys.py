@@ -1,0 +1,129 @@
+"""The sort and filter keys written at harvest (mappings/keys.py) and the thesaurus' materialised closure
+(ontology.thesaurus.closure_ntriples, loaded by harvesters.unmatched.sync_thesaurus); ontology/MODEL.md."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from harvesters.unmatched import sync_thesaurus
+from mappings.keys import key_triples, with_keys
+from mappings.records import MappedRecord
+from ontology.namespaces import sparql_prologue
+from ontology.thesaurus import closure_ntriples, get_thesaurus
+from store.base import SolutionsResult
+from store.embedded import EmbeddedStore
+
+CRM = "http://www.cidoc-crm.org/cidoc-crm/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SROM = "https://w3id.org/srom/ns#"
+CONCEPT = "https://w3id.org/srom/concept/"
+OBJ = "https://hub.example.org/id/object/m1/X1"
+
+
+def t(s: str, p: str, o: str) -> str:
+    return f"<{s}> <{p}> {o} .\n"
+
+
+def dated(span: str, begin: str | None, end: str | None) -> str:
+    out = ""
+    if begin:
+        out += t(span, CRM + "P82a_begin_of_the_begin", f'"{begin}"^^<{XSD}dateTime>')
+    if end:
+        out += t(span, CRM + "P82b_end_of_the_end", f'"{end}"^^<{XSD}dateTime>')
+    return out
+
+
+def keys_of(ntriples: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for quad in ox.parse(key_triples(ntriples, OBJ).encode(), format=ox.RdfFormat.N_TRIPLES):
+        assert quad.subject == ox.NamedNode(OBJ)
+        out.setdefault(quad.predicate.value.removeprefix(SROM), []).append(quad.object.value)
+    return out
+
+
+def production(n: int, begin: str | None, end: str | None, place: str | None = None) -> str:
+    prod, span = f"{OBJ}/production/{n}", f"{OBJ}/production/{n}/timespan"
+    text = t(OBJ, CRM + "P108i_was_produced_by", f"<{prod}>") + t(prod, CRM + "P4_has_time-span", f"<{span}>")
+    if place:
+        text += t(prod, CRM + "P7_took_place_at", f"<{place}>")
+    return text + dated(span, begin, end)
+
+
+def test_bce_years_are_negative_integers() -> None:
+    keys = keys_of(production(1, "-0206-01-01T00:00:00", "0008-12-31T23:59:59"))
+    assert keys == {"beginYear": ["-206"], "endYear": ["8"]}
+    literal = next(iter(ox.parse(key_triples(production(1, "-0206-01-01T00:00:00", None), OBJ).encode(),
+                                 format=ox.RdfFormat.N_TRIPLES))).object
+    assert literal == ox.Literal("-206", datatype=ox.NamedNode(XSD + "integer"))
+
+
+def test_the_span_of_several_productions_is_the_earliest_begin_and_the_latest_end() -> None:
+    text = production(1, "0618-01-01T00:00:00", "0700-12-31T23:59:59") + production(
+        2, "-0100-01-01T00:00:00", "0650-12-31T23:59:59")
+    assert keys_of(text) == {"beginYear": ["-100"], "endYear": ["700"]}
+
+
+def test_other_events_and_other_objects_give_no_keys() -> None:
+    event, span = f"{OBJ}/event/1", f"{OBJ}/event/1/timespan"
+    acquisition = (t(OBJ, CRM + "P12i_was_present_at", f"<{event}>") + t(event, CRM + "P4_has_time-span", f"<{span}>")
+                   + dated(span, "1900-01-01T00:00:00", "1901-01-01T00:00:00"))
+    other = production(1, "0618-01-01T00:00:00", None).replace(OBJ + ">", OBJ + "-other>")
+    assert keys_of(acquisition + other) == {}
+
+
+def test_places_and_periods_of_the_production_are_on_the_object() -> None:
+    local = "https://hub.example.org/id/term/m1/place/samarkand"
+    text = production(1, None, None, local) + t(f"{OBJ}/production/1", CRM + "P7_took_place_at",
+                                                f"<{CONCEPT}place/samarkand>")
+    text += t(f"{OBJ}/production/1", CRM + "P10_falls_within", f"<{CONCEPT}period/tang>")
+    assert keys_of(text) == {"productionPlace": sorted([local, CONCEPT + "place/samarkand"]),
+                             "productionPeriod": [CONCEPT + "period/tang"]}
+
+
+def test_with_keys_adds_the_triples_to_the_record_graph_and_counts_them() -> None:
+    text = production(1, "0618-01-01T00:00:00", "0907-12-31T23:59:59")
+    record = MappedRecord("s", OBJ, "https://hub.example.org/graph/m1/X1", text, text.count("\n"), "x", "v/1")
+    keyed = with_keys(record)
+    assert keyed.ntriples.startswith(text) and keyed.triple_count == record.triple_count + 2
+    bare = MappedRecord("s", OBJ, "g", t(OBJ, CRM + "P2_has_type", "<x:y>"), 1, "x", "v/1")
+    assert with_keys(bare) is bare
+
+
+def within(store: EmbeddedStore, concept: str) -> set[str]:
+    result = store.query(sparql_prologue() + "SELECT ?c ?chosen WHERE { ?c srom:within ?chosen }",
+                         substitutions={"chosen": ox.NamedNode(CONCEPT + concept)})
+    assert isinstance(result, SolutionsResult)
+    return {row["c"].value.removeprefix(CONCEPT) for row in result.dicts()}
+
+
+def test_the_thesaurus_is_loaded_with_its_broader_closure() -> None:
+    store = EmbeddedStore(None, "https://hub.example.org/graph/provenance")
+    try:
+        assert sync_thesaurus(store, "https://hub.example.org")
+        assert {"place/samarkand", "place/afrasiyab"} <= within(store, "place/samarkand")
+        assert within(store, "place/afrasiyab") == {"place/afrasiyab"}  # reflexive; nothing narrower
+        assert {"period/han", "period/western-han", "period/eastern-han"} <= within(store, "period/han")
+        assert "type/drachm" in within(store, "type/coin") and "type/coin" not in within(store, "type/drachm")
+        # every concept is within itself and each ancestor, and nothing else: skos:broader* exactly
+        result = store.query(sparql_prologue() + """SELECT ?c ?a WHERE {
+            GRAPH <https://hub.example.org/graph/thesaurus> { ?c a skos:Concept . ?c skos:broader* ?a } }""")
+        assert isinstance(result, SolutionsResult)
+        expected = {(r["c"].value, r["a"].value) for r in result.dicts()}
+        result = store.query(sparql_prologue() + "SELECT ?c ?a WHERE { ?c srom:within ?a }")
+        assert isinstance(result, SolutionsResult)
+        assert {(r["c"].value, r["a"].value) for r in result.dicts()} == expected
+        result = store.query(sparql_prologue() + """SELECT ?c ?a WHERE { ?c skos:broaderTransitive ?a }""")
+        assert isinstance(result, SolutionsResult)
+        assert {(r["c"].value, r["a"].value) for r in result.dicts()} == {(c, a) for c, a in expected if c != a}
+    finally:
+        store.close()
+
+
+def test_the_closure_changes_the_version_so_stores_reload_it() -> None:
+    th = get_thesaurus()
+    import hashlib
+
+    from ontology.thesaurus import THESAURUS_PATH
+
+    assert th.version != hashlib.sha256(THESAURUS_PATH.read_bytes()).hexdigest()[:16]
+    assert closure_ntriples(th).count("\n") > len(th.concepts)  # each concept within itself, and more
