@@ -88,14 +88,14 @@ def write_nquads(path: Path, objects: int, museums: int) -> tuple[int, int]:
     """Write the whole graph to ``path``; returns (quads, quarantined records)."""
     from harvesters.provenance import museum_graph
     from ontology.iris import IriMinter
-    from ontology.thesaurus import get_thesaurus, thesaurus_graph, version_triple
+    from ontology.thesaurus import get_thesaurus, graph_ntriples, thesaurus_graph
     from store.base import RecordGraph, iter_nquads
 
     minter = IriMinter(BASE)
     ids = museum_ids(museums)
     th = get_thesaurus()
     graph = thesaurus_graph(BASE)
-    head = [RecordGraph(graph, th.ntriples + version_triple(graph, th.version))]
+    head = [RecordGraph(graph, graph_ntriples(th, graph))]
     head += [museum_graph(_museum(m, j), minter) for j, m in enumerate(ids)]
     shared: dict[str, set[str]] = {m: set() for m in ids}
     quads = quarantined = 0

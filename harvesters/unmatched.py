@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from ontology.clock import utc_now
 from ontology.namespaces import OWL
 from ontology.reconcile import reconcile
-from ontology.thesaurus import closure_ntriples, get_thesaurus, thesaurus_graph, version_triple
+from ontology.thesaurus import get_thesaurus, graph_ntriples, thesaurus_graph
 from store.base import BooleanResult, RecordGraph, Store
 
 _SCHEMA = """
@@ -155,6 +155,6 @@ def sync_thesaurus(store: Store, base: str) -> bool:
     )
     if isinstance(result, BooleanResult) and result.value:
         return False
-    text = th.ntriples + closure_ntriples(th) + version_triple(graph, th.version)
+    text = graph_ntriples(th, graph)
     store.replace_graphs([RecordGraph(graph, text)])
     return True

@@ -256,3 +256,8 @@ __all__ = [
     "thesaurus_graph",
     "version_triple",
 ]
+
+
+def graph_ntriples(th: Thesaurus, graph: str) -> str:
+    """What the thesaurus graph holds: the concepts, the ``skos:broader`` closure and the version stamp."""
+    return th.ntriples + closure_ntriples(th) + version_triple(graph, th.version)
