@@ -97,7 +97,8 @@ def _model_terms() -> list[Term]:
     named += [(p, t) for p, t in MODEL_TERMS.items() if p != "srom"]
     for prefix, locals_ in named:
         for local in locals_:
-            kind = "class" if local[:1].isupper() else "property"
+            is_class = local[:1] == "E" if prefix == "crm" else local[:1].isupper()  # crm: E classes, P properties
+            kind = "class" if is_class else "property"
             label = _readable(local) if prefix == "crm" else re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower()
             terms.append(Term(PREFIXES[prefix] + local, f"{prefix}:{local}", kind, ((label, "en"),), prefix))
     assert str(SROM) == PREFIXES["srom"]
