@@ -316,7 +316,11 @@
     }
     if (!numeric.length) return null;
     var before = data.vars.slice(0, data.vars.length - numeric.length);
-    return { category: before[0], series: numeric.length === 1 && before.length > 1 ? before[1] : null, values: numeric };
+    // a series column holds plain labels (museum, mapping), not points or IRIs
+    var series = numeric.length === 1 && before.length > 1 && all(data, before[1], function (t) {
+      return t.type === "literal" && !isPoint(t);
+    }) ? before[1] : null;
+    return { category: before[0], series: series, values: numeric };
   }
 
   var BarChart = {

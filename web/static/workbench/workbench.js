@@ -72,16 +72,31 @@
     name: "srom-property", get: fetchTerms("property"), postProcessSuggestion: postProcess, postprocessHints: labelHints,
     autoShow: true, persistenceId: null
   }, false);
-  // Thesaurus concepts by a label in any language: type "silk", "丝绸" or "Seide", then Ctrl+Space.
+  // Anywhere else, Ctrl+Space after a word: thesaurus concepts by a label in any language ("silk", "丝绸",
+  // "Seide") and the model's classes and properties by name ("E22", "produced").
   window.Yasqe.forkAutocompleter("class", {
-    name: "srom-concept", get: fetchTerms("concept"), postProcessSuggestion: postProcess, postprocessHints: labelHints,
+    name: "srom-concept", get: fetchTerms(""), postProcessSuggestion: postProcess, postprocessHints: labelHints,
     autoShow: false, persistenceId: null,
-    preProcessToken: function (yasqe, token) { token.autocompletionString = token.string; return token; },
+    // the tokenizer splits an unknown word (丝绸) into error tokens: take the word before the cursor
+    preProcessToken: function (yasqe, token) {
+      var cursor = yasqe.getDoc().getCursor(), word = wordBefore(yasqe);
+      token.string = word;
+      token.autocompletionString = word;
+      token.from = { line: cursor.line, ch: cursor.ch - word.length };
+      token.to = { line: cursor.line, ch: cursor.ch };
+      return token;
+    },
     isValidCompletionPosition: function (yasqe) {
-      var token = yasqe.getCompleteToken();
-      return token.type !== "keyword" && /^[^\s?$"'<>:{}()[\].;,#@^]{2,}$/.test(token.string || "");
+      var word = wordBefore(yasqe);
+      return word.length >= 2 && !/^(select|where|filter|optional|prefix|limit|order|group|by|distinct|union|as)$/i.test(word);
     }
   }, false);
+
+  function wordBefore(yasqe) {
+    var cursor = yasqe.getDoc().getCursor();
+    var m = /([^\s?$"'<>:{}()[\].;,#@^=!&|/*+]+)$/.exec(yasqe.getLine(cursor.line).slice(0, cursor.ch));
+    return m ? m[1] : "";
+  }
 
   var holder = document.createElement("div");
   holder.className = "wb-editor";
