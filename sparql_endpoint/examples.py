@@ -135,7 +135,8 @@ SELECT ?object ?title ?place ?museum WHERE {
   FILTER(LANGMATCHES(LANG(?title), "en") && LANGMATCHES(LANG(?place), "en"))
 }
 ORDER BY ?place ?title"""),
-    Example("periods-timeline", {"en": "The thesaurus's periods and their objects", "zh": "叙词表中的时期及其藏品"}, """\
+    Example("periods-timeline", {"en": "The thesaurus's periods and their objects", "zh": "叙词表中的时期及其藏品"},
+            """\
 #defaultView:Timeline
 SELECT ?period ?label ?begin ?end (COUNT(DISTINCT ?object) AS ?objects) WHERE {
   ?period a crm:E4_Period ;
@@ -191,7 +192,8 @@ SELECT ?museum (COUNT(DISTINCT ?object) AS ?objects) (COUNT(DISTINCT ?dated) AS 
        (COUNT(DISTINCT ?located) AS ?withPlace) (COUNT(DISTINCT ?pictured) AS ?withImage)
        (COUNT(DISTINCT ?reconciled) AS ?withSharedMaterial) WHERE {
   ?object a crm:E22_Human-Made_Object ; crm:P50_has_current_keeper/srom:museumId ?museum .
-  OPTIONAL { ?object crm:P108i_was_produced_by/crm:P4_has_time-span/crm:P82a_begin_of_the_begin ?b . BIND(?object AS ?dated) }
+  OPTIONAL { ?object crm:P108i_was_produced_by/crm:P4_has_time-span/crm:P82a_begin_of_the_begin ?b .
+             BIND(?object AS ?dated) }
   OPTIONAL { ?object crm:P108i_was_produced_by/crm:P7_took_place_at/crm:P168_place_is_defined_by ?w .
              BIND(?object AS ?located) }
   OPTIONAL { ?object crm:P65_shows_visual_item/la:digitally_shown_by ?i . BIND(?object AS ?pictured) }
@@ -200,7 +202,8 @@ SELECT ?museum (COUNT(DISTINCT ?object) AS ?objects) (COUNT(DISTINCT ?dated) AS 
 }
 GROUP BY ?museum
 ORDER BY ?museum"""),
-    Example("imprecise-dates", {"en": "Objects dated only to three centuries or more", "zh": "年代跨度达三百年以上的藏品"},
+    Example("imprecise-dates", {"en": "Objects dated only to three centuries or more",
+                                "zh": "年代跨度达三百年以上的藏品"},
             """\
 #defaultView:Table
 # Data quality: a date span this wide hides the object from century counts and timelines.
@@ -249,7 +252,8 @@ SELECT ?exhibition ?title (COUNT(DISTINCT ?object) AS ?silkObjects) WHERE {
 }
 GROUP BY ?exhibition ?title
 ORDER BY DESC(?silkObjects)"""),
-    Example("one-object-graph", {"en": "One silk object as Linked Art (a graph)", "zh": "一件丝绸藏品的关联艺术图"}, """\
+    Example("one-object-graph", {"en": "One silk object as Linked Art (a graph)", "zh": "一件丝绸藏品的关联艺术图"},
+            """\
 #defaultView:Table
 # A CONSTRUCT answers RDF: download it as Turtle, N-Triples, JSON-LD or RDF/XML.
 CONSTRUCT {
