@@ -44,6 +44,9 @@ def create_app(test_config: dict[str, Any] | None = None, hub: Hub | None = None
     app.register_blueprint(objects_bp)
     app.register_blueprint(exhibitions_bp)
     app.register_blueprint(sparql_bp)
+    from web.views.workbench import bp as workbench_bp  # issue 12: the researchers' workbench at /sparql
+
+    app.register_blueprint(workbench_bp)
 
     from web.accounts.auth import init_auth
     from web.views.api import bp as api_bp

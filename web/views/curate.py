@@ -96,15 +96,18 @@ def new() -> ResponseReturnValue:
     if request.method == "POST":
         slug = request.form.get("slug", "").strip().lower()
         title = {k: request.form.get(f"title-{k}", "") for k in ("en", "zh")}
+        query = request.form.get("query", "").strip() or STARTER_QUERY  # from the workbench's link
         try:
             exhibitions().create({"slug": slug, "title": title, "sections": [
-                {"id": "objects", "title": {}, "text": {}, "query": STARTER_QUERY}]}, _curator().username)
+                {"id": "objects", "title": {}, "text": {}, "query": query}]}, _curator().username)
         except HubError as exc:
             error = str(exc)
         else:
             flash("Created. This is a private draft until you publish it.")
             return redirect(url_for("curate.edit", slug=slug))
-    return render_template("curate/new.html", error=error, form=request.form, lang=current_language()), (
+    query = request.values.get("query", "")  # "turn into an exhibition" from the SPARQL workbench
+    return render_template("curate/new.html", error=error, form=request.form, query=query,
+                           lang=current_language()), (
         400 if error else 200)
 
 
