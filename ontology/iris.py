@@ -135,6 +135,11 @@ class IriMinter:
         """The museum's shared terms (types, materials, places, actors) and their labels."""
         return f"{self.base}/graph/vocabulary/{museum}"
 
+    def shared_vocabulary_graph(self) -> str:
+        """Descriptions of external terms (AAT, Wikidata... IRIs) as the museums give them, all museums
+        together: kept in one graph so that no triple is stored twice (the union default graph is a set)."""
+        return f"{self.base}/graph/vocabulary"
+
     def museum_graph(self, museum: str) -> str:
         return f"{self.base}/graph/museum/{museum}"
 
