@@ -166,6 +166,15 @@ class IriMinter:
         """All record graphs of one museum start with this (used to list and drop a museum's records)."""
         return f"{self.base}/graph/{museum}/"
 
+    def object_of_record_graph(self, graph: str) -> str | None:
+        """The object IRI of a record graph (same museum and key), or None for other graphs."""
+        prefix = f"{self.base}/graph/"
+        rest = graph[len(prefix):] if graph.startswith(prefix) else ""
+        museum, slash, key = rest.partition("/")
+        if not slash or not key or museum in RESERVED_IDS:
+            return None
+        return f"{self.base}/id/object/{museum}/{key}"
+
     def object_path(self, iri: str) -> str | None:
         """The local path (``/id/object/...``) of an object IRI minted here, or None for foreign IRIs."""
         if iri.startswith(self.base + "/id/"):
