@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from harvesters.activity import JOURNAL_TYPE
 from ontology.clock import utc_now
 
 #: a lock held from another host with no heartbeat for this long is considered abandoned
@@ -210,6 +211,9 @@ class HarvestStateMixin:
             db.executemany(
                 "DELETE FROM removal_graphs WHERE museum = ? AND graph = ?", [(museum_id, g) for g in written]
             )
+            # The batch is in the store: its changes join the hub's change log (harvesters.activity).
+            db.execute(f"INSERT INTO activity (museum, graph, type, end_time) SELECT ?, graph, {JOURNAL_TYPE}, ? "
+                       "FROM harvest_batch WHERE run_id = ? ORDER BY graph", (museum_id, now, run_id))
             db.execute("DELETE FROM harvest_batch WHERE run_id = ?", (run_id,))
             if lock_token:
                 db.execute(
@@ -289,10 +293,13 @@ class HarvestStateMixin:
 
     def finish_removal(self, museum_id: str, graphs: list[str]) -> None:
         """The held ``graphs`` are gone from the store: forget them, and the request when none is left."""
+        now = utc_now()
         with self._connect() as db:
             db.executemany(
                 "DELETE FROM removal_graphs WHERE museum = ? AND graph = ?", [(museum_id, g) for g in graphs]
             )
+            db.executemany("INSERT INTO activity (museum, graph, type, end_time) VALUES (?, ?, 'Delete', ?)",
+                           [(museum_id, g, now) for g in graphs])
             left = db.execute("SELECT COUNT(*) FROM removal_graphs WHERE museum = ?", (museum_id,)).fetchone()[0]
             if not left:
                 db.execute("DELETE FROM removal_requests WHERE museum = ?", (museum_id,))

@@ -155,12 +155,14 @@ class GuardedSession:
         self.retry = retry or RetryPolicy(max_retries=0)
         self.on_retry = on_retry
 
-    def get(self, url: str, params: dict[str, str] | None = None) -> requests.Response:
+    def get(self, url: str, params: dict[str, str] | None = None, *,
+            headers: dict[str, str] | None = None) -> requests.Response:
         """The response (body already read) of a GET, after guarded redirects and retries."""
-        return self.fetch(url, params, lambda response: response)
+        return self.fetch(url, params, lambda response: response, headers=headers)
 
     def fetch(
-        self, url: str, params: dict[str, str] | None, parse: Callable[[requests.Response], T], *, stream: bool = False
+        self, url: str, params: dict[str, str] | None, parse: Callable[[requests.Response], T], *, stream: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> T:
         """GET ``url`` and return ``parse(response)``; a :class:`ContentError` from ``parse`` is retried.
 
@@ -170,7 +172,7 @@ class GuardedSession:
         """
 
         def attempt() -> T:
-            response = self._get_once(url, params, stream)
+            response = self._get_once(url, params, stream, headers)
             try:
                 return parse(response)
             except READ_FAULTS as exc:
@@ -205,7 +207,8 @@ class GuardedSession:
                 self.retry.sleep(wait)
                 tries += 1
 
-    def _get_once(self, url: str, params: dict[str, str] | None, stream: bool = False) -> requests.Response:
+    def _get_once(self, url: str, params: dict[str, str] | None, stream: bool = False,
+                  headers: dict[str, str] | None = None) -> requests.Response:
         for _hop in range(MAX_REDIRECTS + 1):
             self.guard.check(url)  # every hop: a redirect must not reach an address the first URL could not
             try:
@@ -213,7 +216,7 @@ class GuardedSession:
                 # connection dropped mid-body surfaces inside the retry loop (urllib3 enforces
                 # Content-Length). Streamed: ``fetch`` catches the faults of the body read in ``parse``.
                 response = self.session.get(url, params=params, timeout=self.timeout, allow_redirects=False,
-                                            stream=True)
+                                            stream=True, headers=headers)
             except requests.Timeout as exc:
                 raise TransientError(f"timed out after {self.timeout:g} s: {url}") from exc
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,

@@ -35,6 +35,9 @@ from harvesters.source import Source, SourcePage, SourceRecord
 # Object classes of Linked Art documents; other classes (Manifests, Collections...) are skipped.
 OBJECT_TYPES = ("HumanMadeObject", "ManMadeObject", "crm:E22_Human-Made_Object", "crm:E22_Man-Made_Object")
 DELETIONS = {"Delete", "Remove"}
+# Objects are asked for as Linked Art (an object IRI that also serves HTML then answers the data).
+OBJECT_ACCEPT = ('application/ld+json;profile="https://linked.art/ns/v1/linked-art.json", '
+                 "application/ld+json;q=0.9, application/json;q=0.8")
 INCLUSIONS = {"Create", "Update", "Add"}
 # When nothing was ever listed, the next run must still see everything, whatever the source's clock.
 EPOCH = "1970-01-01T00:00:00Z"
@@ -204,7 +207,7 @@ class IiifDiscoverySource(Source):
         if change.deleted:
             return SourceRecord(change.object_id, change.end_time, True, None)
         try:
-            response = self.http.get(change.object_id)
+            response = self.http.get(change.object_id, headers={"Accept": OBJECT_ACCEPT})
         except HarvestHttpError as exc:
             if exc.status is not None and 400 <= exc.status < 500:
                 # Inaccessible is not deleted (specification 4.2): quarantined with no metadata, kept

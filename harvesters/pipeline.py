@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 
 from harvesters.map_worker import PreparedPage
 from harvesters.registry import HarvestRun, Museum, Registry
+from harvesters.shared_terms import move_external_terms, split_shared
 from harvesters.source import SourceRecord
 from mappings import MappedRecord, RecordError
 from ontology.iris import IriMinter
@@ -158,6 +159,9 @@ class _Work:
     full: bool
     held_removal: bool
     inflight: dict[str, str | None]
+    #: descriptions of external terms, for the shared vocabulary graph (harvesters.shared_terms)
+    external_graph: str = ""
+    external: str = ""
 
 
 class _Writer:
@@ -219,6 +223,8 @@ class _Writer:
         if work.changes:
             self.registry.begin_batch(self.run_id, work.changes)
         additions = [RecordGraph(work.shared_graph, work.shared)] if work.shared else []
+        if work.external:
+            additions.append(RecordGraph(work.external_graph, work.external))
         if work.drops:
             self.store.drop_graphs(work.drops)
         bulk = work.new if self.use_bulk else []
@@ -252,6 +258,7 @@ class Pipeline:
         self.bulk_batch_factor = max(1, bulk_batch_factor)
         self.lock_token, self.use_bulk, self.progress = lock_token, use_bulk, progress
         self.vocabulary = minter.vocabulary_graph(museum.id)
+        move_external_terms(store, minter, museum.id)  # what an older hub kept in the museum's graph
         self.shared_written: set[str] = set()  # shared-term lines written in this run (bounded by the vocabulary)
         # The batch a previous attempt of this run was writing when it stopped: graph → change.
         self.journal = registry.pending_batch(run.id)
@@ -403,12 +410,13 @@ class Pipeline:
                 if line not in self.shared_written:
                     shared[line] = None
         self.shared_written.update(shared)
+        own, external = split_shared("".join(shared), self.minter.base)
         if self.fresh:
             self.touched.update(hash(g) for g in final)
         counts = {k: getattr(state, k) for k in ("new", "updated", "deleted", "quarantined", "unchanged", "records")}
-        return _Work(changes, new, updated, drops, self.vocabulary, "".join(shared), checkpoint, counts,
+        return _Work(changes, new, updated, drops, self.vocabulary, own, checkpoint, counts,
                      batch.quarantined, released, batch.present, self.harvest_run.full, self.held_removal,
-                     {g: current[g] for g in final})
+                     {g: current[g] for g in final}, self.minter.shared_vocabulary_graph(), external)
 
 
 def _has_graphs(store: Store, prefix: str) -> bool:

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harvesters.activity import ACTIVITY_SCHEMA, ActivityLogMixin
 from harvesters.errors import HarvestError
 from harvesters.harvest_state import STATE_SCHEMA, HarvestStateMixin
 from ontology.clock import utc_now
@@ -197,7 +198,7 @@ class HarvestRun:
         return data
 
 
-class Registry(HarvestStateMixin):
+class Registry(HarvestStateMixin, ActivityLogMixin):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -209,6 +210,7 @@ class Registry(HarvestStateMixin):
                     if name not in have:
                         db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
             db.executescript(STATE_SCHEMA)
+            db.executescript(ACTIVITY_SCHEMA)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

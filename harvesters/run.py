@@ -300,6 +300,7 @@ class Harvester:
         for i in range(0, len(missing), 500):
             chunk = missing[i : i + 500]
             self.store.drop_graphs(chunk)
+            self.registry.record_activity(museum.id, "Delete", chunk)
             state.deleted += len(chunk)
             self.registry.update_run(run.id, deleted=state.deleted)
 

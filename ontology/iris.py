@@ -135,6 +135,11 @@ class IriMinter:
         """The museum's shared terms (types, materials, places, actors) and their labels."""
         return f"{self.base}/graph/vocabulary/{museum}"
 
+    def shared_vocabulary_graph(self) -> str:
+        """Descriptions of external terms (AAT, Wikidata... IRIs) as the museums give them, all museums
+        together: kept in one graph so that no triple is stored twice (the union default graph is a set)."""
+        return f"{self.base}/graph/vocabulary"
+
     def museum_graph(self, museum: str) -> str:
         return f"{self.base}/graph/museum/{museum}"
 
@@ -160,6 +165,15 @@ class IriMinter:
     def record_graph_prefix(self, museum: str) -> str:
         """All record graphs of one museum start with this (used to list and drop a museum's records)."""
         return f"{self.base}/graph/{museum}/"
+
+    def object_of_record_graph(self, graph: str) -> str | None:
+        """The object IRI of a record graph (same museum and key), or None for other graphs."""
+        prefix = f"{self.base}/graph/"
+        rest = graph[len(prefix):] if graph.startswith(prefix) else ""
+        museum, slash, key = rest.partition("/")
+        if not slash or not key or museum in RESERVED_IDS:
+            return None
+        return f"{self.base}/id/object/{museum}/{key}"
 
     def object_path(self, iri: str) -> str | None:
         """The local path (``/id/object/...``) of an object IRI minted here, or None for foreign IRIs."""

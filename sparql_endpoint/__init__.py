@@ -2,7 +2,9 @@
 
 - ``sparql_endpoint.results``: ``FORMATS`` and ``serialize_result(result, fmt)`` (also used by the CLI).
 - ``sparql_endpoint.negotiation``: Accept parsing and ``choose_format(kind, accept, format_values)``.
-- ``sparql_endpoint.protocol``: ``parse_request(request, max_query_bytes)`` (GET, form POST, direct POST).
+- ``sparql_endpoint.protocol``: ``parse_request(request, max_query_bytes)`` (GET, form POST, direct POST;
+  the dataset parameters; UTF-8 only).
+- ``sparql_endpoint.service_description``: the ``sd:Service`` a GET without a query gets when it asks for RDF.
 - ``sparql_endpoint.blueprint``: ``bp``, the read-only ``/sparql`` route.
 
 This package depends only on ``store`` (and Flask/werkzeug, pyoxigraph); it never imports ``web``.

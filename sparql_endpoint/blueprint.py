@@ -26,8 +26,13 @@ blueprint also works in a bare Flask app):
 Every query passes ``store.query_guard.check_query`` first: nesting and size bounds, then rdflib's parse;
 federated queries (SERVICE anywhere) are refused with 400.
 
+Dataset: ``default-graph-uri`` / ``named-graph-uri`` choose the graphs (``protocol``); without them the
+default graph is the union of all graphs. A GET without a query asking for RDF (Turtle, RDF/XML,
+N-Triples, JSON-LD) gets the Service Description (``service_description``), a browser the query page.
+
 Statuses: 400 syntax error / missing query / bad parameters, 403 updates, 406 unsatisfiable
-``format=`` or Accept, 413 oversized query, 415 unknown POST content type, 503 timeout or store down.
+``format=`` or Accept, 413 oversized query, 415 unknown POST content type or a charset other than
+UTF-8, 503 timeout or store down.
 Errors are text/plain, or the hub's JSON envelope ``{"ok": false, "error": ..., "status": N}`` when
 the client prefers application/json.
 """
@@ -41,6 +46,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from ontology.namespaces import DCTERMS, RDFS, SROM, VOID, XSD
 from sparql_endpoint.budget import Busy, OverBudget, QueryBudget, QuerySlots
 from sparql_endpoint.negotiation import (
     NegotiationError,
@@ -50,8 +56,15 @@ from sparql_endpoint.negotiation import (
     prefers_json,
 )
 from sparql_endpoint.protocol import MISSING_QUERY_MESSAGE, ProtocolError, parse_request
-from sparql_endpoint.results import FORMATS, result_kind, serialize_result
-from store.base import QuerySyntaxError, QueryTimeout, Store, StoreError, StoreUnavailable
+from sparql_endpoint.results import FORMATS, Format, result_kind, serialize_result
+from sparql_endpoint.service_description import (
+    FORMATS_NS,
+    SD,
+    STATISTICS_EXTENSION,
+    describe_service,
+    wanted_format,
+)
+from store.base import GraphResult, QuerySyntaxError, QueryTimeout, Store, StoreError, StoreUnavailable
 from store.query_guard import MAX_NESTING, MAX_OPERATIONS, QueryRefused, check_query
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
@@ -130,6 +143,9 @@ def sparql() -> Response | str:
         return error_response(exc.message, exc.status)
 
     if parsed.query is None or not parsed.query.strip():
+        described_in = wanted_format(accept) if request.method in ("GET", "HEAD") else None
+        if described_in is not None:
+            return _service_description(described_in, limits)
         if request.method in ("GET", "HEAD") and prefers_html(accept):
             return render_template(
                 "sparql/query.html",
@@ -159,7 +175,8 @@ def sparql() -> Response | str:
     try:
         with slots.slot():
             started = time.monotonic()
-            result = _store().query(checked.text, timeout=limits.timeout, limit=limits.row_limit)
+            result = _store().query(checked.text, timeout=limits.timeout, limit=limits.row_limit,
+                                    dataset=parsed.dataset)
         failed = False
     except Busy as exc:
         failed = False  # waiting for a slot is not the client's doing, nor query time it spent
@@ -193,6 +210,27 @@ def sparql() -> Response | str:
         response.headers["X-SROM-Truncated"] = "true"
         response.headers["X-SROM-Row-Limit"] = str(limits.row_limit)
     return response
+
+
+def _service_description(fmt: Format, limits: Limits) -> Response:
+    cfg = current_app.config
+    budgets = {"workers": int(cfg.get("SPARQL_WORKERS") or 4),
+               "budget_seconds": float(cfg.get("SPARQL_BUDGET_SECONDS") or 60.0),
+               "budget_errors": int(cfg.get("SPARQL_BUDGET_ERRORS") or 30)}
+    statistics: dict[str, object] = {}
+    source = current_app.extensions.get(STATISTICS_EXTENSION)
+    if source is not None:
+        try:
+            statistics = dict(source())
+        except Exception:  # statistics are a courtesy: the description stands without them
+            current_app.logger.exception("dataset statistics for the service description failed")
+    triples = describe_service(endpoint_iri(), limits, budgets, statistics)
+    body = b"".join(serialize_result(GraphResult(triples), fmt, prefixes=SD_PREFIXES))
+    return Response(body, content_type=fmt.content_type)
+
+
+SD_PREFIXES = {"sd": SD, "void": str(VOID), "srom": str(SROM), "rdfs": str(RDFS), "xsd": str(XSD),
+               "dcterms": str(DCTERMS), "formats": FORMATS_NS}
 
 
 def _budget_and_slots() -> tuple[QueryBudget, QuerySlots]:

@@ -14,6 +14,7 @@ This package knows nothing of museums, mappings or the web.
 
 from store.base import (
     BooleanResult,
+    Dataset,
     GraphResult,
     QueryResult,
     QuerySyntaxError,
@@ -34,6 +35,7 @@ from store.virtuoso_server import ManagedVirtuosoServer, find_running_virtuoso
 
 __all__ = [
     "BooleanResult",
+    "Dataset",
     "EmbeddedStore",
     "GraphResult",
     "ManagedOxigraphServer",

@@ -5,7 +5,9 @@ embedded pyoxigraph store, the managed Oxigraph server or any remote SPARQL 1.1 
 are the unit of change: one named graph per source record, replaced or dropped in batches, each batch in
 one transaction (one SPARQL Update request), together with the record's provenance triples.
 
-Queries see the union of all graphs as the default graph.
+Queries see the union of all graphs as the default graph, unless a ``Dataset`` names the graphs (the
+SPARQL 1.1 Protocol's ``default-graph-uri`` / ``named-graph-uri``). The hub stores each triple in one graph
+only (``ontology/MODEL.md``, "Graphs"), so the union, which the engines compute as a bag, is a set.
 """
 
 from __future__ import annotations
@@ -52,6 +54,34 @@ class SolutionsResult:
         return [
             {v: t for v, t in zip(self.variables, row, strict=True) if t is not None} for row in self.rows
         ]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset of a query, as the SPARQL 1.1 Protocol's dataset parameters give it.
+
+    The default graph is the merge of ``default_graphs`` (empty when there are none) and the named graphs
+    are exactly ``named_graphs``: the protocol's dataset replaces the query's own FROM / FROM NAMED.
+    """
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for g in (*self.default_graphs, *self.named_graphs):
+            check_graph_iri(g)
+
+
+def query_dataset(parsed: object) -> Dataset | None:
+    """The dataset a checked query names with FROM / FROM NAMED (``store.query_guard.ParsedQuery``), or None."""
+    default = tuple(getattr(parsed, "from_graphs", ()))
+    named = tuple(getattr(parsed, "from_named", ()))
+    if not default and not named:
+        return None
+    try:
+        return Dataset(default, named)
+    except ValueError:  # a FROM the store cannot name: the engine reads the query's own clause
+        return None
 
 
 @dataclass
@@ -115,8 +145,9 @@ class Store(abc.ABC):
         timeout: float | None = None,
         limit: int | None = None,
         rows: Mapping[str, Sequence[Value]] | None = None,
+        dataset: Dataset | None = None,
     ) -> QueryResult:
-        """Run a SPARQL 1.1 query over the union default graph.
+        """Run a SPARQL 1.1 query over the union default graph (or over ``dataset`` when given).
 
         ``substitutions`` binds variables (names without '?') to RDF terms before evaluation; ``rows``
         binds a variable to each of several terms in turn (a page of objects, a batch of graphs), as a

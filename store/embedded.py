@@ -24,6 +24,7 @@ from typing import BinaryIO, TypedDict, TypeVar, Unpack
 import pyoxigraph as ox
 
 from store.base import (
+    Dataset,
     QueryResult,
     QuerySyntaxError,
     QueryTimeout,
@@ -37,6 +38,7 @@ from store.base import (
     check_graph_iri,
     iter_nquads,
     materialise,
+    query_dataset,
 )
 from store.bind_values import bind_rows, bind_values
 from store.query_guard import check_query
@@ -140,24 +142,32 @@ class EmbeddedStore(Store):
         timeout: float | None = None,
         limit: int | None = None,
         rows: Mapping[str, Sequence[Value]] | None = None,
+        dataset: Dataset | None = None,
     ) -> QueryResult:
-        sparql = check_query(sparql).text  # bounded, normalised, parsed; SERVICE refused (store.query_guard)
-        sparql = bind_rows(sparql, rows)
+        checked = check_query(sparql)  # bounded, normalised, parsed; SERVICE refused (store.query_guard)
+        sparql = bind_rows(checked.text, rows)
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = (
             {ox.Variable(k): v for k, v in substitutions.items()} if substitutions else None
         )
         store = self.store
+        # The union is the default graph unless the query names its own (FROM / FROM NAMED); the
+        # protocol's dataset overrides both.
+        dataset = dataset or query_dataset(checked)
+        graphs: dict[str, object] = {"use_default_graph_as_union": True}
+        if dataset is not None:
+            graphs = {"default_graph": [ox.NamedNode(g) for g in dataset.default_graphs],
+                      "named_graphs": [ox.NamedNode(g) for g in dataset.named_graphs]}
 
         def work() -> QueryResult:
             try:
                 try:
-                    result = store.query(sparql, use_default_graph_as_union=True, substitutions=subs)
+                    result = store.query(sparql, substitutions=subs, **graphs)  # type: ignore[arg-type]
                 except RuntimeError as e:
                     # pyoxigraph 0.5 binds only variables the SELECT projects ("does not contains variable
                     # ?x in its SELECT projection"); elsewhere bind them as the protocol backend does.
                     if not substitutions or "projection" not in str(e):
                         raise
-                    result = store.query(bind_values(sparql, substitutions), use_default_graph_as_union=True)
+                    result = store.query(bind_values(sparql, substitutions), **graphs)  # type: ignore[arg-type]
                 return materialise(result, limit)
             except SyntaxError as e:
                 raise QuerySyntaxError(str(e)) from None

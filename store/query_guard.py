@@ -81,6 +81,14 @@ class ParsedQuery:
     has_base: bool
     depth: int
     operations: int
+    #: the query's own dataset: FROM and FROM NAMED graph IRIs (absolute, as written or resolved)
+    from_graphs: tuple[str, ...] = ()
+    from_named: tuple[str, ...] = ()
+
+    @property
+    def has_dataset(self) -> bool:
+        """Whether the query names its own dataset (FROM / FROM NAMED)."""
+        return bool(self.from_graphs or self.from_named)
 
 
 # --- the scanner -------------------------------------------------------------------------------------
@@ -385,11 +393,40 @@ def _check(text: str, kind: str, base_iri: str | None, max_nesting: int, max_ope
         prologue, body = tree[0], tree[1]
         form = body.name.removesuffix("Query").upper()
         has_base = any(getattr(p, "name", None) == "Base" for p in prologue)
+        clauses = body["datasetClause"] if "datasetClause" in body else []
+        from_graphs = tuple(_absolute(c["default"], base_iri) for c in clauses if "default" in c)
+        from_named = tuple(_absolute(c["named"], base_iri) for c in clauses if "named" in c)
     else:
         form = "UPDATE"
+        from_graphs = from_named = ()
         has_base = any(getattr(p, "name", None) == "Base" for node in _nodes(tree)
                        if getattr(node, "name", None) == "Prologue" for p in node)
-    return ParsedQuery(_with_base(found.text, base_iri), form, has_base, found.depth, found.operations)
+    return ParsedQuery(_with_base(found.text, base_iri), form, has_base, found.depth, found.operations,
+                       from_graphs, from_named)
+
+
+_IRI = r'<[^<>"{}|^`\\\x00-\x20]*>'
+# Strings (long forms first) and IRIs are kept whole; a dataset clause outside them is matched.
+_DATASET_TOKENS = re.compile(
+    r"('''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    rf"|{_IRI})"
+    rf"|\bFROM\s+(?:NAMED\s+)?(?:{_IRI}|[\w.\-]*:[\w.\-%:]*)",
+    re.IGNORECASE)
+
+
+def strip_dataset_clauses(text: str) -> str:
+    """``text`` (a checked query) without its FROM / FROM NAMED clauses, for when the protocol's dataset
+    replaces them (an engine that would add the two together then gets only the protocol's)."""
+    return _DATASET_TOKENS.sub(lambda m: m.group(1) or " " * len(m.group(0)), text)
+
+
+def _absolute(iri: Any, base_iri: str | None) -> str:
+    from urllib.parse import urljoin
+
+    return urljoin(base_iri, str(iri)) if base_iri and ":" not in str(iri) else str(iri)
 
 
 def uses_service(text: str) -> bool:

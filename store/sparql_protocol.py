@@ -33,6 +33,7 @@ import requests.auth
 import urllib3
 
 from store.base import (
+    Dataset,
     QueryResult,
     QuerySyntaxError,
     QueryTimeout,
@@ -43,9 +44,10 @@ from store.base import (
     StoreUnavailable,
     Term,
     materialise,
+    query_dataset,
 )
 from store.bind_values import bind_rows, bind_values
-from store.query_guard import check_query
+from store.query_guard import check_query, strip_dataset_clauses
 from store.values import Value
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,8 @@ _ACCEPT = (
 _RESULT_FORMATS = {ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML}  # CSV/TSV lose term types
 _CONNECT_TIMEOUT = 5.0
 _CHUNK = 64 * 1024
+#: stands for "no graph" in a dataset with an empty default graph or no named graphs (never written)
+EMPTY_GRAPH = "urn:x-srom:no-graph"
 _INSERT_BATCH = 20_000  # quads per INSERT DATA request when no Graph Store endpoint is configured
 
 
@@ -176,8 +180,8 @@ class SparqlProtocolStore(Store):
         *,
         timeout: float,
         stream: bool = False,
-        data: bytes | dict[str, str] | None = None,
-        params: dict[str, str] | None = None,
+        data: bytes | dict[str, str] | list[tuple[str, str]] | None = None,
+        params: dict[str, str] | list[tuple[str, str]] | None = None,
         headers: dict[str, str] | None = None,
         auth: requests.auth.AuthBase | None = None,
     ) -> requests.Response:
@@ -216,17 +220,27 @@ class SparqlProtocolStore(Store):
         timeout: float | None = None,
         limit: int | None = None,
         rows: Mapping[str, Sequence[Value]] | None = None,
+        dataset: Dataset | None = None,
     ) -> QueryResult:
-        sparql = check_query(sparql).text  # bounded, normalised, parsed; SERVICE refused (store.query_guard)
+        checked = check_query(sparql)  # bounded, normalised, parsed; SERVICE refused (store.query_guard)
+        sparql = checked.text
+        if dataset is not None and checked.has_dataset:  # the protocol's dataset replaces the query's
+            sparql = strip_dataset_clauses(sparql)
         text = bind_values(bind_rows(self._rewrite(sparql), rows), substitutions)
+        # A query's own FROM goes as the protocol's dataset too: a server whose default graph is the union
+        # (oxigraph serve --union-default-graph) would otherwise ignore it.
+        dataset = dataset or query_dataset(checked)
         timeout = timeout if timeout is not None else self.query_timeout
         deadline = time.monotonic() + timeout if timeout is not None else None
+        request = self._query_request(text, timeout)
+        if dataset is not None:
+            request = self._with_dataset(request, dataset)
         response = self._send(
             "POST",
             self.query_url,
             stream=True,
             timeout=timeout if timeout is not None else self.request_timeout,
-            **self._query_request(text, timeout),
+            **request,
         )
         with response:
             self._check_answer(response)
@@ -236,6 +250,21 @@ class SparqlProtocolStore(Store):
         """Body and headers of a query request: the protocol's direct POST (engines override)."""
         headers = {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": _ACCEPT}
         return {"data": text.encode("utf-8"), "headers": headers}
+
+    def _with_dataset(self, request: dict[str, Any], dataset: Dataset) -> dict[str, Any]:
+        """The query request with the protocol's dataset parameters (in the URL of a direct POST).
+
+        With only named graphs the default graph must be empty: an empty ``default-graph-uri`` cannot say
+        so, so a graph IRI no one can write stands for "no graph" (the hub's IRIs are http(s)).
+        """
+        default = dataset.default_graphs or ((EMPTY_GRAPH,) if dataset.named_graphs else ())
+        named = dataset.named_graphs or ((EMPTY_GRAPH,) if dataset.default_graphs else ())
+        params = [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in named]
+        if isinstance(request.get("data"), dict):  # a form POST: the parameters go in the body
+            request = {**request, "data": [*request["data"].items(), *params]}
+        else:
+            request = {**request, "params": params}
+        return request
 
     def _check_answer(self, response: requests.Response) -> None:
         """Raise if the answer's headers say it is not a complete result (engines override)."""

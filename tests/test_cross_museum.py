@@ -224,3 +224,25 @@ def test_demo_exhibitions_query_the_shared_concepts(harvested: Harvested, slug: 
     rows = select(harvested.store, exhibition["query"])
     museums = {row["object"].value.split("/id/object/")[1].split("/")[0] for row in rows}
     assert len(museums) >= 2, (slug, museums)
+
+
+def test_the_default_graph_is_a_set(harvested: Harvested) -> None:
+    """No triple is stored in two graphs (issue 12, 2), so the union default graph, which the engines
+    compute as a bag, is the RDF merge: `SELECT * { ?s ?p ?o }` gives each triple once. The shared
+    descriptions of external terms (an AAT material several museums use) live in one graph,
+    ``IriMinter.shared_vocabulary_graph()``; each museum's own terms in its vocabulary graph."""
+    store = harvested.store
+    duplicated = select(store, "SELECT ?s ?p ?o (COUNT(?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
+                               "GROUP BY ?s ?p ?o HAVING (COUNT(?g) > 1) LIMIT 5")
+    assert duplicated == []
+    total = select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value
+    distinct = select(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")[0]["n"]
+    assert total == distinct.value
+    shared = select(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                    g=MINTER.shared_vocabulary_graph())[0]["n"]
+    assert int(shared.value) > 0  # the demo museums do share external terms
+    own = f"{MINTER.base}/"
+    for museum in harvested.museums:  # and their vocabulary graphs hold only what each museum owns
+        subjects = select(store, "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } }",
+                          g=MINTER.vocabulary_graph(museum.id))
+        assert all(isinstance(r["s"], ox.BlankNode) or r["s"].value.startswith(own) for r in subjects), museum.id

@@ -138,3 +138,10 @@ def test_an_unpublished_exhibition_leaves_the_graph(client: FlaskClient, data: D
     finally:
         data.hub.exhibitions.publish("live-glass", 1)
     assert graph in data.hub.store().graph_names(prefix=names)
+
+
+@pytest.mark.parametrize("suffix", [".jsonld", ".ttl", ".json", "/manifest.json"])
+def test_exhibition_data_is_open_to_any_origin(client: FlaskClient, suffix: str) -> None:
+    r = client.get(f"/exhibitions/silk-road-tour{suffix}", headers={"Origin": "https://notebook.example"})
+    assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in client.get("/exhibitions/silk-road-tour").headers  # the page

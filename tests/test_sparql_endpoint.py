@@ -87,19 +87,30 @@ def test_post_form_query(client: FlaskClient) -> None:
     assert ["丝绸长袍"] == [x[1] for x in rows if x[1] == "丝绸长袍"]
 
 
-@pytest.mark.parametrize("charset", [None, "utf-8", "UTF-16"])
-def test_post_direct_query_honours_charset(client: FlaskClient, charset: str | None) -> None:
+@pytest.mark.parametrize("charset", [None, "utf-8", "UTF-8", "utf8"])
+def test_post_direct_query_in_utf8(client: FlaskClient, charset: str | None) -> None:
     query = 'SELECT ?c WHERE { ?c <http://www.w3.org/2004/02/skos/core#prefLabel> "шёлк"@ru }'
     content_type = "application/sparql-query" + (f"; charset={charset}" if charset else "")
-    r = client.post("/sparql", data=query.encode(charset or "utf-8"), content_type=content_type)
+    r = client.post("/sparql", data=query.encode("utf-8"), content_type=content_type)
     assert r.status_code == 200, r.data
     assert value_of(r.data) == [f"{H}/concept/silk"]
+
+
+@pytest.mark.parametrize("content_type", ["application/sparql-query; charset=UTF-16",
+                                          "application/x-www-form-urlencoded; charset=iso-8859-1"])
+def test_a_body_in_another_charset_is_refused(client: FlaskClient, content_type: str) -> None:
+    """The protocol's bodies are UTF-8 (W3C protocol test bad_query_non_utf8): never decoded otherwise."""
+    query = 'ASK { ?c <http://www.w3.org/2004/02/skos/core#prefLabel> "шёлк"@ru }'
+    data = query.encode("utf-16") if "16" in content_type else urllib.parse.urlencode({"query": query}).encode()
+    r = client.post("/sparql", data=data, content_type=content_type)
+    assert r.status_code == 415
+    assert b"UTF-8" in r.data and b"charset" in r.data
 
 
 def test_post_direct_query_in_bad_encoding_is_400(client: FlaskClient) -> None:
     query = b'SELECT * WHERE { ?s ?p "\xff" }'
     r = client.post("/sparql", data=query, content_type="application/sparql-query")
-    assert r.status_code == 400 and b"utf-8" in r.data
+    assert r.status_code == 400 and b"UTF-8" in r.data
 
 
 def test_no_double_decoding_in_any_request_form(client: FlaskClient) -> None:
@@ -183,13 +194,78 @@ def test_updates_are_refused_with_403(client: FlaskClient, store: EmbeddedStore)
     assert dump(store) == before
 
 
-def test_dataset_parameters_are_refused_clearly(client: FlaskClient) -> None:
+def test_dataset_parameters_choose_the_graphs_in_every_request_form(client: FlaskClient) -> None:
+    robe, coin = f"{H}/graph/hz/robe-1", f"{H}/graph/sm/coin-7"
+    objects = "SELECT DISTINCT ?object WHERE { ?object a <http://www.cidoc-crm.org/cidoc-crm/E22_Human-Made_Object> }"
     for r in (
-        client.get("/sparql", query_string={"query": LABELS, "default-graph-uri": f"{H}/graph/hz/robe-1"}),
-        client.post("/sparql", data={"query": LABELS, "named-graph-uri": f"{H}/graph/hz/robe-1"}),
-        client.post(f"/sparql?default-graph-uri={H}/g", data=LABELS, content_type="application/sparql-query"),
+        client.get("/sparql", query_string=[("query", objects), ("default-graph-uri", robe)]),
+        client.post("/sparql", data=urllib.parse.urlencode([("query", objects), ("default-graph-uri", robe)]),
+                    content_type="application/x-www-form-urlencoded"),
+        client.post("/sparql?" + urllib.parse.urlencode({"default-graph-uri": robe}), data=objects,
+                    content_type="application/sparql-query"),
     ):
-        assert r.status_code == 400 and b"union of all graphs" in r.data
+        assert r.status_code == 200, r.data
+        assert value_of(r.data) == [f"{H}/id/object/hz/robe-1"]
+    both = client.get("/sparql", query_string=[("query", objects), ("default-graph-uri", robe),
+                                               ("default-graph-uri", coin)])
+    assert sorted(value_of(both.data)) == [f"{H}/id/object/hz/robe-1", f"{H}/id/object/sm/coin-7"]
+    named = "SELECT ?g WHERE { GRAPH ?g { ?o a ?t } } ORDER BY ?g"
+    r = client.get("/sparql", query_string=[("query", named), ("named-graph-uri", coin)])
+    assert sorted(set(value_of(r.data))) == [coin]
+    # only named graphs: the default graph is empty
+    r = client.get("/sparql", query_string=[("query", objects), ("named-graph-uri", coin)])
+    assert value_of(r.data) == []
+    # no dataset: the union of every graph
+    r = client.get("/sparql", query_string={"query": objects})
+    assert len(value_of(r.data)) == 3
+
+
+def test_dataset_parameters_must_be_absolute_iris(client: FlaskClient) -> None:
+    r = client.get("/sparql", query_string=[("query", "ASK {}"), ("default-graph-uri", "relative/graph")])
+    assert r.status_code == 400 and b"absolute IRIs" in r.data
+
+
+def test_service_description_for_rdf_clients(client: FlaskClient) -> None:
+    from sparql_endpoint.service_description import STATISTICS_EXTENSION
+
+    client.application.extensions[STATISTICS_EXTENSION] = lambda: {
+        "triples": 42, "void": "http://hub.example/.well-known/void",
+        "dumps": ["http://hub.example/dumps/hub.nq.gz"]}
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    for accept, fmt in (("text/turtle", ox.RdfFormat.TURTLE), ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+                        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+                        ("application/ld+json", ox.RdfFormat.JSON_LD),
+                        ("text/turtle;q=0.9, application/rdf+xml;q=0.5", ox.RdfFormat.TURTLE)):
+        r = client.get("/sparql", headers={"Accept": accept})
+        assert r.status_code == 200, (accept, r.data)
+        assert r.headers["Access-Control-Allow-Origin"] == "*"
+        graph = list(ox.parse(r.data, format=fmt))
+        endpoint = [t for t in graph if t.predicate.value == sd + "endpoint"]
+        assert [t.object.value for t in endpoint] == ["http://localhost/sparql"]  # has-endpoint-triple
+        service = endpoint[0].subject
+        values = {t.predicate.value: t.object for t in graph if t.subject == service}
+        assert values[sd + "supportedLanguage"].value == sd + "SPARQL11Query"
+        formats = {t.object.value for t in graph if t.predicate.value == sd + "resultFormat"}
+        assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in formats
+        assert "http://www.w3.org/ns/formats/Turtle" in formats
+        assert values["https://w3id.org/srom/ns#rowLimit"].value == "10000"
+        assert values["https://w3id.org/srom/ns#queryTimeoutSeconds"].value == "10"
+        assert "60 s of query time" in values["http://www.w3.org/2000/01/rdf-schema#comment"].value
+        triples = [t.object.value for t in graph if t.predicate.value == "http://rdfs.org/ns/void#triples"]
+        assert triples == ["42"]
+        dumps = [t.object.value for t in graph if t.predicate.value == "http://rdfs.org/ns/void#dataDump"]
+        assert dumps == ["http://hub.example/dumps/hub.nq.gz"]
+    # a client naming no RDF syntax still hears that the query is missing; a browser gets the page
+    assert client.get("/sparql", headers={"Accept": "*/*"}).status_code == 400
+    assert client.get("/sparql", headers={"Accept": BROWSER_ACCEPT}).mimetype == "text/html"
+
+
+def test_service_description_names_the_public_endpoint(store: EmbeddedStore) -> None:
+    client = make_app(lambda: store, BASE_IRI="https://hub.example.org/").test_client()
+    r = client.get("/sparql", headers={"Accept": "text/turtle"}, base_url="http://127.0.0.1:9999")
+    graph = list(ox.parse(r.data, format=ox.RdfFormat.TURTLE))
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    assert [t.object.value for t in graph if t.predicate.value == sd + "endpoint"] == ["https://hub.example.org/sparql"]
 
 
 def test_missing_query_and_bad_requests(client: FlaskClient) -> None:

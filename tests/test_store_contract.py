@@ -15,6 +15,7 @@ import pytest
 
 from store import (
     BooleanResult,
+    Dataset,
     EmbeddedStore,
     GraphResult,
     QuerySyntaxError,
@@ -78,6 +79,33 @@ def test_union_default_graph(store: Store) -> None:
     result = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{LABEL}> ?l }}")
     assert isinstance(result, SolutionsResult)
     assert result.rows[0][0] == ox.Literal("2", datatype=ox.NamedNode(XSD + "integer"))
+
+
+def _values(store: Store, query: str, dataset: Dataset | None) -> list[str]:
+    result = store.query(query, dataset=dataset)
+    assert isinstance(result, SolutionsResult)
+    return sorted(str(t.value) for row in result.rows for t in row if t is not None)
+
+
+def test_dataset_parameters_choose_the_default_and_named_graphs(store: Store) -> None:
+    """The protocol's default-graph-uri / named-graph-uri (Store.query(dataset=...)) on every backend."""
+    store.replace_graphs([record(1, "bowl"), record(2, "cup"), record(3, "robe")])
+    labels_query = f"SELECT ?l WHERE {{ ?s <{LABEL}> ?l }}"
+    named_query = f"SELECT ?g ?l WHERE {{ GRAPH ?g {{ ?s <{LABEL}> ?l }} }}"
+    assert _values(store, labels_query, None) == ["bowl", "cup", "robe"]  # no dataset: the union
+    assert _values(store, labels_query, Dataset((graph(1),))) == ["bowl"]
+    assert _values(store, labels_query, Dataset((graph(1), graph(3)))) == ["bowl", "robe"]
+    # only default graphs: no named graph; only named graphs: an empty default graph
+    assert _values(store, named_query, Dataset((graph(1),))) == []
+    assert _values(store, labels_query, Dataset((), (graph(2),))) == []
+    assert _values(store, named_query, Dataset((), (graph(2),))) == ["cup", graph(2)]
+    assert _values(store, named_query, Dataset((graph(1),), (graph(2), graph(3)))) == sorted(
+        ["cup", graph(2), "robe", graph(3)])
+    # the protocol's dataset replaces the query's own FROM
+    assert _values(store, f"SELECT ?l FROM <{graph(2)}> WHERE {{ ?s <{LABEL}> ?l }}", Dataset((graph(1),))) == ["bowl"]
+    assert _values(store, f"SELECT ?l FROM <{graph(2)}> WHERE {{ ?s <{LABEL}> ?l }}", None) == ["cup"]
+    with pytest.raises(ValueError):
+        Dataset(("not an iri",))
 
 
 def test_rows_bind_a_variable_to_several_terms(store: Store) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, jsonify, render_template
 
 from web.hub import Hub
+from web.reuse import dataset_statistics
 from web.settings import instance_path, load_settings
 
 
@@ -69,6 +70,13 @@ def create_app(test_config: dict[str, Any] | None = None, hub: Hub | None = None
     from web.views.quality import bp as quality_bp  # issue 4: the quality report per feed
 
     app.register_blueprint(quality_bp)
+
+    from web.views.activity import bp as activity_bp  # issue 12, 3: the change feed
+    from web.views.reuse import bp as reuse_bp  # issue 12, 3: VoID, dumps, the Linked Art context
+
+    app.register_blueprint(activity_bp)
+    app.register_blueprint(reuse_bp)
+    app.extensions["srom_dataset_statistics"] = lambda: dataset_statistics(hub)
 
     from web.i18n import init_i18n
 

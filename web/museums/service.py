@@ -261,6 +261,7 @@ class MuseumService:
         graphs = store.graph_names(prefix=minter.record_graph_prefix(museum_id))
         for start in range(0, len(graphs), _DROP_BATCH):
             store.drop_graphs(graphs[start : start + _DROP_BATCH])
+            self.hub.registry.record_activity(museum_id, "Delete", graphs[start : start + _DROP_BATCH])
         store.drop_graphs([minter.vocabulary_graph(museum_id), minter.museum_graph(museum_id)])
         self.hub.registry.remove_museum(museum_id)
         self.probes.delete(museum_id)

@@ -1,13 +1,26 @@
-"""Object IRIs dereference here: HTML for browsers, RDF by content negotiation."""
+"""Object IRIs dereference here: HTML for browsers, RDF by content negotiation.
+
+``application/ld+json`` (with or without the Linked Art profile) answers Linked Art JSON-LD, compacted with
+the Linked Art context (``web.objects.linked_art``); Turtle, N-Triples and RDF/XML the same record graph.
+Accept parameters (``profile=``, ``charset=``) do not stop a match. Every answer links its other forms
+(``Link`` header, and ``<link rel="alternate">`` / ``rel="describedby"`` in the page) and is open to any
+origin (CORS, ``web.headers``).
+"""
 
 from __future__ import annotations
+
+import json
 
 from flask import Blueprint, Response, abort, render_template, request
 
 from ontology.namespaces import PREFIXES
+from sparql_endpoint.negotiation import best_media_type
 from sparql_endpoint.results import serialize_result
 from web.i18n import current_language
 from web.objects.images import deepzoom_sources
+from web.objects.linked_art import MEDIA_TYPE as LA_MEDIA_TYPE
+from web.objects.linked_art import PROFILE as LA_PROFILE
+from web.objects.linked_art import linked_art
 from web.objects.page import build_view, record_graph
 from web.views.common import hub, local_link, store
 
@@ -47,7 +60,18 @@ def _chosen_media_type() -> str:
         if wanted not in RDF_TYPES:
             abort(400, f"unknown format {wanted!r}; choose html, {', '.join(RDF_TYPES)}")
         return RDF_TYPES[wanted]
-    return request.accept_mimetypes.best_match(["text/html", *RDF_TYPES.values()], default="text/html")
+    # Parameters do not stop a match (werkzeug's best_match would miss `ld+json;profile=...`); plain JSON
+    # clients get the JSON-LD too; a client naming nothing we have gets the page.
+    offered = ["text/html", *RDF_TYPES.values(), "application/json"]
+    chosen = best_media_type(request.headers.get("Accept"), offered) or "text/html"
+    return "application/ld+json" if chosen == "application/json" else chosen
+
+
+def _links(path: str) -> str:
+    """The Link header: the object's other forms."""
+    links = [f'<{path}?format={name}>; rel="alternate"; type="{media}"' for name, media in RDF_TYPES.items()]
+    links.append(f'<{path}?format=jsonld>; rel="describedby"; type="application/ld+json"; profile="{LA_PROFILE}"')
+    return ", ".join(links)
 
 
 @bp.get("/id/object/<museum>/<path:key>")
@@ -61,16 +85,23 @@ def show(museum: str, key: str):
     if not graph.triples:
         abort(404, f"no object <{object_iri}> in the hub")
     media_type = _chosen_media_type()
-    if media_type != "text/html":
+    if media_type == "application/ld+json":
+        body = json.dumps(linked_art(object_iri, graph.triples), ensure_ascii=False, indent=1).encode()
+        response = Response(body, content_type=LA_MEDIA_TYPE)
+    elif media_type != "text/html":
         body = b"".join(serialize_result(graph, media_type, prefixes=PREFIXES))
         response = Response(body, content_type=f"{media_type}; charset=utf-8")
+    if media_type != "text/html":
         response.headers["Vary"] = "Accept"
+        response.headers["Link"] = _links(request.path)
         return response
     view = build_view(store(), object_iri, graph.triples, current_language())
     related, related_cards = _related(object_iri, current_language())
     response = Response(render_template(
         "object.html", obj=view, local_link=local_link, formats=RDF_TYPES,
         zoom=deepzoom_sources(view.images), related=related, related_cards=related_cards,
+        la_profile=LA_PROFILE,
     ))
     response.headers["Vary"] = "Accept"
+    response.headers["Link"] = _links(request.path)
     return response
