@@ -6,6 +6,8 @@ IRIs and comments skipped); the server reports syntax errors.
 - Virtuoso extensions are refused in every query and update: ``define`` pragmas (``get:soft`` makes the
   Sponger fetch ``FROM`` IRIs from the web, ``input:grab-*`` follows links), ``bif:`` and ``sql:``
   functions (SQL built-ins and stored procedures), and the ``LOAD`` update (fetches a URL).
+- Only queries go through ``query()``: an update sent as a query is refused before it is sent (and by
+  the server's read-only account if it got there).
 - Update requests are split into their operations: Virtuoso's endpoint runs and commits each operation of
   a request on its own, so the backend runs them through one stored procedure, in one transaction.
   ``DROP GRAPH`` and ``CLEAR GRAPH`` become ``SILENT``: Virtuoso refuses them on a graph that holds
@@ -47,6 +49,21 @@ def refuse_extensions(text: str) -> None:
             raise QuerySyntaxError("Virtuoso SQL functions (bif:, sql:) are not allowed")
 
 
+def refuse_updates(text: str) -> None:
+    """QuerySyntaxError unless ``text`` is a query (its first keyword after the prologue is a query form).
+
+    Virtuoso's ``/sparql`` runs an update sent as ``query=`` when the account may; the public account
+    may not (the server answers SR186), and the hub refuses it first, as the SPARQL grammar does.
+    """
+    tokens = [t for t, _, _ in _tokens(text)]
+    k = 0
+    while k < len(tokens) and tokens[k] in ("prefix", "base"):
+        k += 2 if tokens[k] == "prefix" else 1  # PREFIX name: <iri>, BASE <iri> (IRIs are not tokens)
+    if k >= len(tokens) or tokens[k] not in _QUERY_FORMS:
+        raise QuerySyntaxError("not a query: expected SELECT, CONSTRUCT, DESCRIBE or ASK (updates are not run here)")
+
+
+_QUERY_FORMS = ("select", "construct", "describe", "ask")
 _GRAPH_OPERATION = re.compile(r"^(\s*(?:DROP|CLEAR)\s+)(?!SILENT\b)(GRAPH\b)", re.IGNORECASE)
 _WHOLE_STORE = re.compile(r"^\s*(?:DROP|CLEAR)\s+(?:SILENT\s+)?(ALL|NAMED|DEFAULT)\s*$", re.IGNORECASE)
 

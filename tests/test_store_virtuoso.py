@@ -69,10 +69,12 @@ def load_dates(store: VirtuosoStore) -> None:
 def test_an_anytime_partial_answer_is_a_timeout(virtuoso_server: ManagedVirtuosoServer,
                                                 vstore: VirtuosoStore) -> None:
     load_many(vstore, 300)
-    # The quirk: HTTP 200, a well-formed (empty) result, and the state only in a header.
+    # The quirk: HTTP 200, a well-formed result (empty, or a count of what was found so far: it looks
+    # complete), and the state only in a header.
     response = raw_select(virtuoso_server, ENDLESS_COUNT, timeout="300")
     assert response.status_code == 200 and response.headers["X-SQL-State"] == "S1TAT"
-    assert response.json()["results"]["bindings"] == []
+    bindings = response.json()["results"]["bindings"]
+    assert bindings == [] or int(bindings[0]["n"]["value"]) < 300**3
 
     class AnytimeOnly(VirtuosoStore):  # the server's `timeout` without a client-side deadline
         def _query_request(self, text: str, timeout: float | None) -> dict[str, Any]:
