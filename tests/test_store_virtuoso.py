@@ -20,6 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 import requests
+from requests.auth import HTTPDigestAuth
 
 from store import (
     BooleanResult,
@@ -341,3 +342,20 @@ def test_writes_are_not_cut_at_the_query_time_limit(vstore: VirtuosoStore) -> No
     took = time.monotonic() - started
     assert labels(vstore) == {} and vstore.count_quads() == 3000  # the provenance triples stay
     assert took > 2, f"the batch took {took:.1f} s, under the server's 2 s limit: make it bigger"
+
+
+def test_drop_all_on_many_graphs_keeps_virtuosos_own(virtuoso_server: ManagedVirtuosoServer,
+                                                     vstore: VirtuosoStore) -> None:
+    """A DROP per graph in one call overflowed Virtuoso's limit of generated SQL (10,000 lines) between
+    6,000 and 12,000 graphs; the backend drops everything but Virtuoso's graphs with one DELETE instead."""
+    vstore.load_graphs([record(i, f"object {i}") for i in range(12_000)])
+    vstore.update(f'INSERT DATA {{ <{obj("d")}> <{LABEL}> "in the default graph" }}')
+    vstore.update("DROP NAMED")
+    assert labels(vstore) == {obj("d"): "in the default graph"}
+    vstore.update("DROP ALL")
+    assert vstore.count_quads() == 0 and vstore.query("ASK { ?s ?p ?o }") == BooleanResult(False)
+    dba = json.loads((virtuoso_server.location / "credentials.json").read_text())["dba"]
+    as_dba = requests.post(f"{virtuoso_server.url}/sparql-auth", data={"query": "ASK { GRAPH ?g { ?s ?p ?o } }"},
+                           headers={"Accept": "application/sparql-results+json"},
+                           auth=HTTPDigestAuth("dba", dba), timeout=30)
+    assert as_dba.json()["boolean"] is True  # Virtuoso's own graphs are still there
