@@ -38,8 +38,11 @@ Differences handled here (Virtuoso 7.2.5, Debian; each has a test in tests/test_
   and DESCRIBE answers are sets here, as everywhere.
 - Blank nodes come back as ``nodeID://b1`` in SPARQL XML results, which is no blank node label: the
   body is mended while it streams (``virtuoso_results``), to the label N-Triples answers use (``_:b1``).
-- BCE ``xsd:dateTime`` values: ORDER BY gets keys that sort them first (``virtuoso_sparql.bce_order``);
-  their lexical form loses the year's leading zeros and WKT literals come back as ``virtrdf:Geometry``
+- ORDER BY: BCE ``xsd:dateTime`` values sort after CE ones, blank nodes among IRIs, language-tagged strings
+  by neither text nor tag: each condition gets keys that sort as SPARQL and Oxigraph do
+  (``virtuoso_sparql.order_keys``; cost, 100k-object store on 2 busy cores: +5-40 ms sorting 2-3k
+  rows, x1.3-2.5 sorting 100k rows, ~2-4 us per row and condition). A BCE value's
+  lexical form loses the year's leading zeros, and WKT literals come back as ``virtrdf:Geometry``
   with single-precision numbers: results are mended (``virtuoso_sparql.fix_term``).
 - No remote fetching: ``define`` pragmas (Sponger ``get:soft``), ``bif:``/``sql:`` functions, SERVICE
   and LOAD are refused before anything is sent; the managed server also lacks the roles to fetch.
@@ -76,9 +79,9 @@ from store.bind_values import query_form
 from store.sparql_protocol import SparqlProtocolStore
 from store.virtuoso_results import BlankNodeLabels
 from store.virtuoso_sparql import (
-    bce_order,
     empty_graph_patterns,
     fix_term,
+    order_keys,
     refuse_extensions,
     refuse_updates,
     split_update,
@@ -168,7 +171,7 @@ class VirtuosoStore(SparqlProtocolStore):
     ) -> QueryResult:
         refuse_extensions(sparql)
         refuse_updates(sparql)
-        text = bce_order(empty_graph_patterns(sparql))
+        text = order_keys(empty_graph_patterns(sparql))
         return self._query(text, substitutions=substitutions, timeout=timeout, limit=limit)
 
     def _query(self, sparql: str, **kwargs: Any) -> QueryResult:
