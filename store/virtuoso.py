@@ -44,6 +44,9 @@ Differences handled here (Virtuoso 7.2.5, Debian; each has a test in tests/test_
   rows, x1.3-2.5 sorting 100k rows, ~2-4 us per row and condition). A BCE value's
   lexical form loses the year's leading zeros, and WKT literals come back as ``virtrdf:Geometry``
   with single-precision numbers: results are mended (``virtuoso_sparql.fix_term``).
+- Not handled (it cannot be): Virtuoso reads 31 December of the year 4 CE as 1 January 5, one value in
+  its store (every other 31 December from 3300 BCE to 1583 comes back as written); a test in
+  tests/test_engines_agree.py is marked for it.
 - No remote fetching: ``define`` pragmas (Sponger ``get:soft``), ``bif:``/``sql:`` functions, SERVICE
   and LOAD are refused before anything is sent; the managed server also lacks the roles to fetch.
 """
