@@ -12,7 +12,10 @@ Setup, once, when the database is created (``isql-vt`` with the factory password
   spool file, outside transactions) and ``SROM_CHECKPOINT``;
 - the public ``SPARQL`` account keeps ``SPARQL_SELECT`` only; the roles that fetch from the web
   (``SPARQL_SPONGE``, ``SPARQL_LOAD_SERVICE_DATA``, needed for the Sponger, ``get:soft`` and ``SERVICE``)
-  are taken from every role; the web paths other than ``/sparql`` and ``/sparql-auth`` (proxy, DAV, SOAP,
+  are taken from every role; Virtuoso's own graphs (``virtrdf:`` and the others in
+  ``store.virtuoso.SYSTEM_GRAPHS``, ~2,500 triples) are made private graphs that only ``dba`` reads, so
+  the public account's queries see the hub's graphs only (graph-level security: no measurable cost on
+  800k triples, see ``store.virtuoso``); the web paths other than ``/sparql`` and ``/sparql-auth`` (proxy, DAV, SOAP,
   URIQA...) are removed;
 - random passwords for ``dba``, ``dav`` and ``srom``, kept in ``DIR/credentials.json`` (mode 0600).
 
@@ -37,12 +40,14 @@ import requests
 
 from store.base import StoreError, StoreUnavailable
 from store.managed import ManagedServer, free_port, log_path, log_since, now, read_state
-from store.virtuoso import DEFAULT_GRAPH, VirtuosoStore
+from store.virtuoso import DEFAULT_GRAPH, SYSTEM_GRAPHS, VirtuosoStore
 
 WRITER = "srom"
 #: bumped when the setup below changes, so that an existing database is set up again
-SETUP_VERSION = 1
+SETUP_VERSION = 2
 _PROBE_TIMEOUT = 2.0
+#: Virtuoso's graph group of private graphs (graph-level security)
+_PRIVATE_GRAPHS = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
 #: pages of 8 kB per MB of ``memory_mb`` (Virtuoso's guidance: 2/3 of the memory given to buffers)
 _BUFFERS_PER_MB = 85
 #: web paths Virtuoso creates that the hub does not use (proxy and DAV would reach or expose too much)
@@ -295,6 +300,7 @@ def _setup_sql(creds: dict[str, object], spool: Path) -> str:
                ("SPARQL_UPDATE", "SPARQL_LOAD_SERVICE_DATA"), ("SPARQL_UPDATE", "SPARQL_SPONGE"),
                ("SPARQL", "SPARQL_LOAD_SERVICE_DATA"), ("SPARQL", "SPARQL_SPONGE"), ("SPARQL", "SPARQL_UPDATE")]
     revoke = "\n".join(f"  SROM_TRY ('REVOKE \"{role}\" FROM \"{user}\"');" for user, role in revokes)
+    private = "\n".join(f"DB.DBA.RDF_GRAPH_GROUP_INS ('{_PRIVATE_GRAPHS}', '{g}');" for g in SYSTEM_GRAPHS)
     return f"""
 create procedure DB.DBA.SROM_TRY (in stmt varchar) {{
   declare st, msg varchar;
@@ -314,6 +320,13 @@ create procedure DB.DBA.SROM_SETUP () {{
 }};
 SROM_SETUP ();
 {removals}
+-- Virtuoso's own graphs are private, readable by dba only: the union default graph and GRAPH ?g of every
+-- other account (the public SPARQL one, the writer) hold the hub's graphs only. Order matters: the
+-- default for private graphs may not be wider than the default for the others.
+DB.DBA.RDF_GRAPH_GROUP_CREATE ('{_PRIVATE_GRAPHS}', 1);
+{private}
+DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);
+DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 1, 0);
 create procedure DB.DBA.SROM_UPDATE (in ops any, in path varchar := null) {{
   declare st, msg varchar;
   declare i int;

@@ -13,7 +13,8 @@ import rdflib.compare
 from flask.testing import FlaskClient
 
 from ontology.namespaces import sparql_prologue
-from tests.support.exhibition_dataset import Dataset, build_dataset
+from tests.support.engines import ENGINES
+from tests.support.exhibition_dataset import Dataset, dataset_on
 from web.app import create_app
 from web.exhibitions.rdf import drop_graph, exhibition_graph, exhibition_ntriples, plain_text, publish_graph
 
@@ -25,9 +26,9 @@ FIND = """SELECT ?exhibition ?title ?version (COUNT(DISTINCT ?object) AS ?object
 } GROUP BY ?exhibition ?title ?version ORDER BY ?exhibition"""
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dataset]:
-    dataset = build_dataset(tmp_path_factory.mktemp("rdf") / "instance")
+@pytest.fixture(scope="module", params=ENGINES)
+def data(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dataset]:
+    dataset = dataset_on(request, tmp_path_factory, "rdf")
     try:
         yield dataset
     finally:

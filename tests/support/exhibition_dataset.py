@@ -1,14 +1,15 @@
 """A real hub with objects and published exhibitions, for the visitor-page tests.
 
 The four demo museums are harvested over OAI-PMH from their loopback feeds (the real pipeline: HTTP,
-mapping, validation, store) into an in-memory store, plus a small museum served by the tests' own
+mapping, validation, store) into a store (in memory, or the session's Virtuoso: the ``data`` fixture is
+built once per engine of ``tests.support.engines``), plus a small museum served by the tests' own
 OAI-PMH server whose object titles contain markup (the escaping tests). Exhibitions are created through
 the exhibition repository and published, one of them with a section per view; a draft stays a draft.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from flask.testing import FlaskClient
 
 from demo.feeds import DemoFeedServer, load_demo_museums
 from harvesters.registry import Museum
+from store.base import Store
+from tests.support.engines import ENGINES, engine_store
 from tests.support.iiif_image_server import IiifImageServer
 from tests.support.oai_test_server import OaiTestServer
 from web.exhibitions.document import ExhibitionDoc, Section
@@ -122,10 +125,13 @@ def _compare_objects(hub: Hub) -> list[str]:
     return [r["first"].value for r in rows][:3]
 
 
-def build_dataset(instance: Path) -> Dataset:
+def build_dataset(instance: Path, open_store: Callable[[Hub], Store] | None = None) -> Dataset:
+    """The dataset in the hub's in-memory store, or in the empty store ``open_store`` opens for the hub."""
     settings = load_settings(instance, environ={}, overrides={"ALLOWED_FEED_NETWORKS": ["127.0.0.0/8"],
-                                                               "STORE": "memory"})
+                                                               "STORE": "memory" if open_store is None else "virtuoso"})
     hub = Hub(instance, settings)
+    if open_store is not None:
+        hub.use_store(open_store(hub))
     museums = load_demo_museums()
     feeds = DemoFeedServer(museums, host="127.0.0.1", port=0)
     feeds.start()
@@ -197,10 +203,19 @@ def _publish(data: Dataset) -> None:
     repo.create(draft, "curator")
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dataset]:
-    """The dataset, built once per test module that imports this fixture."""
-    dataset = build_dataset(tmp_path_factory.mktemp("exhibitions") / "instance")
+def dataset_on(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, name: str) -> Dataset:
+    """The dataset on the engine ``request.param`` names (a module fixture with ``params=ENGINES``)."""
+    instance = tmp_path_factory.mktemp(f"{name}-{request.param}") / "instance"
+    if request.param == "oxigraph":
+        return build_dataset(instance)  # the hub's own in-memory store, as `STORE = "memory"` opens it
+    return build_dataset(instance, lambda hub: engine_store(
+        request, hub.minter.provenance_graph(), query_timeout=hub.settings["SPARQL_TIMEOUT"]))
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def data(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dataset]:
+    """The dataset, built once per engine for each test module that imports this fixture."""
+    dataset = dataset_on(request, tmp_path_factory, "exhibitions")
     try:
         yield dataset
     finally:

@@ -1,4 +1,5 @@
-"""The SPARQL endpoint tests' dataset and app: quads with awkward literals in a real in-memory store, the
+"""The SPARQL endpoint tests' dataset and app: quads with awkward literals in a real store (in memory, and
+on the session's Virtuoso: the ``store`` fixture is built once per engine of ``tests.support.engines``), the
 endpoint blueprint on a Flask app (``app`` -> ``client``), and one real HTTP server on 127.0.0.1
 (``live_url``). Test modules import the fixtures they use.
 """
@@ -20,7 +21,7 @@ from werkzeug.serving import make_server
 
 from sparql_endpoint import bp, serialize_result
 from store.base import SolutionsResult, Store
-from store.embedded import EmbeddedStore
+from tests.support.engines import ENGINES, engine_store
 
 H = "http://hub.example"
 PROV_GRAPH = f"{H}/graph/provenance"
@@ -89,9 +90,9 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.
 
 
 # --- fixtures -----------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def store() -> Iterator[EmbeddedStore]:
-    s = EmbeddedStore(None, PROV_GRAPH)
+@pytest.fixture(scope="module", params=ENGINES)
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    s = engine_store(request, PROV_GRAPH)
     dataset = ox.Dataset(ox.parse(DATA, format=ox.RdfFormat.TRIG))
     s.bulk_load(ox.serialize(dataset, format=ox.RdfFormat.N_QUADS))
     yield s
@@ -113,7 +114,7 @@ def make_app(store_factory: Callable[[], Store], **config: object) -> Flask:
 
 
 @pytest.fixture(scope="module")
-def app(store: EmbeddedStore) -> Flask:
+def app(store: Store) -> Flask:
     return make_app(lambda: store)
 
 
@@ -136,7 +137,7 @@ def live_url(app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def all_quads(store: EmbeddedStore) -> SolutionsResult:
+def all_quads(store: Store) -> SolutionsResult:
     result = store.query(ALL_QUADS)
     assert isinstance(result, SolutionsResult) and len(result.rows) >= 30
     return result
