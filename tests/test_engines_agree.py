@@ -135,9 +135,8 @@ def test_cards_say_the_same(datasets: dict[str, Dataset]) -> None:
     fields = {e: {o["href"]: {f: _PORT.sub("~", str(o.get(f))) if f == "image" else o.get(f) for f in CARD_FIELDS}
                   for objects in answer.values() for o in objects}
               for e, answer in (("oxigraph", oxigraph), ("virtuoso", virtuoso))}
-    for href, card in fields["oxigraph"].items():
-        if card["end_year"] == 4:  # see test_a_date_virtuoso_cannot_keep
-            fields["virtuoso"][href]["end_year"] = 4 if fields["virtuoso"][href]["end_year"] == 5 else None
+    # cards read the integer years written at harvest (srom:beginYear/endYear), so Virtuoso's date quirk
+    # (test_a_date_virtuoso_cannot_keep) does not reach them
     assert fields["virtuoso"] == fields["oxigraph"]
     timeline = [o for o in oxigraph["silk-road-tour/when"] if isinstance(o.get("begin_year"), int)]
     assert timeline[0]["begin_year"] < 0 < timeline[-1]["begin_year"]  # BCE objects first, on both
