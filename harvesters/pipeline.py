@@ -14,7 +14,8 @@ sockets release the GIL; the mapping itself is Python):
    bulk path (``Store.load_graphs``; a museum's first harvest uses batches ``BULK_BATCH_FACTOR`` times
    bigger, which the bulk loader handles with less CPU), then commit the checkpoint (the source's
    position after the batch's last page), the counts and the quarantine entries in one registry
-   transaction.
+   transaction. With a text index (``store.text_index``), the batch's documents are replaced and
+   dropped between the store writes and that commit (and a replay re-indexes the same graphs).
 
 Why a failed harvest leaves the data intact and can resume: the checkpoint is saved only after the
 batch's store writes returned, so it never runs ahead of the store; what was stored before a failure
@@ -46,6 +47,7 @@ from mappings import MappedRecord, RecordError
 from ontology.iris import IriMinter
 from ontology.namespaces import SROM
 from store.base import RecordGraph, Store
+from store.text_index import TextIndex
 
 T = TypeVar("T")
 RecordHook = Callable[[MappedRecord, SourceRecord, Museum], MappedRecord]
@@ -158,18 +160,19 @@ class _Work:
     full: bool
     held_removal: bool
     inflight: dict[str, str | None]
+    indexed: list[tuple[str, str, str]] = field(default_factory=list)  # written: (graph, triples, shared)
 
 
 class _Writer:
     """Writes classified batches in order in its own thread; the first failure stops it and is re-raised."""
 
     def __init__(self, store: Store, registry: Registry, run_id: int, museum_id: str, lock_token: str | None,
-                 use_bulk: bool) -> None:
-        self.store, self.registry = store, registry
+                 use_bulk: bool, text_index: TextIndex | None = None) -> None:
+        self.store, self.registry, self.text_index = store, registry, text_index
         self.run_id, self.museum_id, self.lock_token = run_id, museum_id, lock_token
         self.use_bulk = use_bulk
         #: seconds spent writing: the store (journal included) and the registry commits
-        self.timings = {"store": 0.0, "registry": 0.0}
+        self.timings = {"store": 0.0, "text_index": 0.0, "registry": 0.0}
         self.inflight: list[dict[str, str | None]] = []  # per submitted batch: graph → hash (None: dropped)
         self.lock = threading.Lock()
         self.error: BaseException | None = None
@@ -228,13 +231,17 @@ class _Writer:
         if bulk or (additions and not replaced):
             self.store.load_graphs(bulk, additions=additions)
         stored = time.perf_counter()
+        if self.text_index is not None:  # before the checkpoint: a replayed batch is indexed again
+            self.text_index.index_records(work.indexed, work.drops)
+        indexed = time.perf_counter()
         self.registry.commit_batch(
             self.run_id, self.museum_id, checkpoint=work.checkpoint, counts=work.counts,
             quarantined=work.quarantined, released=work.released, seen=work.present if work.full else (),
             written=work.present if work.held_removal else (), lock_token=self.lock_token,
         )
         self.timings["store"] += stored - started
-        self.timings["registry"] += time.perf_counter() - stored
+        self.timings["text_index"] += indexed - stored
+        self.timings["registry"] += time.perf_counter() - indexed
 
 
 class Pipeline:
@@ -244,13 +251,15 @@ class Pipeline:
                  state: Any, finish_record: Callable[[MappedRecord, SourceRecord, int], MappedRecord],
                  provenance: Callable[..., str],
                  batch_size: int, lock_token: str | None = None, use_bulk: bool = True,
-                 progress: Callable[[Any], None] | None = None, bulk_batch_factor: int = BULK_BATCH_FACTOR) -> None:
+                 progress: Callable[[Any], None] | None = None, bulk_batch_factor: int = BULK_BATCH_FACTOR,
+                 text_index: TextIndex | None = None) -> None:
         self.store, self.registry, self.minter = store, registry, minter
         self.museum, self.harvest_run, self.state = museum, run, state
         self.finish_record, self.provenance = finish_record, provenance
         self.batch_size = max(1, batch_size)
         self.bulk_batch_factor = max(1, bulk_batch_factor)
         self.lock_token, self.use_bulk, self.progress = lock_token, use_bulk, progress
+        self.text_index = text_index
         self.vocabulary = minter.vocabulary_graph(museum.id)
         self.shared_written: set[str] = set()  # shared-term lines written in this run (bounded by the vocabulary)
         # The batch a previous attempt of this run was writing when it stopped: graph → change.
@@ -267,7 +276,8 @@ class Pipeline:
 
     def run(self, pages: Iterable[PreparedPage], checkpoint: Callable[[PreparedPage | None], dict[str, Any]]) -> None:
         """Harvest ``pages``; ``checkpoint(page)`` is what to save after ``page`` (None: the listing ended)."""
-        writer = _Writer(self.store, self.registry, self.harvest_run.id, self.museum.id, self.lock_token, self.use_bulk)
+        writer = _Writer(self.store, self.registry, self.harvest_run.id, self.museum.id, self.lock_token, self.use_bulk,
+                         self.text_index)
         # Where the time goes (seconds, summed): waiting for pages, records (hooks, hash), classification
         # with its store lookup, waiting for the writer; the writer's own store and registry time.
         timings = {"wait_pages": 0.0, "records": 0.0, "classify": 0.0, "wait_writer": 0.0}
@@ -387,11 +397,14 @@ class Pipeline:
         new: list[RecordGraph] = []
         updated: list[RecordGraph] = []
         drops: list[str] = []
+        indexed: list[tuple[str, str, str]] = []
         shared: dict[str, None] = {}
         for graph, entry in final.items():
             if entry.mapped is None:
                 drops.append(graph)
                 continue
+            if self.text_index is not None:
+                indexed.append((graph, entry.mapped.ntriples, entry.mapped.shared_ntriples))
             record = RecordGraph(graph, entry.mapped.ntriples,
                                  self.provenance(entry.mapped, entry.record, entry.digest))
             if graph in replace:
@@ -408,7 +421,7 @@ class Pipeline:
         counts = {k: getattr(state, k) for k in ("new", "updated", "deleted", "quarantined", "unchanged", "records")}
         return _Work(changes, new, updated, drops, self.vocabulary, "".join(shared), checkpoint, counts,
                      batch.quarantined, released, batch.present, self.harvest_run.full, self.held_removal,
-                     {g: current[g] for g in final})
+                     {g: current[g] for g in final}, indexed)
 
 
 def _has_graphs(store: Store, prefix: str) -> bool:

@@ -52,6 +52,7 @@ from ontology.clock import utc_now
 from ontology.iris import IriMinter
 from ontology.validation import validate_record
 from store.base import Store
+from store.text_index import TextIndex
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ class Harvester:
         use_bulk: bool = True,
         map_worker_threshold: int | None = WORKER_THRESHOLD,
         bulk_batch_factor: int = BULK_BATCH_FACTOR,
+        text_index: TextIndex | None = None,
     ) -> None:
         self.store = store
         self.registry = registry
@@ -121,6 +123,8 @@ class Harvester:
         self.map_worker_threshold = map_worker_threshold
         #: a first harvest (bulk path) writes batches of ``batch_size * bulk_batch_factor`` records
         self.bulk_batch_factor = bulk_batch_factor
+        #: the full-text index kept in step with the record graphs (None: no index; ``store.text_index``)
+        self.text_index = text_index
 
     # --- the run ---------------------------------------------------------------------------------
     def harvest(
@@ -199,6 +203,7 @@ class Harvester:
         # Graphs of its last, uncommitted batch that were new may be half bulk-loaded: drop them (a later
         # run lists them again, since it starts from an earlier or the same `from`).
         partial = [g for g, change in self.registry.pending_batch(run.id).items() if change == "new"]
+        self._unindex(partial)
         drop_in_batches(self.store, partial)
         self.registry.finish_run(run.id, "abandoned", error=run.error or "interrupted, then superseded")
         self.registry.clear_run_state(run.id)
@@ -262,6 +267,7 @@ class Harvester:
             store=self.store, registry=self.registry, minter=self.minter, museum=museum, run=run, state=state,
             finish_record=finish_record, provenance=provenance, batch_size=self.batch_size, lock_token=token,
             use_bulk=self.use_bulk, progress=progress, bulk_batch_factor=self.bulk_batch_factor,
+            text_index=self.text_index,
         )
         try:
             pipeline.run(pages(), checkpoint_after)
@@ -286,9 +292,17 @@ class Harvester:
             return
         for i in range(0, len(missing), 500):
             chunk = missing[i : i + 500]
+            self._unindex(chunk)
             self.store.drop_graphs(chunk)
             state.deleted += len(chunk)
             self.registry.update_run(run.id, deleted=state.deleted)
+
+    def _unindex(self, graphs: Sequence[str]) -> None:
+        """Documents of graphs about to be dropped leave the text index first (redone after a crash, since
+        what to drop is worked out from the store again)."""
+        if self.text_index is not None and graphs:
+            for i in range(0, len(graphs), 500):
+                self.text_index.delete_graphs(graphs[i : i + 500])
 
     def pending_removal(self, museum_id: str) -> dict[str, Any] | None:
         """The removal held by the mass-drop guard for ``museum_id`` (see ``Registry.pending_removal``)."""
@@ -317,6 +331,7 @@ class Harvester:
             return 0
         removed = 0
         while graphs := self.registry.removal_graphs(museum_id, limit=500):
+            self._unindex(graphs)
             self.store.drop_graphs(graphs)
             self.registry.finish_removal(museum_id, graphs)
             removed += len(graphs)

@@ -99,7 +99,11 @@ def bind_values(query: str, substitutions: Mapping[str, Term] | None) -> str:
     """``query`` with ``substitutions`` bound by a VALUES block at the start of its WHERE group."""
     if not substitutions:
         return query
-    block = values_block(substitutions)
+    return insert_values(query, values_block(substitutions))
+
+
+def insert_values(query: str, block: str) -> str:
+    """``query`` with ``block`` (a VALUES block written by ``store.values``) at the start of its WHERE group."""
     tokens = _tokens(query)
     form = next((k for k, t in enumerate(tokens) if t[0] in _FORMS), None)
     if form is None:

@@ -21,6 +21,7 @@ from harvesters.run import Harvester, harvester_options
 from ontology.iris import IriMinter
 from store.base import Store
 from store.open import open_store
+from store.text_index import TextIndex, index_path
 from web.accounts.database import Accounts
 from web.exhibitions.service import ExhibitionService
 from web.museums.service import MuseumService
@@ -47,11 +48,24 @@ class Hub:
         self._exhibitions: ExhibitionService | None = None
         self._museums: MuseumService | None = None
         self._accounts: Accounts | None = None
+        self._text_index: TextIndex | None = None
         self._lock = threading.Lock()
 
     @property
     def store_location(self) -> Path:
         return self.instance / "store"
+
+    @property
+    def text_index_location(self) -> Path:
+        return index_path(self.instance)
+
+    def text_index(self) -> TextIndex:
+        """The full-text index of objects (``store.text_index``), next to the store; nothing is opened yet."""
+        if self._text_index is None:
+            with self._lock:
+                if self._text_index is None:
+                    self._text_index = TextIndex(self.text_index_location)
+        return self._text_index
 
     # The services are built on first use: a command that only lists museums never opens the others' tables.
     @property
@@ -95,7 +109,8 @@ class Hub:
 
     def harvester(self) -> Harvester:
         """The harvester with every HARVEST_* setting applied (retries, backoff, mass-drop guard)."""
-        return Harvester(self.store(), self.registry, self.minter, self.guard, **harvester_options(self.settings))
+        return Harvester(self.store(), self.registry, self.minter, self.guard, text_index=self.text_index(),
+                         **harvester_options(self.settings))
 
     def secret_key(self) -> str:
         """The configured secret key, else one generated once and kept in the instance folder."""

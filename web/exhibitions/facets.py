@@ -113,12 +113,8 @@ def build(state: dict[str, Any]) -> FacetQuery:
     keyword = str(state.get("keyword") or "").strip()
     if keyword:
         clean["keyword"] = keyword
-        name = add(_param("keyword", "literal", {"en": "Keyword", "zh": "关键词"}, keyword), keyword)
-        lines += ["  # keyword: in a title or a description, any language, any case",
-                  "  FILTER EXISTS {",
-                  "    ?object rdfs:label|crm:P67i_is_referred_to_by/crm:P190_has_symbolic_content ?text .",
-                  f"    FILTER(CONTAINS(LCASE(STR(?text)), LCASE({name})))",
-                  "  }"]
+        name = add(_param("keyword", "search", {"en": "Keyword", "zh": "关键词"}, keyword), keyword)
+        lines += _keyword_block(name)
     if state.get("has_image") in (True, "1", "on", "true", 1):
         clean["has_image"] = True
         lines += ["  # has an image",
@@ -134,6 +130,14 @@ def build(state: dict[str, Any]) -> FacetQuery:
     else:
         lines += ["}", "ORDER BY ?object"]
     return FacetQuery("\n".join(lines) + "\n", params, args, clean)
+
+
+def _keyword_block(name: str) -> list[str]:
+    """The keyword facet: a ``search`` parameter, which the section runner resolves through the text index
+    into ``VALUES ?object { ... }`` (``web.exhibitions.keyword``); nothing to match in the query itself."""
+    return [f"  # keyword ({name}): only the objects the hub's text index finds for these words, in titles,",
+            "  # descriptions and the names of their materials, types, places and periods, any language;",
+            "  # the hub binds them as VALUES ?object when the query runs"]
 
 
 def options(store: Store, facet: str, lang: str = "en", *, limit: int = 300,
