@@ -95,6 +95,11 @@ def main() -> None:
 
         exhibitions_main(sys.argv[2:])
         return
+    if sys.argv[1:2] == ["textindex"]:  # `python -m bench textindex ...`: keyword search and indexing cost
+        from bench.text_index import main as text_index_main
+
+        text_index_main(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=100_000)
