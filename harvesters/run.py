@@ -202,9 +202,13 @@ class Harvester:
     def _abandon(self, run: HarvestRun) -> None:
         # Graphs of its last, uncommitted batch that were new may be half bulk-loaded: drop them (a later
         # run lists them again, since it starts from an earlier or the same `from`).
-        partial = [g for g, change in self.registry.pending_batch(run.id).items() if change == "new"]
-        self._unindex(partial)
+        pending = self.registry.pending_batch(run.id)
+        partial = [g for g, change in pending.items() if change == "new"]
         drop_in_batches(self.store, partial)
+        if self.text_index is not None and pending:  # that batch's documents as the store has them now
+            graphs = sorted(pending)
+            for i in range(0, len(graphs), 500):
+                self.text_index.refresh_from_store(self.store, graphs[i : i + 500])
         self.registry.finish_run(run.id, "abandoned", error=run.error or "interrupted, then superseded")
         self.registry.clear_run_state(run.id)
 

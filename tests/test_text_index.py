@@ -214,6 +214,14 @@ def test_a_harvest_resumed_after_a_crash_after_the_index_commit_ends_in_step(sto
     assert_in_step(index, store)
 
 
+def test_a_run_abandoned_after_a_crash_leaves_the_index_as_the_store(store, source, tmp_path, index) -> None:  # noqa: ANN001
+    CrashingIndex.calls = 0
+    assert harvester(store, source, tmp_path, CrashingIndex(index.path)).harvest("t").outcome == "failed"
+    h = harvester(store, source, tmp_path, index)
+    h.harvest("t", restart=True)  # the interrupted run is abandoned: its last batch re-read from the store
+    assert_in_step(index, store)
+
+
 # --- multilingual -----------------------------------------------------------------------------------------
 def test_silk_finds_every_museums_word_for_it_through_the_thesaurus(store, source, tmp_path, index) -> None:  # noqa: ANN001
     harvester(store, source, tmp_path, index).harvest("t")
