@@ -14,8 +14,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -39,9 +42,15 @@ def _median_ms(work, repeats: int) -> tuple[float, object]:  # noqa: ANN001
     return statistics.median(samples), result
 
 
-def harvests(records: int, work: Path) -> None:
-    from bench.__main__ import run_worker
+def run_worker(*args: str) -> dict[str, object]:
+    """One job of ``bench.harvest_worker`` in a fresh process (as ``bench.__main__`` runs them)."""
+    out = subprocess.run([sys.executable, "-m", "bench.harvest_worker", *args], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"bench worker failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
+
+def harvests(records: int, work: Path) -> None:
     results = {}
     with BenchOaiServer(records) as feed:
         for name, extra in (("without index", []), ("with index", ["--text-index", str(work / "text-index")])):
