@@ -149,7 +149,10 @@ class Harvester:
             )
         try:
             self._apply_confirmed_removal(museum_id)
+            latest = self.registry.runs(museum_id, limit=1)
             run = self._open_run(museum, full=full, restart=restart)
+            if latest and latest[0].id != run.id and latest[0].outcome == "failed":
+                self._reindex_pending(latest[0].id)  # failed before its first checkpoint: not resumed
             state = _state_of(run)
             state.resumed = run.attempts > 1
             http = GuardedSession(self.guard, timeout=self.http_timeout, retry=self.retry,
@@ -205,10 +208,7 @@ class Harvester:
         pending = self.registry.pending_batch(run.id)
         partial = [g for g, change in pending.items() if change == "new"]
         drop_in_batches(self.store, partial)
-        if self.text_index is not None and pending:  # that batch's documents as the store has them now
-            graphs = sorted(pending)
-            for i in range(0, len(graphs), 500):
-                self.text_index.refresh_from_store(self.store, graphs[i : i + 500])
+        self._reindex_pending(run.id)
         self.registry.finish_run(run.id, "abandoned", error=run.error or "interrupted, then superseded")
         self.registry.clear_run_state(run.id)
 
@@ -300,6 +300,18 @@ class Harvester:
             self.store.drop_graphs(chunk)
             state.deleted += len(chunk)
             self.registry.update_run(run.id, deleted=state.deleted)
+
+    def _reindex_pending(self, run_id: int) -> None:
+        """The text index documents of a run's uncommitted batch, as the store has them now.
+
+        That batch may have reached the store and not the index (or the other way round); a run that
+        resumes replays it, but one that does not (abandoned, or failed before its first checkpoint)
+        leaves it to the next run, which finds those records unchanged in the store and writes nothing.
+        """
+        graphs = sorted(self.registry.pending_batch(run_id))
+        if self.text_index is not None:
+            for i in range(0, len(graphs), 500):
+                self.text_index.refresh_from_store(self.store, graphs[i : i + 500])
 
     def _unindex(self, graphs: Sequence[str]) -> None:
         """Documents of graphs about to be dropped leave the text index first (redone after a crash, since

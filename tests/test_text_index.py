@@ -186,6 +186,7 @@ class CrashingIndex(TextIndex):
 
 def test_a_harvest_resumed_after_a_crash_before_the_index_commit_ends_in_step(store, source, tmp_path,
                                                                               index) -> None:  # noqa: ANN001
+    CrashingIndex.calls = 0
     crashing = CrashingIndex(index.path)
     failed = harvester(store, source, tmp_path, crashing).harvest("t")
     assert failed.outcome == "failed" and "killed" in (failed.error or "")
@@ -214,11 +215,25 @@ def test_a_harvest_resumed_after_a_crash_after_the_index_commit_ends_in_step(sto
     assert_in_step(index, store)
 
 
-def test_a_run_abandoned_after_a_crash_leaves_the_index_as_the_store(store, source, tmp_path, index) -> None:  # noqa: ANN001
-    CrashingIndex.calls = 0
-    assert harvester(store, source, tmp_path, CrashingIndex(index.path)).harvest("t").outcome == "failed"
-    h = harvester(store, source, tmp_path, index)
-    h.harvest("t", restart=True)  # the interrupted run is abandoned: its last batch re-read from the store
+@pytest.mark.parametrize("fail_at", [1, 2], ids=["failed-before-its-first-checkpoint", "abandoned"])
+def test_a_run_not_resumed_after_a_crash_leaves_the_index_as_the_store(store, source, tmp_path, index,
+                                                                        fail_at) -> None:  # noqa: ANN001
+    assert harvester(store, source, tmp_path, index).harvest("t").outcome == "ok"
+    source.now = "2026-02-01T00:00:00Z"
+    for key, (title, material, lang, note) in RECORDS.items():  # all updated: two batches
+        put(source, key, f"Re-catalogued {title}", material, lang, note, stamp="2026-02-01T10:00:00Z")
+    CrashingIndex.calls, CrashingIndex.fail_at = 0, fail_at
+    try:
+        failed = harvester(store, source, tmp_path, CrashingIndex(index.path)).harvest("t")
+    finally:
+        CrashingIndex.fail_at = 2
+    assert failed.outcome == "failed" and (failed.checkpoint is not None) == (fail_at == 2)
+    assert search(index, "catalogued") != set(RECORDS)  # the store has every new title, the index not
+    # A new run (the interrupted one abandoned, or not resumable) lists the records again, which the store
+    # now calls unchanged: the lost batch's documents must be read back from the store.
+    run = harvester(store, source, tmp_path, index).harvest("t", restart=True)
+    assert run.outcome == "ok" and run.id != failed.id and run.unchanged > 0
+    assert search(index, "catalogued") == set(RECORDS)
     assert_in_step(index, store)
 
 
