@@ -35,7 +35,8 @@ def children_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def harvest(url: str, store_dir: Path, batch_size: int, server: bool, worker_threshold: int) -> dict[str, object]:
+def harvest(url: str, store_dir: Path, batch_size: int, server: bool, worker_threshold: int,
+            text_index: Path | None = None) -> dict[str, object]:
     registry = Registry(store_dir.parent / "bench-registry.sqlite")  # removed with the bench's work folder
     registry.save_museum(Museum(id="bench", name="Bench Museum", feed_url=url, format="lido"))
     if server:
@@ -48,8 +49,11 @@ def harvest(url: str, store_dir: Path, batch_size: int, server: bool, worker_thr
         managed = None
         store = EmbeddedStore(store_dir, MINTER.provenance_graph())
     try:
+        from store.text_index import TextIndex
+
         harvester = Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=batch_size,
-                              map_worker_threshold=worker_threshold or None)
+                              map_worker_threshold=worker_threshold or None,
+                              text_index=TextIndex(text_index) if text_index else None)
         last: dict[str, object] = {}
         started = time.perf_counter()
         run = harvester.harvest("bench", progress=lambda state: last.update(timings=state.timings))
@@ -119,9 +123,10 @@ def main() -> None:
     parser.add_argument("--worker-threshold", type=int, default=5000)
     parser.add_argument("--chunk-quads", type=int, default=0)
     parser.add_argument("--cli", action="store_true")
+    parser.add_argument("--text-index", type=Path, default=None, help="keep a text index in this folder")
     args = parser.parse_args()
     if args.job == "harvest":
-        result = harvest(args.url, args.store, args.batch_size, args.server, args.worker_threshold)
+        result = harvest(args.url, args.store, args.batch_size, args.server, args.worker_threshold, args.text_index)
     else:
         result = bulk_load(args.nquads, args.store, args.chunk_quads, args.cli)
     print(json.dumps(result))

@@ -14,7 +14,8 @@ sockets release the GIL; the mapping itself is Python):
    bulk path (``Store.load_graphs``; a museum's first harvest uses batches ``BULK_BATCH_FACTOR`` times
    bigger, which the bulk loader handles with less CPU), then commit the checkpoint (the source's
    position after the batch's last page), the counts and the quarantine entries in one registry
-   transaction.
+   transaction. With a text index (``store.text_index``), the batch's documents are replaced and
+   dropped between the store writes and that commit (and a replay re-indexes the same graphs).
 
 Why a failed harvest leaves the data intact and can resume: the checkpoint is saved only after the
 batch's store writes returned, so it never runs ahead of the store; what was stored before a failure
@@ -31,6 +32,7 @@ Per-record work that must also run in this pipeline (reconciliation, validation)
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import queue
 import threading
@@ -47,6 +49,7 @@ from mappings import MappedRecord, RecordError
 from ontology.iris import IriMinter
 from ontology.namespaces import SROM
 from store.base import RecordGraph, Store
+from store.text_index import TextIndex
 
 T = TypeVar("T")
 RecordHook = Callable[[MappedRecord, SourceRecord, Museum], MappedRecord]
@@ -162,18 +165,20 @@ class _Work:
     #: descriptions of external terms, for the shared vocabulary graph (harvesters.shared_terms)
     external_graph: str = ""
     external: str = ""
+    indexed: list[tuple[str, str, str]] = field(default_factory=list)  # written: (graph, triples, shared)
 
 
 class _Writer:
     """Writes classified batches in order in its own thread; the first failure stops it and is re-raised."""
 
     def __init__(self, store: Store, registry: Registry, run_id: int, museum_id: str, lock_token: str | None,
-                 use_bulk: bool) -> None:
-        self.store, self.registry = store, registry
+                 use_bulk: bool, text_index: TextIndex | None = None) -> None:
+        self.store, self.registry, self.text_index = store, registry, text_index
         self.run_id, self.museum_id, self.lock_token = run_id, museum_id, lock_token
         self.use_bulk = use_bulk
-        #: seconds spent writing: the store (journal included) and the registry commits
-        self.timings = {"store": 0.0, "registry": 0.0}
+        #: seconds spent writing: the store (journal included), waiting for the text index after the store
+        #: (it is written at the same time), and the registry commits
+        self.timings = {"store": 0.0, "text_index": 0.0, "registry": 0.0}
         self.inflight: list[dict[str, str | None]] = []  # per submitted batch: graph → hash (None: dropped)
         self.lock = threading.Lock()
         self.error: BaseException | None = None
@@ -225,22 +230,61 @@ class _Writer:
         additions = [RecordGraph(work.shared_graph, work.shared)] if work.shared else []
         if work.external:
             additions.append(RecordGraph(work.external_graph, work.external))
-        if work.drops:
-            self.store.drop_graphs(work.drops)
-        bulk = work.new if self.use_bulk else []
-        replaced = work.updated + ([] if self.use_bulk else work.new)
-        if replaced:
-            self.store.replace_graphs(replaced, additions=[] if bulk else additions)
-        if bulk or (additions and not replaced):
-            self.store.load_graphs(bulk, additions=additions)
-        stored = time.perf_counter()
+        # The batch's documents are built and committed to the text index while the store writes (the
+        # store releases the GIL). Measured on 20,000 records: the index costs the harvest +42 % CPU; written
+        # after the store, the writer waited 56 s for it in all, written alongside 2.3 s. Either may finish
+        # first: until the checkpoint below, a batch is replayed as a whole (the journal).
+        text_index, indexing = self.text_index, None
+        if text_index is not None and (work.indexed or work.drops):
+            indexing = _Background(functools.partial(text_index.index_records, work.indexed, work.drops))
+        try:
+            if work.drops:
+                self.store.drop_graphs(work.drops)
+            bulk = work.new if self.use_bulk else []
+            replaced = work.updated + ([] if self.use_bulk else work.new)
+            if replaced:
+                self.store.replace_graphs(replaced, additions=[] if bulk else additions)
+            if bulk or (additions and not replaced):
+                self.store.load_graphs(bulk, additions=additions)
+            stored = time.perf_counter()
+        finally:
+            if indexing is not None:
+                indexing.wait()
+        if indexing is not None:  # committed before the checkpoint: a replayed batch is indexed again
+            indexing.join()
+        indexed = time.perf_counter()
         self.registry.commit_batch(
             self.run_id, self.museum_id, checkpoint=work.checkpoint, counts=work.counts,
             quarantined=work.quarantined, released=work.released, seen=work.present if work.full else (),
             written=work.present if work.held_removal else (), lock_token=self.lock_token,
         )
         self.timings["store"] += stored - started
-        self.timings["registry"] += time.perf_counter() - stored
+        self.timings["text_index"] += indexed - stored
+        self.timings["registry"] += time.perf_counter() - indexed
+
+
+class _Background:
+    """``work()`` in a thread; :meth:`join` waits for it and re-raises its exception."""
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        self.error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                work()
+            except BaseException as exc:
+                self.error = exc
+
+        self._thread = threading.Thread(target=run, name="srom-harvest-index", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def join(self) -> None:
+        self.wait()
+        if self.error is not None:
+            raise self.error
 
 
 class Pipeline:
@@ -250,13 +294,15 @@ class Pipeline:
                  state: Any, finish_record: Callable[[MappedRecord, SourceRecord, int], MappedRecord],
                  provenance: Callable[..., str],
                  batch_size: int, lock_token: str | None = None, use_bulk: bool = True,
-                 progress: Callable[[Any], None] | None = None, bulk_batch_factor: int = BULK_BATCH_FACTOR) -> None:
+                 progress: Callable[[Any], None] | None = None, bulk_batch_factor: int = BULK_BATCH_FACTOR,
+                 text_index: TextIndex | None = None) -> None:
         self.store, self.registry, self.minter = store, registry, minter
         self.museum, self.harvest_run, self.state = museum, run, state
         self.finish_record, self.provenance = finish_record, provenance
         self.batch_size = max(1, batch_size)
         self.bulk_batch_factor = max(1, bulk_batch_factor)
         self.lock_token, self.use_bulk, self.progress = lock_token, use_bulk, progress
+        self.text_index = text_index
         self.vocabulary = minter.vocabulary_graph(museum.id)
         move_external_terms(store, minter, museum.id)  # what an older hub kept in the museum's graph
         self.shared_written: set[str] = set()  # shared-term lines written in this run (bounded by the vocabulary)
@@ -274,7 +320,8 @@ class Pipeline:
 
     def run(self, pages: Iterable[PreparedPage], checkpoint: Callable[[PreparedPage | None], dict[str, Any]]) -> None:
         """Harvest ``pages``; ``checkpoint(page)`` is what to save after ``page`` (None: the listing ended)."""
-        writer = _Writer(self.store, self.registry, self.harvest_run.id, self.museum.id, self.lock_token, self.use_bulk)
+        writer = _Writer(self.store, self.registry, self.harvest_run.id, self.museum.id, self.lock_token, self.use_bulk,
+                         self.text_index)
         # Where the time goes (seconds, summed): waiting for pages, records (hooks, hash), classification
         # with its store lookup, waiting for the writer; the writer's own store and registry time.
         timings = {"wait_pages": 0.0, "records": 0.0, "classify": 0.0, "wait_writer": 0.0}
@@ -394,11 +441,14 @@ class Pipeline:
         new: list[RecordGraph] = []
         updated: list[RecordGraph] = []
         drops: list[str] = []
+        indexed: list[tuple[str, str, str]] = []
         shared: dict[str, None] = {}
         for graph, entry in final.items():
             if entry.mapped is None:
                 drops.append(graph)
                 continue
+            if self.text_index is not None:
+                indexed.append((graph, entry.mapped.ntriples, entry.mapped.shared_ntriples))
             record = RecordGraph(graph, entry.mapped.ntriples,
                                  self.provenance(entry.mapped, entry.record, entry.digest))
             if graph in replace:
@@ -416,7 +466,8 @@ class Pipeline:
         counts = {k: getattr(state, k) for k in ("new", "updated", "deleted", "quarantined", "unchanged", "records")}
         return _Work(changes, new, updated, drops, self.vocabulary, own, checkpoint, counts,
                      batch.quarantined, released, batch.present, self.harvest_run.full, self.held_removal,
-                     {g: current[g] for g in final}, self.minter.shared_vocabulary_graph(), external)
+                     {g: current[g] for g in final}, self.minter.shared_vocabulary_graph(), external,
+                     indexed)
 
 
 def _has_graphs(store: Store, prefix: str) -> bool:

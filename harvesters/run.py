@@ -54,6 +54,7 @@ from ontology.clock import utc_now
 from ontology.iris import IriMinter
 from ontology.validation import validate_record
 from store.base import Store
+from store.text_index import TextIndex
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ class Harvester:
         bulk_batch_factor: int = BULK_BATCH_FACTOR,
         max_pages: int = DEFAULT_MAX_PAGES,
         max_records: int = DEFAULT_MAX_RECORDS,
+        text_index: TextIndex | None = None,
     ) -> None:
         self.store = store
         self.registry = registry
@@ -130,6 +132,8 @@ class Harvester:
         #: caps on one run's listing (harvesters.listing_guard): a feed cannot make a run endless
         self.max_pages = max_pages
         self.max_records = max_records
+        #: the full-text index kept in step with the record graphs (None: no index; ``store.text_index``)
+        self.text_index = text_index
 
     # --- the run ---------------------------------------------------------------------------------
     def harvest(
@@ -154,7 +158,10 @@ class Harvester:
             )
         try:
             self._apply_confirmed_removal(museum_id)
+            latest = self.registry.runs(museum_id, limit=1)
             run = self._open_run(museum, full=full, restart=restart)
+            if latest and latest[0].id != run.id and latest[0].outcome == "failed":
+                self._reindex_pending(latest[0].id)  # failed before its first checkpoint: not resumed
             state = _state_of(run)
             state.resumed = run.attempts > 1
             http = GuardedSession(self.guard, timeout=self.http_timeout, retry=self.retry,
@@ -207,8 +214,10 @@ class Harvester:
     def _abandon(self, run: HarvestRun) -> None:
         # Graphs of its last, uncommitted batch that were new may be half bulk-loaded: drop them (a later
         # run lists them again, since it starts from an earlier or the same `from`).
-        partial = [g for g, change in self.registry.pending_batch(run.id).items() if change == "new"]
+        pending = self.registry.pending_batch(run.id)
+        partial = [g for g, change in pending.items() if change == "new"]
         drop_in_batches(self.store, partial)
+        self._reindex_pending(run.id)
         self.registry.finish_run(run.id, "abandoned", error=run.error or "interrupted, then superseded")
         self.registry.clear_run_state(run.id)
 
@@ -275,6 +284,7 @@ class Harvester:
             store=self.store, registry=self.registry, minter=self.minter, museum=museum, run=run, state=state,
             finish_record=finish_record, provenance=provenance, batch_size=self.batch_size, lock_token=token,
             use_bulk=self.use_bulk, progress=progress, bulk_batch_factor=self.bulk_batch_factor,
+            text_index=self.text_index,
         )
         try:
             pipeline.run(pages(), checkpoint_after)
@@ -299,10 +309,30 @@ class Harvester:
             return
         for i in range(0, len(missing), 500):
             chunk = missing[i : i + 500]
+            self._unindex(chunk)
             self.store.drop_graphs(chunk)
             self.registry.record_activity(museum.id, "Delete", chunk)
             state.deleted += len(chunk)
             self.registry.update_run(run.id, deleted=state.deleted)
+
+    def _reindex_pending(self, run_id: int) -> None:
+        """The text index documents of a run's uncommitted batch, as the store has them now.
+
+        That batch may have reached the store and not the index (or the other way round); a run that
+        resumes replays it, but one that does not (abandoned, or failed before its first checkpoint)
+        leaves it to the next run, which finds those records unchanged in the store and writes nothing.
+        """
+        graphs = sorted(self.registry.pending_batch(run_id))
+        if self.text_index is not None:
+            for i in range(0, len(graphs), 500):
+                self.text_index.refresh_from_store(self.store, graphs[i : i + 500])
+
+    def _unindex(self, graphs: Sequence[str]) -> None:
+        """Documents of graphs about to be dropped leave the text index first (redone after a crash, since
+        what to drop is worked out from the store again)."""
+        if self.text_index is not None and graphs:
+            for i in range(0, len(graphs), 500):
+                self.text_index.delete_graphs(graphs[i : i + 500])
 
     def pending_removal(self, museum_id: str) -> dict[str, Any] | None:
         """The removal held by the mass-drop guard for ``museum_id`` (see ``Registry.pending_removal``)."""
@@ -331,6 +361,7 @@ class Harvester:
             return 0
         removed = 0
         while graphs := self.registry.removal_graphs(museum_id, limit=500):
+            self._unindex(graphs)
             self.store.drop_graphs(graphs)
             self.registry.finish_removal(museum_id, graphs)
             removed += len(graphs)

@@ -110,6 +110,42 @@ def loose_key(k: str) -> str:
     return k
 
 
+# --- words for the full-text index ---------------------------------------------------------------------
+#: scripts written without spaces between words (Han, kana; Korean is spaced): each character is a word of its own,
+#: so a search for 丝绸 is the phrase 丝 绸 and finds 丝绸之路 as CONTAINS would
+_UNSPACED = re.compile(r"([\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff])")
+
+
+def word_groups(text: str) -> list[list[str]]:
+    """``text`` folded and cut into words for the text index: a list of phrases, each a list of words.
+
+    A run of Latin, Cyrillic, Arabic, Hangul... letters and digits is one word; Han and kana
+    characters are one word each, kept together as a phrase where they were written together ("Baghdad铜镜" ->
+    ``[["baghdad"], ["铜", "镜"]]``). Folding as :func:`fold` (case, diacritics, traditional Chinese).
+    """
+    groups: list[list[str]] = []
+    for chunk in fold(text).split():
+        phrase: list[str] = []
+        for piece in _UNSPACED.split(chunk):
+            if not piece:
+                continue
+            if _UNSPACED.fullmatch(piece):
+                phrase.append(piece)
+                continue
+            if phrase:
+                groups.append(phrase)
+                phrase = []
+            groups.append([piece])
+        if phrase:
+            groups.append(phrase)
+    return groups
+
+
+def index_words(text: str) -> str:
+    """``text`` as the index stores it: folded words separated by single spaces (see :func:`word_groups`)."""
+    return " ".join(w for group in word_groups(text) for w in group)
+
+
 _PAREN = re.compile(r"^(.*?)\s*[(\[]([^()\[\]]+)[)\]]\s*$")
 _DCMI_NAME = re.compile(r"^\s*name\s*=\s*([^;]+)", re.I)
 _PARTS = re.compile(r"\s*[,;/、，；]\s*")

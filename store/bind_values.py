@@ -101,7 +101,7 @@ def bind_values(query: str, substitutions: Mapping[str, Term] | None) -> str:
     """``query`` with ``substitutions`` bound by a VALUES block at the start of its WHERE group."""
     if not substitutions:
         return query
-    return _insert_block(query, values_block(substitutions))
+    return insert_values(query, values_block(substitutions))
 
 
 def bind_rows(query: str, rows: Mapping[str, Sequence[Value]] | None) -> str:
@@ -124,7 +124,7 @@ def bind_rows(query: str, rows: Mapping[str, Sequence[Value]] | None) -> str:
             query = filled
     if not rest:
         return query
-    return _insert_block(query, " ".join(values_column(name, terms) for name, terms in rest.items()) + "\n")
+    return insert_values(query, " ".join(values_column(name, terms) for name, terms in rest.items()) + "\n")
 
 
 def _fill_empty_blocks(query: str, name: str, block: str) -> str | None:
@@ -142,7 +142,8 @@ def _fill_empty_blocks(query: str, name: str, block: str) -> str | None:
     return "".join(out) + query[last:]
 
 
-def _insert_block(query: str, block: str) -> str:
+def insert_values(query: str, block: str) -> str:
+    """``query`` with ``block`` (a VALUES block written by ``store.values``) at the start of its WHERE group."""
     tokens = _tokens(query)
     form = next((k for k, t in enumerate(tokens) if t[0] in _FORMS), None)
     if form is None:

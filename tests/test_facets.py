@@ -113,7 +113,7 @@ def test_the_query_is_readable_and_carries_no_values(store: EmbeddedStore) -> No
     for value in built.arguments.values():
         assert value not in built.query
     assert {p.name: p.type for p in built.parameters} == {"material_1": "iri", "period_name": "literal",
-                                                          "keyword": "literal"}
+                                                          "keyword": "search"}
     assert built.facets["has_image"] is True
 
 

@@ -21,6 +21,7 @@ from harvesters.guard import FeedGuard
 from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from store.embedded import EmbeddedStore
+from store.text_index import TextIndex, index_path
 from tests.support.lido_records import lido
 from tests.support.oai_test_server import OaiTestServer
 from tests.test_harvest import MINTER, assert_store_matches
@@ -137,6 +138,9 @@ def test_sigkill_mid_run_then_resume_gives_the_uninterrupted_store(
         assert ref_run.outcome == "ok"
         assert_store_matches(stored, source)
         assert record_quads(stored) == record_quads(reference)
+        # the text index (written by the same batches, before their checkpoints) holds the same objects
+        assert TextIndex(index_path(instance)).indexed_graphs() == set(
+            stored.graph_names(prefix=MINTER.record_graph_prefix("test")))
     finally:
         stored.close()
         reference.close()

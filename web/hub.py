@@ -23,6 +23,7 @@ from harvesters.run import Harvester, harvester_options
 from ontology.iris import IriMinter
 from store.base import Store
 from store.open import open_store, open_virtuoso
+from store.text_index import TextIndex, index_path
 from store.virtuoso_server import find_running_virtuoso
 from web.accounts.database import Accounts
 from web.exhibitions.service import ExhibitionService
@@ -62,11 +63,24 @@ class Hub:
         self._lock = threading.RLock()  # start_store() hands the store over through use_store()
         #: starts the managed store's server when a command needs it and none runs (set by ``web.cli``)
         self.start_store: Callable[[], None] | None = None
+        self._text_index: TextIndex | None = None
 
     @property
     def store_location(self) -> Path:
         """The managed store's directory: ``store`` (Oxigraph) or ``virtuoso`` in the instance folder."""
         return self.instance / ("virtuoso" if self.settings["STORE"] == "virtuoso" else "store")
+
+    @property
+    def text_index_location(self) -> Path:
+        return index_path(self.instance)
+
+    def text_index(self) -> TextIndex:
+        """The full-text index of objects (``store.text_index``), next to the store; nothing is opened yet."""
+        if self._text_index is None:
+            with self._lock:
+                if self._text_index is None:
+                    self._text_index = TextIndex(self.text_index_location)
+        return self._text_index
 
     # The services are built on first use: a command that only lists museums never opens the others' tables.
     @property
@@ -130,7 +144,8 @@ class Hub:
 
     def harvester(self) -> Harvester:
         """The harvester with every HARVEST_* setting applied (retries, backoff, mass-drop guard)."""
-        return Harvester(self.store(), self.registry, self.minter, self.guard, **harvester_options(self.settings))
+        return Harvester(self.store(), self.registry, self.minter, self.guard, text_index=self.text_index(),
+                         **harvester_options(self.settings))
 
     def secret_key(self) -> str:
         """The configured secret key, else one generated once and kept in the instance folder."""

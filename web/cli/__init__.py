@@ -13,6 +13,7 @@ import click
 from web.cli.accounts import accounts, tokens
 from web.cli.demo import demo
 from web.cli.exhibitions import exhibitions
+from web.cli.index import index
 from web.cli.mappings import map_command, mappings
 from web.cli.museums import harvest, museums, quarantine, removals, runs
 from web.cli.query import query
@@ -25,5 +26,5 @@ def main() -> None:
 
 
 for command in (serve, demo, museums, harvest, runs, quarantine, removals, map_command, query, exhibitions,
-                accounts, tokens, mappings):
+                accounts, tokens, mappings, index):
     main.add_command(command)

@@ -36,7 +36,7 @@ class ExhibitionError(HubError, ValueError):
 @dataclass
 class Parameter:
     name: str  # SPARQL variable name without '?'
-    type: str  # "iri" | "literal" | "language" | "date" | "number" | "choice"
+    type: str  # "iri" | "literal" | "language" | "date" | "number" | "choice" | "search"
     label: dict[str, str] = field(default_factory=dict)
     default: str | None = None
     choices_query: str | None = None  # for "choice": SELECT ?value ?label ...

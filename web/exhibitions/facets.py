@@ -107,15 +107,6 @@ def term_block(facet: str, names: list[str], values: list[str]) -> list[str]:
     return [f"  # {label['en'].lower()}: any of the chosen{nested}", *_any_of(branches)]
 
 
-def keyword_block(name: str) -> list[str]:
-    """The keyword facet's lines (swappable for a full-text index): ``name`` is the keyword's parameter."""
-    return ["  # keyword: in a title or a description, any language, any case",
-            "  FILTER EXISTS {",
-            "    ?object rdfs:label|crm:P67i_is_referred_to_by/crm:P190_has_symbolic_content ?text .",
-            f"    FILTER(CONTAINS(LCASE(STR(?text)), LCASE({name})))",
-            "  }"]
-
-
 def _year(bound: str, value: str) -> str:
     if not _YEAR.match(value):
         raise FacetError(f"{bound}: {value!r} is not a year (like 618, or -206 for 206 BCE)")
@@ -169,7 +160,8 @@ def build(state: dict[str, Any]) -> FacetQuery:
     keyword = str(state.get("keyword") or "").strip()
     if keyword:
         clean["keyword"] = keyword
-        lines += keyword_block(add(_param("keyword", "literal", {"en": "Keyword", "zh": "关键词"}, keyword), keyword))
+        name = add(_param("keyword", "search", {"en": "Keyword", "zh": "关键词"}, keyword), keyword)
+        lines += _keyword_block(name)
     if state.get("has_image") in (True, "1", "on", "true", 1):
         clean["has_image"] = True
         lines += ["  # has an image",
@@ -187,6 +179,14 @@ def build(state: dict[str, Any]) -> FacetQuery:
         lines += ["}", "ORDER BY ?object"]
     lines.append(f"LIMIT {MAX_LIMIT}")  # the most a section shows; the section's own limit cuts further
     return FacetQuery("\n".join(lines) + "\n", params, args, clean)
+
+
+def _keyword_block(name: str) -> list[str]:
+    """The keyword facet: a ``search`` parameter, which the section runner resolves through the text index
+    into ``VALUES ?object { ... }`` (``web.exhibitions.keyword``); nothing to match in the query itself."""
+    return [f"  # keyword ({name}): only the objects the hub's text index finds for these words, in titles,",
+            "  # descriptions and the names of their materials, types, places and periods, any language;",
+            "  # the hub binds them as VALUES ?object when the query runs"]
 
 
 def options(store: Store, facet: str, lang: str = "en", *, limit: int = 300,

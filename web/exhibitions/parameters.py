@@ -8,8 +8,10 @@ value into query text: a title such as ``} ; DROP ALL ; {`` is a string literal,
 Types: ``iri`` (an absolute IRI), ``literal`` (a string), ``language`` (a BCP 47 tag, bound as a string
 so a query compares it with ``LANG()``), ``date`` (a year or an ISO date, bound as ``xsd:dateTime`` so it
 compares with the time-spans of the graph model; negative years are BCE), ``number`` (``xsd:integer`` or
-``xsd:decimal``), ``choice`` (one of the ``?value`` terms a choices query returns; the term is taken
-from the query result itself, so a choice can only ever be a value the store offered).
+``xsd:decimal``), ``search`` (words for the hub's full-text index: the section runner turns them into the
+matching objects, ``web.exhibitions.keyword``), ``choice`` (one of the ``?value`` terms a choices query
+returns; the term is taken from the query result itself, so a choice can only ever be a value the store
+offered).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from store.base import Store, Term
     from web.exhibitions.document import Parameter
 
-TYPES = ("iri", "literal", "language", "date", "number", "choice")
+TYPES = ("iri", "literal", "language", "date", "number", "choice", "search")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_LENGTH = 2000  # a parameter value is a term, not a document
 CHOICES_LIMIT = 500
@@ -60,7 +62,7 @@ def to_term(parameter: Parameter, value: str, store: Store | None = None) -> Ter
         raise ParameterError(f"{label}: the value must be text")
     if len(value) > MAX_LENGTH:
         raise ParameterError(f"{label}: the value is longer than {MAX_LENGTH} characters")
-    if kind == "literal":
+    if kind in ("literal", "search"):
         return ox.Literal(value)
     text = value.strip()
     if kind == "iri":

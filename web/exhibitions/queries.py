@@ -15,27 +15,43 @@ import pyoxigraph as ox
 
 from ontology.namespaces import PREFIXES, sparql_prologue
 from store.base import QuerySyntaxError, SolutionsResult, Store
+from store.bind_values import insert_values
 from store.query_guard import check_query as guard_query
+from store.text_index import TextIndex
+from store.values import iri_values
 from web.exhibitions.document import (
     ExhibitionError,
     Parameter,
     Section,
 )
+from web.exhibitions.keyword import SEARCH_LIMIT, matching_objects
 from web.exhibitions.parameters import bind
 
 SectionResult = list[str]  # object IRIs in order, pinned first
 
 
-def run_section(store: Store, section: Section, *, timeout: float | None) -> list[str]:
+def run_section(store: Store, section: Section, *, timeout: float | None, text_index: TextIndex | None = None,
+                search_limit: int = SEARCH_LIMIT) -> list[str]:
     """The section's object IRIs in order, its pinned objects first.
 
     ``section.arguments`` are bound to ``section.parameters`` as RDF terms through the store's
     ``substitutions`` (never spliced into the text); raises ValueError (ParameterError) on a bad argument
-    and ExhibitionError when the query is not a SELECT binding ``?object``.
+    and ExhibitionError when the query is not a SELECT binding ``?object``. A ``search`` parameter
+    constrains ``?object`` to the objects its words find (``web.exhibitions.keyword``, through
+    ``text_index``), bound as ``VALUES ?object { ... }`` at the start of the query's WHERE group.
     """
     substitutions = bind(section.parameters, section.arguments, store)
+    query = section.query
+    found: list[str] | None = None
+    for parameter in section.parameters:
+        if parameter.type == "search":
+            text = substitutions.pop(parameter.name).value
+            hits = matching_objects(store, text_index, text, limit=search_limit, timeout=timeout)
+            found = hits if found is None else [h for h in found if h in set(hits)]
+    if found is not None:
+        query = insert_values(query, iri_values("object", found))
     result = store.query(
-        sparql_prologue() + section.query, substitutions=substitutions or None, timeout=timeout, limit=section.limit
+        sparql_prologue() + query, substitutions=substitutions or None, timeout=timeout, limit=section.limit
     )
     if not isinstance(result, SolutionsResult) or "object" not in result.variables:
         raise ExhibitionError(f"the query of section {section.id!r} must be a SELECT binding ?object")
@@ -74,7 +90,9 @@ def check_query(query: str, parameters: list[Parameter] | None = None) -> dict[s
     variables = [v.value for v in result.variables]
     if "object" not in variables:
         return {"ok": False, "error": "the SELECT must bind ?object (the objects to show)", "variables": variables}
-    missing = [p.name for p in parameters or [] if f"?{p.name}" not in query and f"${p.name}" not in query]
+    # a search parameter constrains ?object (bound when the section runs), not a variable of its own
+    missing = [p.name for p in parameters or [] if p.type != "search"
+               and f"?{p.name}" not in query and f"${p.name}" not in query]
     if missing:
         return {"ok": False, "error": f"the query does not use parameter ?{missing[0]}", "variables": variables}
     return {"ok": True, "error": None, "variables": variables}

@@ -133,7 +133,8 @@ class ExhibitionService:
         return sections
 
     def _snapshot(self, slug: str, revision: int, doc: ExhibitionDoc) -> dict[str, list[str]]:
-        sections = {s.id: run_section(self._store(), s, timeout=doc.time_budget) for s in doc.sections}
+        sections = {s.id: run_section(self._store(), s, timeout=doc.time_budget, text_index=self.hub.text_index())
+                    for s in doc.sections}
         self.repository.save_snapshot(slug, revision, sections)
         return sections
 
@@ -177,7 +178,7 @@ class ExhibitionService:
             iris = self.cache.get(key)
             if iris is None:
                 bound = Section(**{**section.__dict__, "arguments": args})
-                iris = run_section(self._store(), bound, timeout=doc.time_budget)
+                iris = run_section(self._store(), bound, timeout=doc.time_budget, text_index=self.hub.text_index())
                 self.cache.put(key, doc.cache_seconds, iris)
             out[section.id] = iris
         return out

@@ -259,6 +259,7 @@ class MuseumService:
         minter = self.hub.minter
         store = self.hub.store()
         graphs = store.graph_names(prefix=minter.record_graph_prefix(museum_id))
+        self.hub.text_index().delete_museum(minter.museum(museum_id))  # first: a retry finds the graphs again
         for start in range(0, len(graphs), _DROP_BATCH):
             store.drop_graphs(graphs[start : start + _DROP_BATCH])
             self.hub.registry.record_activity(museum_id, "Delete", graphs[start : start + _DROP_BATCH])

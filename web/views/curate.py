@@ -173,7 +173,7 @@ def preview(slug: str) -> ResponseReturnValue:
     for section in doc.sections:
         cards, error = [], None
         try:
-            iris = run_section(store(), section, timeout=doc.time_budget)
+            iris = run_section(store(), section, timeout=doc.time_budget, text_index=hub().text_index())
             cards = fetch_cards(store(), iris, lang, timeout=doc.time_budget)
         except QueryTimeout:
             error = f"the query took longer than the time budget ({doc.time_budget:g} s)"
@@ -320,7 +320,7 @@ def try_query() -> ResponseReturnValue:
             "id": "try", "query": str(data["query"]), "parameters": [p.__dict__ for p in _parameters(data)],
             "arguments": arguments if isinstance(arguments, dict) else {},
             "pinned": [str(i) for i in data.get("pinned") or []], "limit": data.get("limit") or 200}]}).sections[0]
-        iris = run_section(store(), section, timeout=budget)
+        iris = run_section(store(), section, timeout=budget, text_index=hub().text_index())
         cards = fetch_cards(store(), iris[:TRY_CARDS], current_language(), timeout=budget)
     except QueryTimeout:
         return _error(408, f"the query took longer than the time budget ({budget:g} s)")
