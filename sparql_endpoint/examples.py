@@ -68,9 +68,11 @@ GROUP BY ?mint ?where
 ORDER BY DESC(?coins)"""),
     Example("tang-across-museums", {"en": "Tang dynasty objects in every museum", "zh": "各馆的唐代藏品"}, """\
 #defaultView:ImageGrid
-# The period concept and its narrower periods (skos:broader*), whichever museum wrote the date.
+# The period concept and its narrower periods (srom:within: the thesaurus' broader closure, one join),
+# whichever museum wrote the date.
 SELECT ?object ?title ?museum ?image WHERE {
-  ?object crm:P108i_was_produced_by/crm:P10_falls_within/skos:broader* <https://w3id.org/srom/concept/period/tang> ;
+  ?period srom:within <https://w3id.org/srom/concept/period/tang> .
+  ?object srom:productionPeriod ?period ;
           rdfs:label ?title ;
           crm:P50_has_current_keeper/rdfs:label ?museum .
   FILTER(LANGMATCHES(LANG(?title), "en") && LANGMATCHES(LANG(?museum), "en"))
@@ -127,11 +129,11 @@ ORDER BY DESC(?museums) ?type"""),
 #defaultView:Table
 # Places narrower than Samarkand (Afrasiyab, Panjikent...) count too.
 SELECT ?object ?title ?place ?museum WHERE {
-  ?object crm:P108i_was_produced_by/crm:P7_took_place_at ?concept ;
+  ?concept srom:within <https://w3id.org/srom/concept/place/samarkand> ;
+           skos:prefLabel ?place .
+  ?object srom:productionPlace ?concept ;
           rdfs:label ?title ;
           crm:P50_has_current_keeper/srom:museumId ?museum .
-  ?concept skos:broader* <https://w3id.org/srom/concept/place/samarkand> ;
-           skos:prefLabel ?place .
   FILTER(LANGMATCHES(LANG(?title), "en") && LANGMATCHES(LANG(?place), "en"))
 }
 ORDER BY ?place ?title"""),
