@@ -77,7 +77,7 @@ def load_objects(instance: Path, records: int, chunk: int = 2000) -> int:
     """Map ``records`` synthetic LIDO records (on every core) and bulk-load them; returns quads loaded."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from harvesters.registry import Museum
+    from harvesters.feed_database import Museum
     from harvesters.run import museum_graph
     from ontology.iris import IriMinter
     from store.embedded import EmbeddedStore

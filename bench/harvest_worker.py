@@ -12,8 +12,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from harvesters.feed_database import FeedDatabase, Museum
 from harvesters.guard import FeedGuard
-from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from ontology.iris import IriMinter
 from store.embedded import EmbeddedStore
@@ -37,7 +37,7 @@ def children_peak_rss_mb() -> float:
 
 def harvest(url: str, store_dir: Path, batch_size: int, server: bool, worker_threshold: int,
             text_index: Path | None = None) -> dict[str, object]:
-    registry = Registry(store_dir.parent / "bench-registry.sqlite")  # removed with the bench's work folder
+    registry = FeedDatabase(store_dir.parent / "bench-registry.sqlite")  # removed with the bench's work folder
     registry.save_museum(Museum(id="bench", name="Bench Museum", feed_url=url, format="lido"))
     if server:
         from store.oxigraph_server import ManagedOxigraphServer

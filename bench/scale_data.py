@@ -120,7 +120,7 @@ def write_nquads(path: Path, objects: int, museums: int) -> tuple[int, int]:
 
 
 def _museum(museum_id: str, j: int):
-    from harvesters.registry import Museum
+    from harvesters.feed_database import Museum
 
     city, country, lat, lon = CITIES[j % len(CITIES)]
     name = f"Scale Museum {museum_id[1:]}"

@@ -33,13 +33,13 @@ def _server(engine: str, location: Path, memory_mb: int):
 
 
 def harvest(engine: str, url: str, location: Path, batch_size: int, memory_mb: int) -> dict[str, object]:
+    from harvesters.feed_database import FeedDatabase, Museum
     from harvesters.guard import FeedGuard
-    from harvesters.registry import Museum, Registry
     from harvesters.run import Harvester
     from ontology.iris import IriMinter
 
     minter = IriMinter(BASE)
-    registry = Registry(location.parent / f"registry-{engine}.sqlite")
+    registry = FeedDatabase(location.parent / f"registry-{engine}.sqlite")
     registry.save_museum(Museum(id="bench", name="Bench Museum", feed_url=url, format="lido"))
     server = _server(engine, location, memory_mb)
     server.start()

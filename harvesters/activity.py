@@ -48,7 +48,7 @@ class Activity:
 
 
 class ActivityLogMixin:
-    """Mixed into :class:`harvesters.registry.Registry` (same SQLite file, one transaction per call)."""
+    """Mixed into :class:`harvesters.feed_database.FeedDatabase` (same SQLite file, one transaction per call)."""
 
     _connect: Any
 

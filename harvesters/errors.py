@@ -6,7 +6,7 @@ protocol or one step stay in its module, subclassing :class:`HarvestError`:
 
 - ``harvesters.http``: ``HarvestHttpError`` (a request failed after its retries), ``ContentError`` (an
   answer that cannot be used; retried), ``TransientError`` (one try failed; retried);
-- ``harvesters.guard``: ``FeedUrlRefused``; ``harvesters.registry``: ``RegistryError``;
+- ``harvesters.guard``: ``FeedUrlRefused``; ``harvesters.feed_database``: ``FeedDatabaseError``;
   ``harvesters.mapping_overrides``: ``OverrideError`` (these three are ``ValueError`` s too);
 - ``harvesters.oaipmh``: ``OaiError`` and its protocol codes; ``harvesters.iiif_discovery``:
   ``DiscoveryError``; ``harvesters.rdf_load``: ``RdfDumpError``, ``DumpReadError``;

@@ -1,6 +1,6 @@
 """What a harvest keeps in the registry between its batches: lock, batch journal, checkpoints, removals.
 
-Mixed into :class:`harvesters.registry.Registry` (same SQLite file, same one-transaction-per-call rule):
+Mixed into :class:`harvesters.feed_database.FeedDatabase` (same SQLite file, same one-transaction-per-call rule):
 
 - **Lock** (``harvest_locks``): one harvest per museum at a time, across threads and processes (the
   scheduler in ``srom serve``, ``srom harvest`` in a terminal, a web request). A lock whose process is
@@ -91,9 +91,9 @@ def _chunks(items: list[str]) -> Iterator[list[str]]:
 
 
 class HarvestStateMixin:
-    """Registry methods for the state of harvests in progress (needs ``_connect`` from the Registry)."""
+    """FeedDatabase methods for the state of harvests in progress (needs ``_connect`` from the FeedDatabase)."""
 
-    _connect: Any  # provided by Registry: a context manager yielding a connection in one transaction
+    _connect: Any  # provided by FeedDatabase: a context manager yielding a connection in one transaction
 
     # --- lock ----------------------------------------------------------------------------------
     def acquire_lock(self, museum_id: str, token: str, *, stale_after: float = LOCK_STALE_SECONDS) -> bool:

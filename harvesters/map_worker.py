@@ -177,10 +177,10 @@ def _worker_main(job: WorkerJob, channel: Any, parent_pid: int) -> None:
                     os._exit(0)
 
     try:
+        from harvesters.feed_database import Museum
         from harvesters.guard import FeedGuard
         from harvesters.http import GuardedSession, RetryPolicy
         from harvesters.protocols import source_class
-        from harvesters.registry import Museum
         from mappings import MappingContext
         from ontology.iris import IriMinter
 

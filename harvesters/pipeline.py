@@ -41,8 +41,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from harvesters.feed_database import FeedDatabase, HarvestRun, Museum
 from harvesters.map_worker import PreparedPage
-from harvesters.registry import HarvestRun, Museum, Registry
 from harvesters.shared_terms import move_external_terms, split_shared
 from harvesters.source import SourceRecord
 from mappings import MappedRecord, RecordError
@@ -171,7 +171,7 @@ class _Work:
 class _Writer:
     """Writes classified batches in order in its own thread; the first failure stops it and is re-raised."""
 
-    def __init__(self, store: Store, registry: Registry, run_id: int, museum_id: str, lock_token: str | None,
+    def __init__(self, store: Store, registry: FeedDatabase, run_id: int, museum_id: str, lock_token: str | None,
                  use_bulk: bool, text_index: TextIndex | None = None) -> None:
         self.store, self.registry, self.text_index = store, registry, text_index
         self.run_id, self.museum_id, self.lock_token = run_id, museum_id, lock_token
@@ -290,7 +290,7 @@ class _Background:
 class Pipeline:
     """One run's listing: see the module docstring. ``state`` is the run's HarvestProgress (counts)."""
 
-    def __init__(self, *, store: Store, registry: Registry, minter: IriMinter, museum: Museum, run: HarvestRun,
+    def __init__(self, *, store: Store, registry: FeedDatabase, minter: IriMinter, museum: Museum, run: HarvestRun,
                  state: Any, finish_record: Callable[[MappedRecord, SourceRecord, int], MappedRecord],
                  provenance: Callable[..., str],
                  batch_size: int, lock_token: str | None = None, use_bulk: bool = True,

@@ -25,11 +25,11 @@ from typing import Any
 
 import requests
 
+from harvesters.feed_database import Museum
 from harvesters.guard import FeedGuard, FeedUrlRefused
 from harvesters.http import GuardedSession, HarvestHttpError, RetryPolicy
 from harvesters.map_worker import map_source_record, museum_mapping
 from harvesters.protocols import source_class
-from harvesters.registry import Museum
 from harvesters.source import FeedSpec, SourcePage, SourceRecord
 from mappings import MappedRecord, MappingContext, RecordError, available_formats, get_mapping
 from ontology.iris import IriMinter

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import time
 
-from harvesters.registry import Museum
+from harvesters.feed_database import Museum
 from harvesters.source import SourceRecord
 from mappings import MappedRecord
 from ontology.clock import utc_now

@@ -6,7 +6,7 @@
 - **Incremental by default**: ``from`` is the previous good run's responseDate (the source puts it in the
   feed's granularity). ``full=True`` lists everything and afterwards removes the museum's record graphs
   the source no longer has — unless that is more than ``max_drop_share`` of them (mass-drop guard): then
-  the removal is held in the registry (``Registry.pending_removal``) until :meth:`Harvester.confirm_removal`
+  the removal is held in the registry (``FeedDatabase.pending_removal``) until :meth:`Harvester.confirm_removal`
   (admin or museum; ``srom removals ID --confirm``) applies it. A later harvest that sees a held record
   again takes it off the list.
 - **Resumable**: one harvest per museum at a time (the registry's lock). A run that did not finish —
@@ -30,6 +30,7 @@ from typing import Any
 
 from harvesters.confinement import confine_hook
 from harvesters.errors import HarvestBusy
+from harvesters.feed_database import FeedDatabase, HarvestRun, Museum
 from harvesters.guard import FeedGuard
 from harvesters.http import DEFAULT_MAX_DOWNLOAD_BYTES, GuardedSession, RetryPolicy
 from harvesters.listing_guard import DEFAULT_MAX_PAGES, DEFAULT_MAX_RECORDS, ListingGuard
@@ -46,7 +47,6 @@ from harvesters.map_worker import (
 from harvesters.pipeline import BULK_BATCH_FACTOR, Pipeline, RecordHook, drop_in_batches
 from harvesters.protocols import source_class
 from harvesters.provenance import ProvenanceWriter, museum_graph, provenance_triples
-from harvesters.registry import HarvestRun, Museum, Registry
 from harvesters.source import FeedSpec, SourceRecord
 from harvesters.unmatched import UnmatchedCollector, sync_thesaurus
 from mappings import MappedRecord, MappingContext, RecordError
@@ -87,7 +87,7 @@ class Harvester:
     def __init__(
         self,
         store: Store,
-        registry: Registry,
+        registry: FeedDatabase,
         minter: IriMinter,
         guard: FeedGuard,
         *,
@@ -335,7 +335,7 @@ class Harvester:
                 self.text_index.delete_graphs(graphs[i : i + 500])
 
     def pending_removal(self, museum_id: str) -> dict[str, Any] | None:
-        """The removal held by the mass-drop guard for ``museum_id`` (see ``Registry.pending_removal``)."""
+        """The removal held by the mass-drop guard for ``museum_id`` (see ``FeedDatabase.pending_removal``)."""
         return self.registry.pending_removal(museum_id)
 
     def confirm_removal(self, museum_id: str, by: str = "admin") -> int | None:

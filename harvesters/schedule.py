@@ -44,7 +44,7 @@ def next_time(expression: str, after: datetime) -> datetime:
     return croniter(expression, after.astimezone(UTC)).get_next(datetime)
 
 
-def due_museums(registry, now: datetime) -> list[str]:  # harvesters.registry.Registry
+def due_museums(registry, now: datetime) -> list[str]:  # harvesters.feed_database.FeedDatabase
     """Ids of museums whose schedule says a harvest is due at ``now``, in id order."""
     due = []
     for museum in registry.museums():
@@ -71,7 +71,7 @@ class Scheduler:
 
     def __init__(
         self,
-        registry,  # harvesters.registry.Registry
+        registry,  # harvesters.feed_database.FeedDatabase
         harvest: Callable[[str], object],
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),

@@ -49,7 +49,7 @@ Key = tuple[str, str, str | None]  # (kind, label, language)
 
 
 class UnmatchedTerms:
-    """The review list, in the registry's SQLite file (``Registry.path``), one connection per operation."""
+    """The review list, in the registry's SQLite file (``FeedDatabase.path``), one connection per operation."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)

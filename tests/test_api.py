@@ -118,7 +118,7 @@ def test_writes_need_a_token(app: Flask, tokens: dict[str, str], feeds: DemoFeed
         assert response.get_json() == {"ok": False, "error": "sign in or send a bearer token", "status": 401}
     forged = Api(app.test_client(), "srom_" + "x" * 43)
     assert forged.post("/api/museums", json={}).status_code == 401
-    assert app.extensions["srom"].registry.museums() == []
+    assert app.extensions["srom"].feeds.museums() == []
     # Reads of public facts need no account.
     assert anonymous.get("/api/museums").get_json() == {"ok": True, "museums": []}
 
@@ -175,7 +175,7 @@ def test_museum_cannot_touch_another_museums_feed(app: Flask, tokens: dict[str, 
     # Creating a museum under another museum's id is refused too (whether it exists or not).
     refused = hz.post("/api/museums", json={"id": "bukhara", "name": "B", "feed_url": feeds.feed_url("hz-silk")})
     assert refused.status_code == 403
-    assert app.extensions["srom"].registry.get_museum("koeln-glass").name == "Museum koeln-glass"
+    assert app.extensions["srom"].feeds.get_museum("koeln-glass").name == "Museum koeln-glass"
     # Curators register no feeds.
     assert register(app, tokens, "cur", "hz-silk", feeds.feed_url("hz-silk")).status_code == 403
 
@@ -211,7 +211,7 @@ def test_private_addresses_are_refused_with_a_clear_error(app: Flask, tokens: di
     assert error["ok"] is False and error["status"] == 422 and error["field"] == "feed_url"
     assert ("private, loopback or link-local" in error["error"] and "SROM_ALLOWED_FEED_NETWORKS" in error["error"]) \
         or "http(s)" in error["error"]
-    assert app.extensions["srom"].registry.get_museum("hz-silk") is None
+    assert app.extensions["srom"].feeds.get_museum("hz-silk") is None
     probe = api(app, tokens, "hz").post("/api/probe", json={"feed_url": url}).get_json()["probe"]
     assert probe["ok"] is False and probe["identify"] is None and "refuses" in probe["messages"][0]["text"]
 
@@ -465,10 +465,10 @@ def test_probe_of_an_rdf_dump_shows_its_first_page(app: Flask, tokens: dict[str,
 def test_srom_museums_probe(instance: Path, feeds: DemoFeedServer) -> None:
     from click.testing import CliRunner
 
-    from harvesters.registry import Museum, Registry
+    from harvesters.feed_database import FeedDatabase, Museum
     from web.cli import main
 
-    Registry(database_path(instance)).save_museum(
+    FeedDatabase(database_path(instance)).save_museum(
         Museum(id="koeln-glass", name="Köln", feed_url=feeds.feed_url("koeln-glass"), format="oai_dc"))
     result = CliRunner().invoke(main, ["museums", "probe", "koeln-glass"])
     assert result.exit_code == 0, result.output

@@ -288,9 +288,9 @@ def test_cli_accounts_and_tokens(instance: Path) -> None:
 
 
 def test_public_museum_page_links_managers_to_the_dashboard(app: Flask, accounts: Accounts) -> None:
-    from harvesters.registry import Museum
+    from harvesters.feed_database import Museum
 
-    app.extensions["srom"].registry.save_museum(
+    app.extensions["srom"].feeds.save_museum(
         Museum(id="hz-silk", name="Hangzhou", feed_url="http://127.0.0.1:9/oai", format="lido"))
     accounts.create("hz", PASSWORD, "museum", museum_id="hz-silk")
     accounts.create("kg", PASSWORD, "museum", museum_id="koeln-glass")
@@ -326,22 +326,22 @@ def test_admin_creates_and_disables_accounts_on_the_admin_page(app: Flask, accou
 
 
 def test_dashboard_confirms_or_discards_a_held_removal(app: Flask, accounts: Accounts) -> None:
-    from harvesters.registry import Museum
+    from harvesters.feed_database import Museum
 
     hub = app.extensions["srom"]
-    hub.registry.save_museum(Museum(id="hz-silk", name="Hangzhou", feed_url="http://127.0.0.1:9/oai", format="lido"))
-    run_id = hub.registry.start_run("hz-silk", full=True, harvest_from=None)
-    hub.registry.finish_run(run_id, "ok")
+    hub.feeds.save_museum(Museum(id="hz-silk", name="Hangzhou", feed_url="http://127.0.0.1:9/oai", format="lido"))
+    run_id = hub.feeds.start_run("hz-silk", full=True, harvest_from=None)
+    hub.feeds.finish_run(run_id, "ok")
     graphs = [hub.minter.record_graph("hz-silk", f"oai:x:{i}") for i in range(4)]
     accounts.create("hz", PASSWORD, "museum", museum_id="hz-silk")
     client = app.test_client()
     login(client, "hz")
     for action, left in (("discard", None), ("confirm", None)):
-        hub.registry.hold_removal("hz-silk", run_id, graphs, total=10)
+        hub.feeds.hold_removal("hz-silk", run_id, graphs, total=10)
         page = client.get("/manage/museums/hz-silk").get_data(as_text=True)
         assert 'class="removal-count">4<' in page
         token = csrf_of(client, "/manage/museums/hz-silk")
         response = client.post(f"/manage/museums/hz-silk/removals/{action}", data={"csrf_token": token})
         assert response.status_code == 302
-        assert hub.registry.pending_removal("hz-silk") is left
+        assert hub.feeds.pending_removal("hz-silk") is left
         assert "removal-count" not in client.get("/manage/museums/hz-silk").get_data(as_text=True)

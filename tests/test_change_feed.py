@@ -111,7 +111,7 @@ def test_a_second_hub_harvests_the_first_through_its_change_feed(
     a, b = hubs
     a.harvest("museum-a")
     first = b.harvest("hub-a")
-    assert first.new == 7 and first.quarantined == 0, b.hub.registry.quarantined("hub-a")
+    assert first.new == 7 and first.quarantined == 0, b.hub.feeds.quarantined("hub-a")
     assert titles_by_origin(b) == titles(a)
 
     # at A: one record changes, one is deleted at the source, one is new

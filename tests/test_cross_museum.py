@@ -21,8 +21,8 @@ from flask.testing import FlaskClient
 
 from demo.facts import MUSEUM_OBJECTS, Obj
 from demo.feeds import DemoFeedServer, DemoMuseum, load_demo_museums
+from harvesters.feed_database import FeedDatabase, Museum
 from harvesters.guard import FeedGuard
-from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from harvesters.unmatched import UnmatchedTerms, sync_thesaurus
 from ontology.iris import IriMinter
@@ -42,7 +42,7 @@ PASSWORD = "correct horse battery"
 @dataclass
 class Harvested:
     store: EmbeddedStore
-    registry: Registry
+    registry: FeedDatabase
     instance: Path
     museums: list[DemoMuseum]
 
@@ -51,7 +51,7 @@ class Harvested:
 def harvested(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harvested]:
     instance = tmp_path_factory.mktemp("cross-museum") / "instance"
     instance.mkdir()
-    registry = Registry(database_path(instance))
+    registry = FeedDatabase(database_path(instance))
     store = EmbeddedStore(None, MINTER.provenance_graph())
     museums = load_demo_museums()
     feeds = DemoFeedServer(museums, host="127.0.0.1", port=0)

@@ -20,7 +20,7 @@ import requests
 from werkzeug.serving import make_server
 
 from demo.feeds import DemoFeedServer, load_demo_museums
-from harvesters.registry import Museum
+from harvesters.feed_database import Museum
 from store.oxigraph_server import ManagedOxigraphServer
 from web.app import create_app
 from web.cli.demo import install_demo_exhibitions
@@ -53,7 +53,7 @@ def running_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub
     try:
         hub.use_store(oxigraph.store(hub.minter.provenance_graph()))
         for m in museums:
-            hub.registry.save_museum(
+            hub.feeds.save_museum(
                 Museum(id=m.id, name=m.names["en"], names=dict(m.names), feed_url=feeds.feed_url(m.id),
                        format=m.metadata_format, city=m.city, country=m.country, lat=m.lat, lon=m.lon)
             )
@@ -61,7 +61,7 @@ def running_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub
         for m in museums:
             run = harvester.harvest(m.id)
             assert run.outcome == "ok", run.error
-            assert run.quarantined == 0, hub.registry.quarantined(m.id)
+            assert run.quarantined == 0, hub.feeds.quarantined(m.id)
         install_demo_exhibitions(hub)  # after the harvest, as `srom demo` does: snapshots pinned from it
         expected = sum(m.record_count - len(m.deleted) for m in museums)
         app = create_app(hub=hub)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from harvesters.feed_database import FeedDatabase, Museum
 from harvesters.guard import FeedGuard, FeedUrlRefused
-from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from ontology.iris import IriMinter
 from store.base import SolutionsResult
@@ -44,9 +44,9 @@ def source() -> Iterator[OaiTestServer]:
 
 
 @pytest.fixture
-def setup(tmp_path: Path, source: OaiTestServer) -> Iterator[tuple[Harvester, EmbeddedStore, Registry]]:
+def setup(tmp_path: Path, source: OaiTestServer) -> Iterator[tuple[Harvester, EmbeddedStore, FeedDatabase]]:
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(database_path(tmp_path))
+    registry = FeedDatabase(database_path(tmp_path))
     registry.save_museum(Museum(id="test", name="Test Museum", feed_url=source.url, format="lido"))
     harvester = Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=5, http_timeout=10)
     try:
@@ -164,7 +164,7 @@ def test_a_feed_on_loopback_is_refused_unless_allowed(tmp_path: Path, source: Oa
         FeedGuard([]).check("file:///etc/passwd")
     store = EmbeddedStore(None, MINTER.provenance_graph())
     try:
-        registry = Registry(database_path(tmp_path))
+        registry = FeedDatabase(database_path(tmp_path))
         registry.save_museum(Museum(id="test", name="Test", feed_url=source.url, format="lido"))
         run = Harvester(store, registry, MINTER, FeedGuard([])).harvest("test")
         assert run.outcome == "failed"
@@ -264,7 +264,7 @@ def test_a_dead_holders_lock_is_taken_over(setup) -> None:
 
 
 def test_registry_formats_and_protocols_are_live() -> None:
-    from harvesters.registry import FORMATS, PROTOCOLS
+    from harvesters.feed_database import FORMATS, PROTOCOLS
     from mappings import available_formats
 
     assert list(FORMATS) == available_formats() and "lido" in FORMATS
@@ -273,15 +273,15 @@ def test_registry_formats_and_protocols_are_live() -> None:
 
 # --- schedules -------------------------------------------------------------------------------------
 def test_schedules_are_checked(tmp_path: Path) -> None:
-    from harvesters.registry import RegistryError
+    from harvesters.feed_database import FeedDatabaseError
     from harvesters.schedule import check_schedule
 
     assert check_schedule("0  3 * * *") == "0 3 * * *"
     for bad in ("every night", "61 * * * *", "* * * *", "0 0 * * * *"):
         with pytest.raises(ValueError):
             check_schedule(bad)
-    registry = Registry(database_path(tmp_path))
-    with pytest.raises(RegistryError, match="cron"):
+    registry = FeedDatabase(database_path(tmp_path))
+    with pytest.raises(FeedDatabaseError, match="cron"):
         registry.save_museum(Museum(id="m", name="M", feed_url="http://x/oai", format="lido", schedule="nightly"))
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from harvesters.feed_database import FeedDatabase, Museum
 from harvesters.guard import FeedGuard
 from harvesters.http import RetryPolicy, parse_retry_after
-from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from store.embedded import EmbeddedStore
 from tests.support.lido_records import lido
@@ -55,13 +55,13 @@ def store() -> Iterator[EmbeddedStore]:
 
 
 @pytest.fixture
-def registry(tmp_path: Path, source: OaiTestServer) -> Registry:
-    registry = Registry(database_path(tmp_path))
+def registry(tmp_path: Path, source: OaiTestServer) -> FeedDatabase:
+    registry = FeedDatabase(database_path(tmp_path))
     registry.save_museum(Museum(id="test", name="Test Museum", feed_url=source.url, format="lido"))
     return registry
 
 
-def make_harvester(store: EmbeddedStore, registry: Registry, sleeps: Sleeps, *, timeout: float = 5.0,
+def make_harvester(store: EmbeddedStore, registry: FeedDatabase, sleeps: Sleeps, *, timeout: float = 5.0,
                    retries: int = 3, batch_size: int = 10, **options: object) -> Harvester:
     retry = RetryPolicy(max_retries=retries, backoff_base=0.5, max_backoff=8.0, sleep=sleeps)
     return Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=batch_size,
@@ -69,7 +69,7 @@ def make_harvester(store: EmbeddedStore, registry: Registry, sleeps: Sleeps, *, 
 
 
 @pytest.fixture
-def harvester(store: EmbeddedStore, registry: Registry, sleeps: Sleeps) -> Harvester:
+def harvester(store: EmbeddedStore, registry: FeedDatabase, sleeps: Sleeps) -> Harvester:
     return make_harvester(store, registry, sleeps)
 
 
@@ -185,7 +185,7 @@ def test_persistent_fault_fails_keeping_data_then_resumes(store, source, registr
     assert_store_matches(store, source)
 
 
-class CrashingRegistry(Registry):
+class CrashingRegistry(FeedDatabase):
     """The real registry, with a crash injected between a batch's store write and its commit."""
 
     crash_at = 2

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from harvesters.feed_database import FeedDatabase, Museum
 from harvesters.guard import FeedGuard
-from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from store.embedded import EmbeddedStore
 from store.text_index import TextIndex, index_path
@@ -89,7 +89,7 @@ def test_sigkill_mid_run_then_resume_gives_the_uninterrupted_store(
     tmp_path: Path, source: OaiTestServer, worker_threshold: int
 ) -> None:
     instance = tmp_path / "instance"
-    registry = Registry(database_path(instance))
+    registry = FeedDatabase(database_path(instance))
     registry.save_museum(Museum(id="test", name="Test Museum", feed_url=source.url, format="lido"))
 
     process = srom(instance, "harvest", "test", worker_threshold=worker_threshold)
@@ -132,7 +132,7 @@ def test_sigkill_mid_run_then_resume_gives_the_uninterrupted_store(
     stored = EmbeddedStore(instance / "store", MINTER.provenance_graph())
     reference = EmbeddedStore(None, MINTER.provenance_graph())
     try:
-        ref_registry = Registry(tmp_path / "reference.sqlite")
+        ref_registry = FeedDatabase(tmp_path / "reference.sqlite")
         ref_registry.save_museum(Museum(id="test", name="Test Museum", feed_url=source.url, format="lido"))
         ref_run = Harvester(reference, ref_registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=10).harvest("test")
         assert ref_run.outcome == "ok"

@@ -12,8 +12,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from harvesters.feed_database import FeedDatabase, Museum
 from harvesters.guard import FeedGuard
-from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from ontology.iris import IriMinter
 from store.embedded import EmbeddedStore
@@ -51,9 +51,9 @@ def looping_feed(kind: str) -> Any:
 
 
 @pytest.fixture
-def harvest_setup(tmp_path: Path) -> Iterator[tuple[EmbeddedStore, Registry]]:
+def harvest_setup(tmp_path: Path) -> Iterator[tuple[EmbeddedStore, FeedDatabase]]:
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(database_path(tmp_path))
+    registry = FeedDatabase(database_path(tmp_path))
     yield store, registry
     store.close()
 

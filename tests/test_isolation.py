@@ -82,9 +82,9 @@ def _hub_with_server(instance: Path, **settings: Any) -> Any:
 
 
 def _harvest_from_the_web(hub: Any, feed_url: str) -> Any:
-    from harvesters.registry import Museum
+    from harvesters.feed_database import Museum
 
-    hub.registry.save_museum(Museum(id="m", name="M", feed_url=feed_url, format="lido"))
+    hub.feeds.save_museum(Museum(id="m", name="M", feed_url=feed_url, format="lido"))
     hub.museums.start_harvest("m")
     return hub.museums.jobs.wait("m", 120)
 

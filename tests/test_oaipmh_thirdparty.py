@@ -24,8 +24,8 @@ from oaipmh.server import BatchingServer
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from harvesters.feed_database import FeedDatabase, Museum
 from harvesters.guard import FeedGuard
-from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from mappings import MappingContext, RecordError, get_mapping, parse_bytes
 from store.embedded import EmbeddedStore
@@ -167,7 +167,7 @@ def canonical(graphs: dict[str, set[str]]) -> dict[str, set[str]]:
     return out
 
 
-def assert_store_holds_the_source(store: EmbeddedStore, registry: Registry, repo: FixtureRepository) -> None:
+def assert_store_holds_the_source(store: EmbeddedStore, registry: FeedDatabase, repo: FixtureRepository) -> None:
     """Every live record is either stored (with at least its mapped triples: record hooks may add some)
     or quarantined with a reason; unmappable ones are quarantined; nothing else is stored."""
     expected, broken = expected_graphs(repo)
@@ -186,7 +186,7 @@ def assert_store_holds_the_source(store: EmbeddedStore, registry: Registry, repo
 def test_harvest_from_the_oaipmh_package_server_with_deletions(tmp_path: Path, repository: FixtureRepository) -> None:
     store = EmbeddedStore(None, MINTER.provenance_graph())
     try:
-        registry = Registry(database_path(tmp_path))
+        registry = FeedDatabase(database_path(tmp_path))
         registry.save_museum(Museum(id="fixtures", name="Fixtures", feed_url=repository.base_url, format="lido"))
         harvester = Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=3)
         expected, broken = expected_graphs(repository)

@@ -11,9 +11,9 @@ from xml.sax.saxutils import escape
 import pytest
 from click.testing import CliRunner
 
+from harvesters.feed_database import FeedDatabase, Museum
 from harvesters.guard import FeedGuard
 from harvesters.mapping_overrides import MappingOverrides, OverrideError, compile_override
-from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from mappings import get_mapping
 from ontology.iris import IriMinter
@@ -124,7 +124,7 @@ def _inventory_numbers(store: EmbeddedStore) -> dict[str, str]:
 
 def test_harvest_merges_the_museums_override(tmp_path: Path, feed: OaiTestServer):
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(database_path(tmp_path))
+    registry = FeedDatabase(database_path(tmp_path))
     registry.save_museum(Museum(id="kg-test", name="Köln", feed_url=feed.url, format="lido"))
     harvester = Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=5, http_timeout=10)
     try:
@@ -157,7 +157,7 @@ def test_mappings_commands(runner: CliRunner, instance: Path, tmp_path: Path):
     assert runner.invoke(main, ["mappings", "show", "marc"]).exit_code != 0
     assert "edm" in runner.invoke(main, ["mappings", "list"]).output
 
-    Registry(database_path(instance)).save_museum(
+    FeedDatabase(database_path(instance)).save_museum(
         Museum(id="kg-test", name="Köln", feed_url="http://127.0.0.1:9/oai", format="lido"))
     good = tmp_path / "override.toml"
     good.write_text(PUBLISHED_ID)

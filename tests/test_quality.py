@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from harvesters.feed_database import Museum
 from harvesters.http import RetryPolicy
-from harvesters.registry import Museum
 from harvesters.run import Harvester
 from tests.support.edm_feed import edm_feed
 from tests.support.lido_records import lido
@@ -32,12 +32,12 @@ def harvested(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     lido_feed.start()
     try:
         with edm_feed() as feed:
-            hub.registry.save_museum(Museum(id="xa-history", name="Shaanxi History Museum", feed_url=feed.url,
+            hub.feeds.save_museum(Museum(id="xa-history", name="Shaanxi History Museum", feed_url=feed.url,
                                             format="edm", names={"en": "Shaanxi History Museum",
                                                                  "zh": "陕西历史博物馆"}))
-            hub.registry.save_museum(Museum(id="hz-silk", name="Mirror <b>Museum</b>", feed_url=lido_feed.url,
+            hub.feeds.save_museum(Museum(id="hz-silk", name="Mirror <b>Museum</b>", feed_url=lido_feed.url,
                                             format="lido"))
-            hub.registry.save_museum(Museum(id="empty", name="Empty Museum", feed_url=lido_feed.url,
+            hub.feeds.save_museum(Museum(id="empty", name="Empty Museum", feed_url=lido_feed.url,
                                             format="lido"))
             harvester = hub.harvester()
             for museum in ("xa-history", "hz-silk"):
@@ -56,10 +56,10 @@ def client(harvested: Flask) -> FlaskClient:
 
 def test_harvest_quarantines_a_record_that_breaks_a_shape(harvested):
     hub = harvested.extensions["srom"]
-    quarantined = hub.registry.quarantined("xa-history")
+    quarantined = hub.feeds.quarantined("xa-history")
     assert [q["source_id"] for q in quarantined] == ["oai:edm:2"]  # the Sasanian plate: no title
     assert quarantined[0]["reason"].startswith("SHACL: no title")
-    run = hub.registry.runs("xa-history", limit=1)[0]
+    run = hub.feeds.runs("xa-history", limit=1)[0]
     assert (run.new, run.quarantined) == (4, 1)
 
 
@@ -97,7 +97,7 @@ def test_overview_json_has_every_museum_and_totals(client):
 def test_unmatched_terms_are_listed_most_used_first_and_escaped(harvested, client):
     from harvesters.unmatched import UnmatchedTerms
 
-    table = UnmatchedTerms(harvested.extensions["srom"].registry.path)
+    table = UnmatchedTerms(harvested.extensions["srom"].feeds.path)
     table.record("xa-history", None, Counter({("material", "sancai <glaze>", "en"): 30,
                                               ("place", "Afrasiab", "en"): 20}))
     report = client.get("/museums/xa-history/quality.json").get_json()["museum"]
@@ -136,7 +136,7 @@ def test_counts_are_cached_until_a_run_changes(instance: Path):
     hub = app.extensions["srom"]
     try:
         with edm_feed() as feed:
-            hub.registry.save_museum(Museum(id="xa-history", name="Shaanxi", feed_url=feed.url, format="edm"))
+            hub.feeds.save_museum(Museum(id="xa-history", name="Shaanxi", feed_url=feed.url, format="edm"))
             assert hub.harvester().harvest("xa-history").outcome == "ok"
         client = app.test_client()
         assert client.get("/museums/xa-history/quality.json").get_json()["museum"]["records"] == 4
@@ -144,7 +144,7 @@ def test_counts_are_cached_until_a_run_changes(instance: Path):
         hub.store().drop_graphs([graph])  # behind the hub's back: the cached counts stay
         assert client.get("/museums/xa-history/quality.json").get_json()["museum"]["records"] == 4
         # a new run of the museum (here one that fails at once: the feed is gone) invalidates them
-        impatient = Harvester(hub.store(), hub.registry, hub.minter, hub.guard, retry=RetryPolicy(max_retries=0))
+        impatient = Harvester(hub.store(), hub.feeds, hub.minter, hub.guard, retry=RetryPolicy(max_retries=0))
         assert impatient.harvest("xa-history").outcome == "failed"
         assert client.get("/museums/xa-history/quality.json").get_json()["museum"]["records"] == 3
     finally:

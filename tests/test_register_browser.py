@@ -113,7 +113,7 @@ def test_museum_registers_its_feed_sees_the_probe_and_harvests(live: LiveHub, pa
     new = int(row.locator(".new").inner_text())
     assert new > 0 and int(row.locator(".quarantined").inner_text()) == 0
     assert int(page.locator("#counts .objects").inner_text()) == new
-    assert live.hub.registry.runs("hz-silk")[0].new == new
+    assert live.hub.feeds.runs("hz-silk")[0].new == new
 
 
 def test_private_address_is_refused_in_the_form(live: LiveHub, page) -> None:
@@ -128,7 +128,7 @@ def test_private_address_is_refused_in_the_form(live: LiveHub, page) -> None:
         error = page.locator(".feed-error").inner_text()
         assert "private, loopback or link-local" in error and url.split("/")[2] in error
         assert page.locator("#feed-form input[name=name]").input_value() == "Köln Glass Museum"  # kept
-    assert live.hub.registry.get_museum("koeln-glass") is None
+    assert live.hub.feeds.get_museum("koeln-glass") is None
 
 
 def test_form_post_without_csrf_token_is_refused(live: LiveHub, page) -> None:
@@ -136,7 +136,7 @@ def test_form_post_without_csrf_token_is_refused(live: LiveHub, page) -> None:
     form = {"feed_url": live.feeds.feed_url("koeln-glass"), "name": "Köln", "format": "oai_dc"}
     response = page.request.post(f"{live.url}/manage/museums/koeln-glass/feed", form=form)  # the session's cookie
     assert response.status == 400 and "CSRF" in response.text()
-    assert live.hub.registry.get_museum("koeln-glass") is None
+    assert live.hub.feeds.get_museum("koeln-glass") is None
     forged = page.request.post(f"{live.url}/manage/museums/koeln-glass/feed", form={**form, "csrf_token": "x" * 43})
     assert forged.status == 400
 

@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
+from harvesters.feed_database import PROTOCOLS, FeedDatabase, HarvestRun, Museum
 from harvesters.http import RetryPolicy
 from harvesters.protocols import SOURCES, register_source, source_class
-from harvesters.registry import PROTOCOLS, HarvestRun, Museum, Registry
 from harvesters.run import Harvester
 from harvesters.source import Source, SourcePage, SourceRecord
 from mappings import MappedRecord
@@ -140,7 +140,7 @@ class Hub:
     def __init__(self, folder: Path, feed: Feed) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.store = EmbeddedStore(None, MINTER.provenance_graph())
-        self.registry = Registry(folder / "hub.sqlite")
+        self.registry = FeedDatabase(folder / "hub.sqlite")
         self.registry.save_museum(Museum(id=MUSEUM, name="Contract Museum", feed_url=feed.url, format=feed.format,
                                          protocol=feed.protocol, options=dict(feed.options)))
         # one record gone of six is above the default mass-drop guard (15%), which other tests cover

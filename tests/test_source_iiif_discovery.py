@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from harvesters.feed_database import FeedDatabase, Museum
 from harvesters.guard import FeedGuard
 from harvesters.http import GuardedSession, RetryPolicy
 from harvesters.iiif_discovery import SAMPLE_PAGES, DiscoveryError, IiifDiscoverySource
 from harvesters.probe import probe_feed
-from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from harvesters.source import FeedSpec
 from ontology.iris import IriMinter
@@ -201,7 +201,7 @@ def titles(store: EmbeddedStore) -> dict[str, str]:
 
 def test_harvest_end_to_end_with_an_update_and_a_delete(stream: Stream, tmp_path: Path) -> None:
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(database_path(tmp_path))
+    registry = FeedDatabase(database_path(tmp_path))
     registry.save_museum(Museum(id="xa", name="Xi'an (example)", feed_url=stream.collection_url,
                                 format="linked-art", protocol="iiif-discovery", options={"page_size": 2}))
     harvester = Harvester(store, registry, MINTER, GUARD, batch_size=2, http_timeout=10)
@@ -231,7 +231,7 @@ def test_harvest_end_to_end_with_an_update_and_a_delete(stream: Stream, tmp_path
 
 def test_a_failed_run_resumes_from_its_checkpoint(stream: Stream, server: FileServer, tmp_path: Path) -> None:
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(database_path(tmp_path))
+    registry = FeedDatabase(database_path(tmp_path))
     registry.save_museum(Museum(id="xa", name="Xi'an (example)", feed_url=stream.collection_url,
                                 format="linked-art", protocol="iiif-discovery", options={"page_size": 1}))
     harvester = Harvester(store, registry, MINTER, GUARD, batch_size=1, http_timeout=10,

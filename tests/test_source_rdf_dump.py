@@ -18,11 +18,11 @@ import pyoxigraph as ox
 import pytest
 
 from harvesters import rdf_dump, rdf_load
+from harvesters.feed_database import FeedDatabase, Museum
 from harvesters.guard import FeedGuard, FeedUrlRefused
 from harvesters.http import GuardedSession, HarvestHttpError, RetryPolicy
 from harvesters.protocols import source_class
 from harvesters.rdf_dump import RdfDumpError, RdfDumpSource
-from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from harvesters.source import FeedSpec
 from mappings import MappingContext, get_mapping
@@ -167,7 +167,7 @@ def test_harvest_end_to_end_with_an_update_and_a_delete(server: FileServer, tmp_
     quads = fixture_quads()
     url = server.put("/dump.ttl.gz", gzip.compress(serialise(quads, ox.RdfFormat.TURTLE)), "application/gzip")
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(database_path(tmp_path))
+    registry = FeedDatabase(database_path(tmp_path))
     registry.save_museum(Museum(id="sam", name="Samarkand Museum (example)", feed_url=url, format="crm-rdf",
                                 protocol="rdf-dump", options={"page_size": 2}))
     # one of three records goes: above the default 15% mass-drop guard, which other tests cover
@@ -417,7 +417,7 @@ def test_a_dump_above_the_worker_threshold_is_downloaded_once(dumps: tuple[Dumps
     (tmp_path / "dump.nt.gz").write_bytes(gzip.compress(fixture_copies(20), compresslevel=1))  # 60 objects
     app.files["/dump.nt.gz"] = tmp_path / "dump.nt.gz"
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(database_path(tmp_path))
+    registry = FeedDatabase(database_path(tmp_path))
     registry.save_museum(Museum(id="sam", name="Samarkand Museum (example)", feed_url=srv.url + "/dump.nt.gz",
                                 format="crm-rdf", protocol="rdf-dump", options={"page_size": 10}))
     harvester = Harvester(store, registry, MINTER, GUARD, batch_size=10, http_timeout=10, map_worker_threshold=20)

@@ -13,12 +13,12 @@ import pytest
 import requests
 from werkzeug.wrappers import Request
 
+from harvesters.feed_database import FeedDatabase, Museum
 from harvesters.guard import FeedGuard, FeedUrlRefused
 from harvesters.http import GuardedSession, HarvestHttpError, RetryPolicy
 from harvesters.probe import probe_feed
 from harvesters.protocols import source_class
 from harvesters.rdf_dump import describe, list_objects
-from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from harvesters.source import FeedSpec
 from harvesters.sparql_source import SparqlSource
@@ -133,7 +133,7 @@ def titles(store: EmbeddedStore) -> dict[str, str]:
 def test_harvest_end_to_end_with_an_update_and_a_delete(partner: tuple, tmp_path: Path) -> None:
     url, remote = partner
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(database_path(tmp_path))
+    registry = FeedDatabase(database_path(tmp_path))
     registry.save_museum(Museum(id="sam", name="Samarkand Museum (example)", feed_url=url, format="crm-rdf",
                                 protocol="sparql", options={"page_size": 2}))
     harvester = Harvester(store, registry, MINTER, GUARD, batch_size=2, http_timeout=10, max_drop_share=0.5)
@@ -211,7 +211,7 @@ def test_503_with_retry_after_is_waited_out_in_a_harvest(faulty: tuple, tmp_path
     proxy.faults = [("status", 503, "7")]
     sleeps: list[float] = []
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(database_path(tmp_path))
+    registry = FeedDatabase(database_path(tmp_path))
     registry.save_museum(Museum(id="sam", name="Samarkand Museum (example)", feed_url=srv.url + "/query",
                                 format="crm-rdf", protocol="sparql"))
     retry = RetryPolicy(max_retries=3, backoff_base=0.5, sleep=sleeps.append)  # the harvest's own policy

@@ -15,8 +15,8 @@ from xml.sax.saxutils import escape
 import pytest
 from click.testing import CliRunner
 
+from harvesters.feed_database import FeedDatabase, Museum
 from harvesters.guard import FeedGuard
-from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from ontology.namespaces import sparql_prologue
 from store.embedded import EmbeddedStore
@@ -106,7 +106,7 @@ def index(tmp_path: Path) -> TextIndex:
 
 def harvester(store: EmbeddedStore, source: OaiTestServer, tmp_path: Path, index: TextIndex | None,
               **options: object) -> Harvester:
-    registry = Registry(database_path(tmp_path))
+    registry = FeedDatabase(database_path(tmp_path))
     if registry.get_museum("t") is None:
         registry.save_museum(Museum(id="t", name="Test Museum", feed_url=source.url, format="lido"))
     return Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=4, http_timeout=10,
@@ -284,7 +284,7 @@ def hub_for(instance: Path, source: OaiTestServer) -> Hub:
                                                 "SROM_ALLOWED_FEED_NETWORKS": "127.0.0.0/8"})
     hub = Hub(instance, settings)
     for museum in ("t", "u"):
-        hub.registry.save_museum(Museum(id=museum, name=f"Museum {museum}", feed_url=source.url, format="lido"))
+        hub.feeds.save_museum(Museum(id=museum, name=f"Museum {museum}", feed_url=source.url, format="lido"))
     return hub
 
 

@@ -129,7 +129,7 @@ def test_turn_into_an_exhibition_starts_a_draft_with_the_query(client: FlaskClie
     token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
     client.post("/login", data={"username": "wbcurator", "password": "correct horse battery", "csrf_token": token})
     html = client.get("/curate/new", query_string={"query": query}).get_data(as_text=True)
-    assert 'name="query"' in html and "crm:P10_falls_within" in html
+    assert 'name="query"' in html and "srom:productionPeriod" in html
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     r = client.post("/curate/new", data={"slug": "tang-workbench", "title-en": "Tang", "query": query,
                                          "csrf_token": token})

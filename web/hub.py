@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from harvesters.feed_database import FeedDatabase
 from harvesters.guard import FeedGuard
-from harvesters.registry import Registry
 from harvesters.run import Harvester, harvester_options
 from ontology.iris import IriMinter
 from store.base import Store
@@ -54,7 +54,7 @@ class Hub:
         self.minter = IriMinter(self.settings["BASE_IRI"])
         self.database = database_path(self.instance)
         create_private(self.database)  # before SQLite makes it (and its journal files) world-readable
-        self.registry = Registry(self.database)
+        self.feeds = FeedDatabase(self.database)
         self.guard = FeedGuard(self.settings["ALLOWED_FEED_NETWORKS"])
         self._store: Store | None = None
         self._exhibitions: ExhibitionService | None = None
@@ -144,7 +144,7 @@ class Hub:
 
     def harvester(self) -> Harvester:
         """The harvester with every HARVEST_* setting applied (retries, backoff, mass-drop guard)."""
-        return Harvester(self.store(), self.registry, self.minter, self.guard, text_index=self.text_index(),
+        return Harvester(self.store(), self.feeds, self.minter, self.guard, text_index=self.text_index(),
                          **harvester_options(self.settings))
 
     def secret_key(self) -> str:

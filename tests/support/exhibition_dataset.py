@@ -17,7 +17,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from demo.feeds import DemoFeedServer, load_demo_museums
-from harvesters.registry import Museum
+from harvesters.feed_database import Museum
 from store.base import Store
 from tests.support.engines import ENGINES, engine_store
 from tests.support.iiif_image_server import IiifImageServer
@@ -141,19 +141,19 @@ def build_dataset(instance: Path, open_store: Callable[[Hub], Store] | None = No
         oai.put(identifier, "2025-01-01T00:00:00Z", xml)
     oai.start()
     for m in museums:
-        hub.registry.save_museum(Museum(
+        hub.feeds.save_museum(Museum(
             id=m.id, name=m.names["en"], names=dict(m.names), feed_url=feeds.feed_url(m.id), format=m.metadata_format,
             city=m.city, country=m.country, lat=m.lat, lon=m.lon, licence=m.licence, attribution=m.attribution,
         ))
     name = 'Museum <i>of</i> "Markup"'
-    hub.registry.save_museum(Museum(id=MARKUP_MUSEUM, name=name, names={"en": name}, feed_url=oai.url,
+    hub.feeds.save_museum(Museum(id=MARKUP_MUSEUM, name=name, names={"en": name}, feed_url=oai.url,
                                     format="lido", licence="CC BY 4.0"))
     harvester = hub.harvester()
     ids = [m.id for m in museums] + [MARKUP_MUSEUM]
     for museum_id in ids:
         run = harvester.harvest(museum_id)
         assert run.outcome == "ok", (museum_id, run.error)
-        assert run.quarantined == 0, hub.registry.quarantined(museum_id)
+        assert run.quarantined == 0, hub.feeds.quarantined(museum_id)
     data = Dataset(hub, hub.exhibitions.repository, feeds, oai, iiif, ids)
     _publish(data)
     return data

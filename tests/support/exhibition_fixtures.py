@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from harvesters.feed_database import FeedDatabase, Museum
 from harvesters.guard import FeedGuard
-from harvesters.registry import Museum, Registry
 from harvesters.run import Harvester
 from ontology.iris import IriMinter
 from store.embedded import EmbeddedStore
@@ -112,7 +112,7 @@ def lido(fact: Fact) -> str:
 def harvested_store(folder: Path) -> Iterator[EmbeddedStore]:
     """An in-memory store holding FACTS, harvested over OAI-PMH; ``folder`` holds the registry."""
     store = EmbeddedStore(None, MINTER.provenance_graph())
-    registry = Registry(database_path(folder))
+    registry = FeedDatabase(database_path(folder))
     try:
         for museum, facts in FACTS.items():
             server = OaiTestServer(page_size=10)

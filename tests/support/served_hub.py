@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from harvesters.registry import Museum
+from harvesters.feed_database import Museum
 from tests.support.loopback_server import LoopbackServer
 from web.app import create_app
 from web.hub import Hub
@@ -33,7 +33,7 @@ class ServedHub:
         return self._app(environ, start_response)
 
     def register(self, museum_id: str, feed_url: str, fmt: str, protocol: str = "oai-pmh", **extra: Any) -> None:
-        self.hub.registry.save_museum(Museum(id=museum_id, name=f"Museum {museum_id}", feed_url=feed_url,
+        self.hub.feeds.save_museum(Museum(id=museum_id, name=f"Museum {museum_id}", feed_url=feed_url,
                                              format=fmt, protocol=protocol, **extra))
 
     def harvest(self, museum_id: str, *, full: bool = False) -> Any:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
+from harvesters.feed_database import FORMATS, FeedDatabase
 from harvesters.mapping_overrides import MappingOverrides
-from harvesters.registry import FORMATS, Registry
 from ontology.iris import IriMinter
 from web.hub import database_path
 from web.settings import instance_path, load_settings
@@ -26,7 +26,7 @@ def _overrides() -> MappingOverrides:
 
 
 def _museum_format(museum_id: str) -> str:
-    museum = Registry(database_path(instance_path())).get_museum(museum_id)
+    museum = FeedDatabase(database_path(instance_path())).get_museum(museum_id)
     if museum is None:
         raise click.ClickException(f"no museum {museum_id!r} is registered")
     return museum.format

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from harvesters.registry import FORMATS, PROTOCOLS, HarvestRun
+from harvesters.feed_database import FORMATS, PROTOCOLS, HarvestRun
 from harvesters.run import HarvestProgress
 from store.base import StoreError
 from web.cli.context import echo_json, pass_hub
@@ -207,7 +207,7 @@ def _confirm_removal(hub: Hub, museum_id: str, by: str = "admin (cli)") -> None:
 @pass_hub
 def runs(hub: Hub, museum_id: str, as_json: bool) -> None:
     """List a museum's harvest runs with outcome and counts."""
-    rows: list[dict[str, Any]] = [r.as_json() for r in hub.registry.runs(museum_id)]
+    rows: list[dict[str, Any]] = [r.as_json() for r in hub.feeds.runs(museum_id)]
     if as_json:
         echo_json(runs=rows)
         return
@@ -227,7 +227,7 @@ def runs(hub: Hub, museum_id: str, as_json: bool) -> None:
 @pass_hub
 def quarantine(hub: Hub, museum_id: str, as_json: bool) -> None:
     """List a museum's quarantined records (those that could not be mapped) with their reasons."""
-    rows = hub.registry.quarantined(museum_id)
+    rows = hub.feeds.quarantined(museum_id)
     if as_json:
         echo_json(museum=museum_id, quarantined=rows)
         return

@@ -37,7 +37,7 @@ def harvest_scheduler(hub: Hub) -> Iterator[None]:
         return
     from harvesters.schedule import Scheduler
 
-    scheduler = Scheduler(hub.registry, lambda museum_id: hub.museums.harvester().harvest(museum_id)).start()
+    scheduler = Scheduler(hub.feeds, lambda museum_id: hub.museums.harvester().harvest(museum_id)).start()
     try:
         yield
     finally:

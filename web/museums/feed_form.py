@@ -1,7 +1,7 @@
 """Checking a museum's registration, whoever sends it: the web form, the JSON API or ``srom museums add``.
 
 :func:`museum_from_fields` turns fields (form text or JSON values) into the feed database's
-:class:`~harvesters.registry.Museum`, merged onto the museum as it is saved, and refuses what the hub
+:class:`~harvesters.feed_database.Museum`, merged onto the museum as it is saved, and refuses what the hub
 cannot use with one message per problem (:class:`FeedFormError`, naming the field). The feed URL passes
 the :class:`~harvesters.guard.FeedGuard` here, before anything is saved or fetched. This module must not
 save or fetch anything: :class:`web.museums.service.MuseumService` does.
@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from harvesters.feed_database import FORMATS, PROTOCOLS, Museum
 from harvesters.guard import FeedGuard, FeedUrlRefused
-from harvesters.registry import FORMATS, PROTOCOLS, Museum
 from harvesters.schedule import check_schedule
 from ontology.iris import check_museum_id
 from web.errors import InvalidInput

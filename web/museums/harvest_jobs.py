@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from harvesters.errors import HarvestError
-from harvesters.registry import HarvestRun
+from harvesters.feed_database import HarvestRun
 from harvesters.run import HarvestProgress
 from ontology.clock import utc_now
 

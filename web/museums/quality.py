@@ -77,8 +77,8 @@ class QualityReports:
 
     def _counts(self, museum_iri: str | None = None) -> dict[str, dict[str, int]]:
         """Museum IRI -> {records, with_...}; one museum when ``museum_iri`` is given (cached, see MAX_AGE)."""
-        runs = tuple((m.id, tuple((r.id, r.finished, r.outcome) for r in self.hub.registry.runs(m.id, limit=1)))
-                     for m in self.hub.registry.museums())
+        runs = tuple((m.id, tuple((r.id, r.finished, r.outcome) for r in self.hub.feeds.runs(m.id, limit=1)))
+                     for m in self.hub.feeds.museums())
         hit = self._cache.get(museum_iri)
         if hit is not None and hit[0] == runs and time.monotonic() - hit[1] < MAX_AGE:
             return hit[2]
@@ -93,7 +93,7 @@ class QualityReports:
             from harvesters.unmatched import UnmatchedTerms
         except ImportError:  # the collector is optional: the report says so instead of failing
             return {"collected": False, "note": "unmatched terms are not yet collected by this hub", "terms": []}
-        terms = UnmatchedTerms(self.hub.registry.path).terms(museum_id, limit=limit)
+        terms = UnmatchedTerms(self.hub.feeds.path).terms(museum_id, limit=limit)
         return {
             "collected": True,
             "terms": [{k: t[k] for k in ("kind", "label", "lang", "records", "last_seen")} for t in terms],
@@ -110,14 +110,14 @@ class QualityReports:
             "records": records,
             **measures,
             "shares": {name: round(n / records, 4) if records else None for name, n in measures.items()},
-            "quarantined": len(self.hub.registry.quarantined(museum.id)),
+            "quarantined": len(self.hub.feeds.quarantined(museum.id)),
             "unmatched": self._unmatched(museum.id, unmatched_limit),
         }
 
 
     def museum(self, museum_id: str, lang: str = "en", unmatched_limit: int = TOP_UNMATCHED) -> dict[str, Any] | None:
         """The report of one museum (None when it is not registered)."""
-        museum = self.hub.registry.get_museum(museum_id)
+        museum = self.hub.feeds.get_museum(museum_id)
         if museum is None:
             return None
         museum_iri = self.hub.minter.museum(museum.id)
@@ -129,7 +129,7 @@ class QualityReports:
         counts = self._counts()
         museums = [
             self._report(m, counts.get(self.hub.minter.museum(m.id), {}), unmatched_limit, lang)
-            for m in self.hub.registry.museums()
+            for m in self.hub.feeds.museums()
         ]
         totals = {key: sum(m[key] for m in museums) for key in ("records", *MEASURES, "quarantined")}
         records = totals["records"]

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from harvesters.errors import HarvestBusy
+from harvesters.feed_database import FeedDatabaseError, HarvestRun, Museum
 from harvesters.probe import ProbeReport
-from harvesters.registry import HarvestRun, Museum, RegistryError
 from harvesters.run import Harvester, HarvestProgress
 from ontology.namespaces import sparql_prologue
 from store.base import SolutionsResult
@@ -70,22 +70,22 @@ class MuseumService:
         self.hub = hub
         self.probes = ProbeResults(hub.database)
         self._in_worker = harvest_in_worker(hub.instance, int(hub.settings.get("HARVEST_WORKER_MEMORY_MB", 4096)),
-                                            hub.registry.get_run)
+                                            hub.feeds.get_run)
         self.jobs = HarvestJobs(self._harvest_for_job)
         self.quality = QualityReports(hub)
 
     # --- reading -----------------------------------------------------------------------------------
     def get(self, museum_id: str) -> Museum:
-        museum = self.hub.registry.get_museum(museum_id)
+        museum = self.hub.feeds.get_museum(museum_id)
         if museum is None:
             raise NotFound(f"no museum {museum_id!r} is registered")
         return museum
 
     def find(self, museum_id: str) -> Museum | None:
-        return self.hub.registry.get_museum(museum_id)
+        return self.hub.feeds.get_museum(museum_id)
 
     def list(self) -> list[Museum]:
-        return self.hub.registry.museums()
+        return self.hub.feeds.museums()
 
     def object_count(self, museum_id: str) -> int:
         """The museum's current number of objects in the store (objects it keeps)."""
@@ -112,7 +112,7 @@ class MuseumService:
             data = museum.as_json()
             data["display_name"] = museum.names.get(lang) or museum.names.get("en") or museum.name
             data["objects"] = counts.get(self.hub.minter.museum(museum.id), 0)
-            last = self.hub.registry.runs(museum.id, limit=1)
+            last = self.hub.feeds.runs(museum.id, limit=1)
             data["last_run"] = last[0].as_json() if last else None
             rows.append(data)
         return rows
@@ -147,8 +147,8 @@ class MuseumService:
                                    + (f" ({reason})" if reason else ""), field="format")
             museum.format = report.format
         try:
-            saved = self.hub.registry.save_museum(museum)
-        except RegistryError as exc:
+            saved = self.hub.feeds.save_museum(museum)
+        except FeedDatabaseError as exc:
             raise InvalidInput(str(exc)) from exc
         if report is not None:
             self.probes.save(saved.id, report)
@@ -231,10 +231,10 @@ class MuseumService:
 
     # --- removals held by the mass-drop guard ------------------------------------------------------
     def pending_removal(self, museum_id: str) -> dict[str, Any] | None:
-        return self.hub.registry.pending_removal(museum_id)
+        return self.hub.feeds.pending_removal(museum_id)
 
     def removal_sample(self, museum_id: str, limit: int = 20) -> builtins.list[str]:
-        return self.hub.registry.removal_graphs(museum_id, limit=limit)
+        return self.hub.feeds.removal_graphs(museum_id, limit=limit)
 
     def decide_removal(self, museum_id: str, action: str, by: str) -> RemovalDecision:
         """Confirm (apply now, or by the running harvest) or discard the removal a full harvest holds back.
@@ -247,7 +247,7 @@ class MuseumService:
         if pending is None:
             raise NotFound(f"no removal of {museum_id!r} is waiting for confirmation")
         if action == "discard":
-            self.hub.registry.discard_removal(museum_id)
+            self.hub.feeds.discard_removal(museum_id)
             return RemovalDecision(museum_id, action, pending, 0, by)
         removed = self.harvester().confirm_removal(museum_id, by)
         return RemovalDecision(museum_id, action, pending, removed, by)
@@ -262,8 +262,8 @@ class MuseumService:
         self.hub.text_index().delete_museum(minter.museum(museum_id))  # first: a retry finds the graphs again
         for start in range(0, len(graphs), _DROP_BATCH):
             store.drop_graphs(graphs[start : start + _DROP_BATCH])
-            self.hub.registry.record_activity(museum_id, "Delete", graphs[start : start + _DROP_BATCH])
+            self.hub.feeds.record_activity(museum_id, "Delete", graphs[start : start + _DROP_BATCH])
         store.drop_graphs([minter.vocabulary_graph(museum_id), minter.museum_graph(museum_id)])
-        self.hub.registry.remove_museum(museum_id)
+        self.hub.feeds.remove_museum(museum_id)
         self.probes.delete(museum_id)
         return len(graphs)

@@ -4,7 +4,7 @@ Built from the store (``Store.dump``: every quad, never through the public endpo
 one pass that writes every file: ``hub.nq.gz`` (all graphs) and ``{museum}.nq.gz`` (the museum's record
 graphs, its vocabulary graph, its description graph, and the provenance of its record graphs). A
 ``manifest.json`` beside them says when they were built, from which state of the hub (``version``,
-``Registry.data_version``) and what each holds (quads, bytes, objects): the VoID description and the
+``FeedDatabase.data_version``) and what each holds (quads, bytes, objects): the VoID description and the
 service description read their counts there.
 
 **When they are regenerated: lazily.** A request for the listing, a dump or the VoID description finds the
@@ -51,7 +51,7 @@ def read_manifest(hub: Hub) -> dict[str, Any] | None:
 
 def fresh_manifest(hub: Hub) -> dict[str, Any]:
     """The manifest of dumps as fresh as the hub's data, building them first when they are not."""
-    version = hub.registry.data_version()
+    version = hub.feeds.data_version()
     manifest = read_manifest(hub)
     if manifest is not None and manifest.get("version") == version:
         return manifest
@@ -94,7 +94,7 @@ def build_dumps(hub: Hub, version: str) -> dict[str, Any]:
     """Write every dump and the manifest (see the module docstring); returns the manifest."""
     folder = dumps_folder(hub)
     folder.mkdir(parents=True, exist_ok=True)
-    museums = [m.id for m in hub.registry.museums()]
+    museums = [m.id for m in hub.feeds.museums()]
     router = _Router(hub)
     object_predicate = ox.NamedNode(SROM.object)
     with tempfile.TemporaryDirectory(dir=folder, prefix=".build-") as scratch:

@@ -61,7 +61,7 @@ def void_triples(hub: Hub, manifest: dict[str, Any]) -> list[ox.Triple]:
     for vocabulary in VOCABULARIES:
         add(dataset, VOID + "vocabulary", _n(vocabulary))
     files = manifest.get("files", {})
-    for museum in hub.registry.museums():
+    for museum in hub.feeds.museums():
         subset = _n(f"{base}/.well-known/void#{museum.id}")
         add(dataset, VOID + "subset", subset)
         add(subset, RDF.type, _n(VOID + "Dataset"))

@@ -52,7 +52,7 @@ def _page_ref(n: int) -> dict[str, str]:
 
 @bp.get("/activity/all-changes")
 def collection() -> Response:
-    total = hub().registry.activity_count()
+    total = hub().feeds.activity_count()
     pages = _pages(total)
     return _json({
         "@context": CONTEXT,
@@ -66,12 +66,12 @@ def collection() -> Response:
 
 @bp.get("/activity/page/<int:n>")
 def page(n: int) -> Response:
-    total = hub().registry.activity_count()
+    total = hub().feeds.activity_count()
     pages = _pages(total)
     if n >= pages:
         abort(404, f"no page {n}: the feed has {pages} pages")
     size = _page_size()
-    items = hub().registry.activities(n * size + 1, (n + 1) * size)
+    items = hub().feeds.activities(n * size + 1, (n + 1) * size)
     document: dict[str, object] = {
         "@context": CONTEXT,
         "id": _url("activity.page", n=n),

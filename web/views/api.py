@@ -55,7 +55,7 @@ def _require_manage(museum_id: str) -> None:
 
 def _museum_json(museum: Any, *, with_count: bool = False) -> dict[str, Any]:
     data = museum.as_json()
-    runs = hub().registry.runs(museum.id, limit=1)
+    runs = hub().feeds.runs(museum.id, limit=1)
     data["last_run"] = runs[0].as_json() if runs else None
     if with_count:
         try:
@@ -183,13 +183,13 @@ def museum_harvest(museum_id: str) -> ResponseReturnValue:
 def museum_runs(museum_id: str) -> ResponseReturnValue:
     hub().museums.get(museum_id)
     limit = min(max(request.args.get("limit", 50, type=int) or 50, 1), 500)
-    return ok(runs=[r.as_json() for r in hub().registry.runs(museum_id, limit=limit)])
+    return ok(runs=[r.as_json() for r in hub().feeds.runs(museum_id, limit=limit)])
 
 
 @bp.get("/museums/<museum_id>/quarantine")
 def museum_quarantine(museum_id: str) -> ResponseReturnValue:
     hub().museums.get(museum_id)
-    return ok(quarantined=hub().registry.quarantined(museum_id))
+    return ok(quarantined=hub().feeds.quarantined(museum_id))
 
 
 @bp.get("/museums/<museum_id>/removals")

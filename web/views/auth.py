@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from harvesters.registry import RegistryError
+from harvesters.feed_database import FeedDatabaseError
 from ontology.iris import check_museum_id
 from web.accounts.auth import accounts, csrf_anonymous, current_user, log_in, log_out, safe_next
 from web.accounts.database import MIN_PASSWORD_LENGTH, AccountError
@@ -99,13 +99,13 @@ def register():
             raise AccountError("give the museum's name")
         museum_id = form["museum_id"].lower()
         check_museum_id(museum_id)
-        if hub().registry.get_museum(museum_id) is not None or accounts().museum_claimed(museum_id):
+        if hub().feeds.get_museum(museum_id) is not None or accounts().museum_claimed(museum_id):
             raise AccountError(f"the museum id {museum_id!r} is taken; choose another or ask the hub admin")
         accounts().create(form["username"], password, "museum", museum_id=museum_id,
                           display_name=form["display_name"], email=form["email"] or None,
                           note=form["note"] or None, status="pending")
         registrations().hit(address)
-    except (AccountError, RegistryError, ValueError) as exc:
+    except (AccountError, FeedDatabaseError, ValueError) as exc:
         error = str(exc)
     if error:
         return render_template("auth/register.html", form=form, error=error, done=False,

@@ -36,12 +36,12 @@ def museums_json():
 
 @bp.get("/museums/<museum_id>")
 def museum(museum_id: str):
-    record = hub().registry.get_museum(museum_id)
+    record = hub().feeds.get_museum(museum_id)
     if record is None:
         abort(404, f"no museum {museum_id!r} is registered")
     row = next(r for r in museum_rows() if r["id"] == museum_id)
-    runs = [r.as_json() for r in hub().registry.runs(museum_id, limit=20)]
-    quarantined = hub().registry.quarantined(museum_id)
+    runs = [r.as_json() for r in hub().feeds.runs(museum_id, limit=20)]
+    quarantined = hub().feeds.quarantined(museum_id)
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
         return ok(museum=row, runs=runs, quarantined=quarantined)
     return render_template("museum.html", museum=row, runs=runs, quarantined=quarantined)

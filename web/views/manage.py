@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from harvesters.registry import FORMATS, PROTOCOLS
+from harvesters.feed_database import FORMATS, PROTOCOLS
 from store.base import StoreError
 from web.accounts.auth import accounts, current_user, login_required
 from web.accounts.database import ROLES, AccountError, AccountNotFound
@@ -78,8 +78,8 @@ def _dashboard(museum_id: str, *, form: dict[str, str] | None = None, error: Hub
         form=form if form is not None else _form_values(museum),
         error=error,
         probe=museums.last_probe(museum_id),
-        runs=[r.as_json() for r in hub().registry.runs(museum_id, limit=20)] if museum else [],
-        quarantined=hub().registry.quarantined(museum_id) if museum else [],
+        runs=[r.as_json() for r in hub().feeds.runs(museum_id, limit=20)] if museum else [],
+        quarantined=hub().feeds.quarantined(museum_id) if museum else [],
         objects=objects,
         job=job.as_json() if job else None,
         pending_removal=museums.pending_removal(museum_id) if museum else None,
@@ -212,7 +212,7 @@ def _admin_page(error: str | None = None, status: int = 200):
     try:
         museums = hub().museums.listing(current_language())
     except StoreError:
-        museums = [m.as_json() | {"display_name": m.name, "objects": None} for m in hub().registry.museums()]
+        museums = [m.as_json() | {"display_name": m.name, "objects": None} for m in hub().feeds.museums()]
     return render_template("manage/admin.html", accounts=accounts().list(), museums=museums,
                            settings=_settings_view(), roles=ROLES, error=error), status
 

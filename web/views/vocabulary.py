@@ -27,7 +27,7 @@ bp = Blueprint("vocabulary", __name__)
 
 
 def _table() -> UnmatchedTerms:
-    return UnmatchedTerms(hub().registry.path)
+    return UnmatchedTerms(hub().feeds.path)
 
 
 def _turtle_hint(term: dict[str, Any]) -> str:
@@ -55,7 +55,7 @@ def _answer(terms: list[dict[str, Any]], museum: str | None, kind: str | None, a
     thesaurus = {"version": th.version, "concepts": len(th.concepts)}
     if as_json:
         return ok(museum=museum, kind=kind, count=len(terms), terms=terms, thesaurus=thesaurus)
-    museums = [m.id for m in hub().registry.museums()]
+    museums = [m.id for m in hub().feeds.museums()]
     return render_template("vocabulary/unmatched.html", terms=terms, museum=museum, kind=kind, kinds=KINDS,
                            museums=museums, thesaurus=thesaurus)
 
@@ -83,7 +83,7 @@ def recheck():
 @bp.get("/museums/<museum_id>/unmatched")
 @login_required()
 def museum_review(museum_id: str):
-    if hub().registry.get_museum(museum_id) is None:
+    if hub().feeds.get_museum(museum_id) is None:
         abort(404, f"no museum {museum_id!r} is registered")
     user = current_user()
     if user is None or not user.can_manage(museum_id):

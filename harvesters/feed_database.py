@@ -1,10 +1,12 @@
-"""The feed registry: museums, their feeds, harvest runs and quarantined records, in SQLite.
+"""The feed database (:class:`FeedDatabase`): museums, their feeds, harvest runs and quarantined records,
+in SQLite. Named for what it holds, not "registry" like the plugin registries (``harvesters.protocols``,
+``mappings.registry``, the section layouts).
 
 This is the hub's bookkeeping, not its data: the objects live in the store. One SQLite file in the
 instance folder, opened per operation (connections are cheap and this keeps threads and the CLI, which
 may write while ``srom serve`` runs, out of each other's way; WAL lets readers and one writer overlap).
 The state a harvest keeps between batches (locks, checkpoints, removals waiting for confirmation) is in
-``harvesters.harvest_state``, mixed into :class:`Registry`.
+``harvesters.harvest_state``, mixed into :class:`FeedDatabase`.
 
 ``FORMATS`` and ``PROTOCOLS`` are live views: the metadata formats the mappings offer
 (``mappings.available_formats()``) and the protocols registered in ``harvesters.protocols``, read when used,
@@ -133,7 +135,7 @@ _ADDED_COLUMNS = {
 MAX_RUN_MESSAGES = 50
 
 
-class RegistryError(HarvestError, ValueError):
+class FeedDatabaseError(HarvestError, ValueError):
     """A museum or feed the registry refuses (unknown format or protocol, no name, a bad schedule)."""
 
 
@@ -198,7 +200,7 @@ class HarvestRun:
         return data
 
 
-class Registry(HarvestStateMixin, ActivityLogMixin):
+class FeedDatabase(HarvestStateMixin, ActivityLogMixin):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -229,11 +231,11 @@ class Registry(HarvestStateMixin, ActivityLogMixin):
         """Insert or update a museum by id (registration and re-registration are the same call)."""
         check_museum_id(museum.id)
         if museum.format not in FORMATS:
-            raise RegistryError(f"unknown metadata format {museum.format!r}; the hub maps {', '.join(FORMATS)}")
+            raise FeedDatabaseError(f"unknown metadata format {museum.format!r}; the hub maps {', '.join(FORMATS)}")
         if museum.protocol not in PROTOCOLS:
-            raise RegistryError(f"unknown protocol {museum.protocol!r}; the hub speaks {', '.join(PROTOCOLS)}")
+            raise FeedDatabaseError(f"unknown protocol {museum.protocol!r}; the hub speaks {', '.join(PROTOCOLS)}")
         if not museum.name.strip():
-            raise RegistryError("a museum needs a name")
+            raise FeedDatabaseError("a museum needs a name")
         museum.schedule = (museum.schedule or "").strip() or None
         if museum.schedule:
             from harvesters.schedule import check_schedule
@@ -241,9 +243,9 @@ class Registry(HarvestStateMixin, ActivityLogMixin):
             try:
                 check_schedule(museum.schedule)
             except ValueError as exc:
-                raise RegistryError(str(exc)) from exc
+                raise FeedDatabaseError(str(exc)) from exc
         if not isinstance(museum.options, dict):
-            raise RegistryError("a feed's options must be a JSON object")
+            raise FeedDatabaseError("a feed's options must be a JSON object")
         now = utc_now()
         existing = self.get_museum(museum.id)
         museum.created = existing.created if existing else now
