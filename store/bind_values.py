@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 import pyoxigraph as ox
 
 from store.base import QuerySyntaxError, Term
+from store.query_guard import skip_string
 from store.values import Value, values_column, values_rows
 
 # IRIREF admits no spaces, so "<" followed by anything else is the less-than operator.
@@ -42,7 +43,7 @@ def _tokens(query: str) -> list[tuple[str, int, int]]:
             end = query.find("\n", i)
             i = n if end < 0 else end + 1
         elif c in "\"'":
-            i = _skip_string(query, i)
+            i = skip_string(query, i)
         elif c == "<" and (m := _IRIREF.match(query, i)):
             i = m.end()
         elif c in "{}()":
@@ -54,23 +55,6 @@ def _tokens(query: str) -> list[tuple[str, int, int]]:
         else:
             i += 1
     return out
-
-
-def _skip_string(query: str, i: int) -> int:
-    quote = query[i]
-    long_quote = query.startswith(quote * 3, i)
-    delimiter = quote * 3 if long_quote else quote
-    j = i + len(delimiter)
-    while j < len(query):
-        if query[j] == "\\":
-            j += 2
-        elif query.startswith(delimiter, j):
-            return j + len(delimiter)
-        elif query[j] == "\n" and not long_quote:
-            return j  # unterminated short string: let the server report it
-        else:
-            j += 1
-    return len(query)
 
 
 def _matching_close(tokens: list[tuple[str, int, int]], k: int) -> int:

@@ -164,7 +164,7 @@ def scan(text: str, *, max_nesting: int = MAX_NESTING, max_operations: int = MAX
             out.append(" " * (end - i))
             i = last = end
         elif c in "\"'":
-            i = _skip_string(text, i)
+            i = skip_string(text, i)
         elif c == "<" and (m := _IRIREF.match(text, i)):
             i = m.end()
         elif c in _OPENERS:
@@ -208,7 +208,9 @@ def scan(text: str, *, max_nesting: int = MAX_NESTING, max_operations: int = MAX
     return Scan("".join(out), tuple(words), max_depth, operations)
 
 
-def _skip_string(text: str, i: int) -> int:
+def skip_string(text: str, i: int) -> int:
+    """The index after the SPARQL string literal starting at ``text[i]`` (short or long, either quote);
+    a short string ends at a line end, as the grammar says, where the parser then reports it."""
     quote = text[i]
     long_quote = text.startswith(quote * 3, i)
     delimiter = quote * 3 if long_quote else quote

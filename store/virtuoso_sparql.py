@@ -29,7 +29,8 @@ import struct
 import pyoxigraph as ox
 
 from store.base import QuerySyntaxError
-from store.bind_values import _IRIREF, _skip_string, _tokens
+from store.bind_values import _IRIREF, _tokens
+from store.query_guard import skip_string
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 GEOMETRY = "http://www.openlinksw.com/schemas/virtrdf#Geometry"
@@ -93,7 +94,7 @@ def split_update(text: str) -> list[str]:
             i = n if end < 0 else end + 1
             continue
         if c in "\"'":
-            i = _skip_string(text, i)
+            i = skip_string(text, i)
             continue
         if c == "<" and (m := _IRIREF.match(text, i)):
             i = m.end()
