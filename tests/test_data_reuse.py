@@ -106,6 +106,9 @@ def test_dumps_have_etags_ranges_and_cors(hub: tuple[ServedHub, OaiTestServer]) 
     assert part.status_code == 206 and part.content == whole.content[10:20]
     assert part.headers["Content-Range"] == f"bytes 10-19/{len(whole.content)}"
     assert requests.get(f"{served.url}/dumps/nothing.nq.gz", timeout=30).status_code == 404
+    # hostile names: only files the dump manifest lists are served, never a path out of the dumps folder
+    for name in ("..%2Fhub.sqlite", "%2E%2E%2Fsecret_key", "..%5Chub.sqlite", "hub.nq.gz%00.txt"):
+        assert requests.get(f"{served.url}/dumps/{name}", timeout=30).status_code == 404, name
 
 
 def test_dumps_are_rebuilt_after_a_harvest(hub: tuple[ServedHub, OaiTestServer]) -> None:

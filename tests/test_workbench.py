@@ -99,6 +99,12 @@ def test_complete_endpoint(client: FlaskClient) -> None:
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert client.get("/sparql/complete", query_string={"q": "x", "kind": "nope"}).status_code == 400
     assert len(client.get("/sparql/complete", query_string={"q": "a", "limit": "999"}).json["results"]) <= 30
+    # hostile text: regex and query syntax, control characters, a long text, a bad limit are plain input
+    for q in (".*(a+)+$", "title:x OR *", "\x00\x1b[2J", "丝" * 50_000, "<script>alert(1)</script>"):
+        answer = client.get("/sparql/complete", query_string={"q": q, "kind": "concept"})
+        assert answer.status_code == 200 and answer.json["ok"], q[:20]
+        assert "<script>" not in answer.get_data(as_text=True)
+    assert client.get("/sparql/complete", query_string={"q": "silk", "limit": "lots"}).status_code == 200
 
 
 def test_the_page_is_the_workbench_and_the_protocol_is_unchanged(client: FlaskClient, data: Dataset) -> None:
