@@ -11,16 +11,15 @@ subclasses (``ExhibitionError`` 400, ``ExhibitionNotFound`` 404, ``ParameterErro
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.base import Store, StoreError
+from store.base import Store
 from web.errors import Conflict
 from web.exhibitions.cache import ExhibitionCache
-from web.exhibitions.document import ExhibitionDoc, ExhibitionError, Section, normalise
+from web.exhibitions.document import ExhibitionDoc, Section, normalise
 from web.exhibitions.queries import run_section
 from web.exhibitions.rdf import drop_graph, publish_graph
 from web.exhibitions.repository import ExhibitionNotFound, ExhibitionRepository
@@ -29,7 +28,6 @@ from web.exhibitions.toml_files import doc_from_toml
 if TYPE_CHECKING:
     from web.hub import Hub
 
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -182,11 +180,3 @@ class ExhibitionService:
                 self.cache.put(key, doc.cache_seconds, iris)
             out[section.id] = iris
         return out
-
-    def safe_section_objects(self, slug: str, revision: int, doc: ExhibitionDoc) -> dict[str, list[str]]:
-        """The same for listings that must not fail (a store down shows no objects, not an error)."""
-        try:
-            return self.section_objects(slug, revision, doc)
-        except (ExhibitionError, StoreError, ValueError) as exc:
-            log.warning("exhibition %s: %s", slug, exc)
-            return {}
