@@ -101,6 +101,7 @@ def main() -> None:
         from bench.scale import main as scale_main
 
         scale_main(sys.argv[2:])
+        return
     if sys.argv[1:2] == ["textindex"]:  # `python -m bench textindex ...`: keyword search and indexing cost
         from bench.text_index import main as text_index_main
 
