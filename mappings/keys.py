@@ -10,6 +10,10 @@ record graph (ontology/MODEL.md, "Sort and filter keys"):
   ``P82a_begin_of_the_begin`` and the latest ``P82b_end_of_the_end`` of the object's productions
   (``P108i_was_produced_by/P4_has_time-span``). A date filter or the date order is then one hop instead
   of three, and integers sort BCE before CE on every engine (Virtuoso 7.2 sorts negative dateTimes last).
+- ``{obj} srom:dateOrder n`` (``xsd:integer``) on every object: its begin year (undated last) and then a
+  hash of its IRI in one integer, unique per object in practice. It is the whole sort key of the hub's
+  date order, tie-breaker included: engines compare integers fast, but Oxigraph decodes both IRIs on
+  every comparison, so ``ORDER BY ?begin ?object`` over 100,000 objects took 20 s and this key ~2 s.
 - ``{obj} srom:productionPlace {place}`` for every ``P7_took_place_at`` of its productions (the museum's
   place and the shared concept it was reconciled to), and ``{obj} srom:productionPeriod {period}`` for
   every ``P10_falls_within``: the place and period facets and the object cards join the object directly.
@@ -20,6 +24,7 @@ Pure: text in, text out, no I/O.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
 from ontology.dates import year_of
 from ontology.namespaces import CRM, SROM, XSD
@@ -29,6 +34,7 @@ from .records import MappedRecord
 
 BEGIN_YEAR = iri(SROM.beginYear)
 END_YEAR = iri(SROM.endYear)
+DATE_ORDER = iri(SROM.dateOrder)
 PRODUCTION_PLACE = iri(SROM.productionPlace)
 PRODUCTION_PERIOD = iri(SROM.productionPeriod)
 _P108I = iri(CRM.P108i_was_produced_by)
@@ -39,6 +45,19 @@ _P82A = iri(CRM.P82a_begin_of_the_begin)
 _P82B = iri(CRM.P82b_end_of_the_end)
 _INTEGER = str(XSD.integer)
 _WANTED = frozenset((_P108I, _P4, _P7, _P10, _P82A, _P82B))
+# dateOrder = (year + _YEAR_OFFSET) << _HASH_BITS | 42 bits of the IRI's SHA-256: years -999,999..999,999
+# (the facet builder's range; undated objects take _UNDATED, after every year) and the whole stays below
+# 2**63, the integer every engine holds natively. Two objects of one year share a key with odds ~n²/2**43.
+_HASH_BITS = 42
+_YEAR_OFFSET = 1_000_000
+_UNDATED = 1_000_000
+
+
+def date_order(object_iri: str, begin_year: int | None) -> int:
+    """The ``srom:dateOrder`` of an object: begin year first (undated last), then a hash of its IRI."""
+    year = _UNDATED if begin_year is None else max(-_YEAR_OFFSET + 1, min(begin_year, _UNDATED - 1))
+    digest = int.from_bytes(hashlib.sha256(object_iri.encode()).digest()[:8], "big") >> (64 - _HASH_BITS)
+    return (year + _YEAR_OFFSET) << _HASH_BITS | digest
 
 
 def _lexical(term: str) -> str | None:
@@ -62,7 +81,8 @@ def key_triples(ntriples: str, object_iri: str) -> str:
     spans = [s for p in productions for s in by_predicate[_P4].get(p, [])]
     begins = [y for s in spans for t in by_predicate[_P82A].get(s, []) if (y := year_of(_lexical(t))) is not None]
     ends = [y for s in spans for t in by_predicate[_P82B].get(s, []) if (y := year_of(_lexical(t))) is not None]
-    out = []
+    out = [triple(subject, DATE_ORDER, literal(str(date_order(object_iri, min(begins, default=None))),
+                                                datatype=_INTEGER))]
     if begins:
         out.append(triple(subject, BEGIN_YEAR, literal(str(min(begins)), datatype=_INTEGER)))
     if ends:
@@ -74,9 +94,7 @@ def key_triples(ntriples: str, object_iri: str) -> str:
 
 
 def with_keys(record: MappedRecord) -> MappedRecord:
-    """``record`` with its key triples added to the record graph (the same record when it has none)."""
+    """``record`` with its key triples added to the record graph."""
     keys = key_triples(record.ntriples, record.object_iri)
-    if not keys:
-        return record
     return dataclasses.replace(record, ntriples=record.ntriples + keys,
                                triple_count=record.triple_count + keys.count("\n"))

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from store.base import QuerySyntaxError, Term
 from store.query_guard import skip_string
-from store.values import Value, values_column, values_rows
+from store.values import Value, values_column
 
 # IRIREF admits no spaces, so "<" followed by anything else is the less-than operator.
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
@@ -70,22 +70,87 @@ def _matching_close(tokens: list[tuple[str, int, int]], k: int) -> int:
     raise QuerySyntaxError("unbalanced braces in the query")
 
 
+def _bindable(name: str, term: Term) -> ox.NamedNode | ox.Literal:
+    if not isinstance(term, ox.NamedNode | ox.Literal):
+        # VALUES admits IRIs and literals only; blank node labels would be fresh variables.
+        raise TypeError(f"cannot bind ?{name} to {type(term).__name__} over the SPARQL protocol")
+    return term
+
+
 def values_block(substitutions: Mapping[str, Term]) -> str:
-    """``VALUES (?a ?b) { (<iri> "lit"@en) }`` for the given bindings, every value escaped."""
-    terms: list[ox.NamedNode | ox.Literal] = []
-    for name, term in substitutions.items():
-        if not isinstance(term, ox.NamedNode | ox.Literal):
-            # VALUES admits IRIs and literals only; blank node labels would be fresh variables.
-            raise TypeError(f"cannot bind ?{name} to {type(term).__name__} over the SPARQL protocol")
-        terms.append(term)
-    return values_rows(list(substitutions), [terms]) + "\n"
+    """``VALUES ?a { <iri> } VALUES ?b { "lit"@en }`` for the given bindings, every value escaped.
+
+    One single-column block per variable, which joins to the same one row as ``VALUES (?a ?b) {...}``:
+    Virtuoso 7.2.5's compiler fails on a row fixing two or more variables that the patterns then use
+    (SP031 "ssg_print_rvr_fixed_val(): no SPART_VARR_FIXED", e.g. a facet on material and dates).
+    """
+    return " ".join(values_column(name, [_bindable(name, term)]) for name, term in substitutions.items()) + "\n"
 
 
 def bind_values(query: str, substitutions: Mapping[str, Term] | None) -> str:
-    """``query`` with ``substitutions`` bound by a VALUES block at the start of its WHERE group."""
+    """``query`` with ``substitutions`` bound by VALUES blocks: at the start of its WHERE group, or, for a
+    variable that only nested groups mention, at the start of each of those groups.
+
+    The two are the same query (a one-row table joined where the variable is used), but Virtuoso 7.2.5
+    answers the first wrongly when the variable is used in one branch of a UNION only: the facet builder's
+    ``{ ?object P ?museum_1 } UNION { ?object P ?museum_2 }`` with both bound at the top matched nothing.
+    """
     if not substitutions:
         return query
-    return insert_values(query, values_block(substitutions))
+    top: dict[str, Term] = {}
+    inner: list[tuple[int, str]] = []  # (offset just after a group's "{", the block to write there)
+    tokens = _tokens(query)
+    where = _where_open(query, tokens)
+    for name, term in substitutions.items():
+        groups = None if where is None else _groups_using_only_nested(query, tokens, where, name)
+        if not groups:
+            top[name] = term
+        else:
+            block = values_column(name, [_bindable(name, term)])
+            inner += [(at, block) for at in groups]
+    for at, block in sorted(inner, reverse=True):
+        query = query[:at] + " " + block + query[at:]
+    return insert_values(query, values_block(top)) if top else query
+
+
+def _groups_using_only_nested(query: str, tokens: list[tuple[str, int, int]], where: int, name: str
+                              ) -> list[int] | None:
+    """Offsets just after the ``{`` of every group nested in the WHERE group (``tokens[where]``) that mentions
+    ``?name`` at its own level; None when the WHERE group's own level or anything outside it mentions it
+    (projection, ``SELECT *``, ORDER BY, ...) or a sub-SELECT does (which has a scope of its own)."""
+    close = _matching_close(tokens, where)
+    names = {f"?{name}", f"${name}"}
+    outside = tokens[:where] + tokens[close + 1:]
+    if "*" in query[:tokens[where][1]] or any(query[a:b] in names for _, a, b in outside):
+        return None  # "*": SELECT * projects it (a "*" in a string or comment before WHERE only costs the split)
+    groups: list[int] = []
+    stack: list[tuple[int, bool]] = []  # (offset after "{", mentions the variable at its level)
+    j = where + 1
+    while j < close:
+        token, start, end = tokens[j]
+        if token == "values":  # an inline data block: skip its variables and rows
+            k = j + 1
+            while k < close and tokens[k][0] != "{":
+                k += 1
+            j = _matching_close(tokens, k) + 1
+            continue
+        if token == "{":
+            if j + 1 < close and tokens[j + 1][0] == "select":
+                if any(query[a:b] in names for _, a, b in tokens[j:_matching_close(tokens, j) + 1]):
+                    return None
+                j = _matching_close(tokens, j) + 1
+                continue
+            stack.append((end, False))
+        elif token == "}":
+            at, mentions = stack.pop()
+            if mentions:
+                groups.append(at)
+        elif query[start:end] in names:
+            if not stack:
+                return None
+            stack[-1] = (stack[-1][0], True)
+        j += 1
+    return groups
 
 
 def bind_rows(query: str, rows: Mapping[str, Sequence[Value]] | None) -> str:
@@ -126,15 +191,14 @@ def _fill_empty_blocks(query: str, name: str, block: str) -> str | None:
     return "".join(out) + query[last:]
 
 
-def insert_values(query: str, block: str) -> str:
-    """``query`` with ``block`` (a VALUES block written by ``store.values``) at the start of its WHERE group."""
-    tokens = _tokens(query)
+def _where_open(query: str, tokens: list[tuple[str, int, int]]) -> int | None:
+    """Index in ``tokens`` of the ``{`` opening the query's WHERE group; None for ``CONSTRUCT WHERE``."""
     form = next((k for k, t in enumerate(tokens) if t[0] in _FORMS), None)
     if form is None:
         raise QuerySyntaxError("no SELECT, CONSTRUCT, DESCRIBE or ASK in the query")
     k = form + 1
     if tokens[form][0] == "construct" and (k >= len(tokens) or tokens[k][0] != "{"):
-        return _bind_construct_where(query, tokens, form, block)
+        return None
     if tokens[form][0] == "construct":
         k = _matching_close(tokens, k) + 1  # skip the template
     paren = 0
@@ -145,9 +209,19 @@ def insert_values(query: str, block: str) -> str:
         elif tok == ")":
             paren -= 1
         elif tok == "{" and paren == 0:
-            at = tokens[j][2]
-            return query[:at] + " " + block + query[at:]
+            return j
     raise QuerySyntaxError("substitutions need a WHERE group in the query")
+
+
+def insert_values(query: str, block: str) -> str:
+    """``query`` with ``block`` (a VALUES block written by ``store.values``) at the start of its WHERE group."""
+    tokens = _tokens(query)
+    where = _where_open(query, tokens)
+    if where is None:
+        form = next(k for k, t in enumerate(tokens) if t[0] in _FORMS)
+        return _bind_construct_where(query, tokens, form, block)
+    at = tokens[where][2]
+    return query[:at] + " " + block + query[at:]
 
 
 def _bind_construct_where(query: str, tokens: list[tuple[str, int, int]], form: int, block: str) -> str:

@@ -58,25 +58,42 @@ __all__ = ["server"]  # the fixture this module's tests use
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("SELECT * WHERE { ?s ?p ?o }", "SELECT * WHERE { VALUES (?x) { (<http://x>) }\n ?s ?p ?o }"),
+        ("SELECT * WHERE { ?s ?p ?o }", "SELECT * WHERE { VALUES ?x { <http://x> }\n ?s ?p ?o }"),
         (
             'PREFIX w: <http://w/{}>\n# WHERE { comment\nSELECT ?where (STR("{") AS ?b) { ?where ?p ?o }',
             'SELECT ?where (STR("{") AS ?b) { VALUES',
         ),
-        ("ASK{?s ?p ?o}", "ASK{ VALUES (?x) { (<http://x>) }\n?s ?p ?o}"),
+        ("ASK{?s ?p ?o}", "ASK{ VALUES ?x { <http://x> }\n?s ?p ?o}"),
         ("CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }", "CONSTRUCT { ?s ?p ?o } { VALUES"),
         (
             "construct where { ?s ?p ?x }",
-            "construct { ?s ?p ?x \n} where { VALUES (?x) { (<http://x>) }\n ?s ?p ?x }",
+            "construct { ?s ?p ?x \n} where { VALUES ?x { <http://x> }\n ?s ?p ?x }",
         ),
         (
             "SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } } }",
-            "SELECT ?s WHERE { VALUES (?x) { (<http://x>) }\n {",
+            "SELECT ?s WHERE { VALUES ?x { <http://x> }\n {",
         ),
     ],
 )
 def test_bind_values_finds_the_where_group(query: str, expected: str) -> None:
     assert expected in bind_values(query, {"x": ox.NamedNode("http://x")})
+
+
+def test_bind_values_binds_a_variable_of_union_branches_inside_them() -> None:
+    """Virtuoso 7.2.5 matched nothing when a variable used in one UNION branch only was bound at the top."""
+    union = "SELECT ?o WHERE { ?o a ?t . { ?o <http://p> ?a } UNION { ?o <http://p> ?b } } ORDER BY ?o"
+    bound = bind_values(union, {"a": ox.NamedNode("http://a"), "b": ox.NamedNode("http://b"),
+                                "t": ox.NamedNode("http://t")})
+    assert bound.startswith("SELECT ?o WHERE { VALUES ?t { <http://t> }\n ?o a ?t")
+    assert "{ VALUES ?a { <http://a> } ?o <http://p> ?a }" in bound
+    assert "{ VALUES ?b { <http://b> } ?o <http://p> ?b }" in bound
+    # bound at the top where the variable is seen there: projected, ordered, or inside a sub-SELECT
+    for query in ("SELECT ?a WHERE { { ?o <http://p> ?a } UNION { ?o <http://p> ?b } }",
+                  "SELECT * WHERE { { ?o <http://p> ?a } UNION { ?o <http://p> ?b } }",
+                  "SELECT ?o WHERE { { ?o <http://p> ?a } } ORDER BY ?a",
+                  "SELECT ?o WHERE { { SELECT ?o WHERE { ?o <http://p> ?a } } }"):
+        assert bind_values(query, {"a": ox.NamedNode("http://a")}).count("VALUES ?a") == 1
+        assert " { VALUES ?a" in bind_values(query, {"a": ox.NamedNode("http://a")}).split("WHERE", 1)[1][:14]
 
 
 def test_bind_values_refuses_what_it_cannot_bind() -> None:

@@ -16,6 +16,7 @@ from harvesters.feed_database import FeedDatabase, Museum
 from harvesters.guard import FeedGuard
 from harvesters.run import Harvester
 from ontology.iris import IriMinter
+from store.base import Store
 from store.embedded import EmbeddedStore
 from tests.support.oai_test_server import OaiTestServer
 from web.hub import database_path
@@ -109,9 +110,10 @@ def lido(fact: Fact) -> str:
 
 
 @contextmanager
-def harvested_store(folder: Path) -> Iterator[EmbeddedStore]:
-    """An in-memory store holding FACTS, harvested over OAI-PMH; ``folder`` holds the registry."""
-    store = EmbeddedStore(None, MINTER.provenance_graph())
+def harvested_store(folder: Path, store: Store | None = None) -> Iterator[Store]:
+    """A store holding FACTS, harvested over OAI-PMH (an in-memory one unless ``store`` is given, e.g. an
+    emptied Virtuoso from ``tests.support.engines.engine_store``); ``folder`` holds the registry."""
+    store = store if store is not None else EmbeddedStore(None, MINTER.provenance_graph())
     registry = FeedDatabase(database_path(folder))
     try:
         for museum, facts in FACTS.items():

@@ -22,10 +22,10 @@ LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 NEW_SECTION = "new"
 STARTER_QUERY = """SELECT DISTINCT ?object WHERE {
   ?object a crm:E22_Human-Made_Object .
-  # srom:beginYear: the year its making began, a key the harvest writes on each object (ontology/MODEL.md)
-  OPTIONAL { ?object srom:beginYear ?begin }
+  # srom:dateOrder: its begin year and a tie-breaker in one integer, a key the harvest writes (ontology/MODEL.md)
+  OPTIONAL { ?object srom:dateOrder ?date_order }
 }
-ORDER BY ?begin ?object
+ORDER BY ?date_order ?object
 LIMIT 200
 """
 

@@ -118,8 +118,8 @@ def build(state: dict[str, Any]) -> FacetQuery:
 
     The shapes the engines answer fast (/work/shared/DESIGN.md, "At federation size"): each chosen value in
     the pattern, explicit joins, the keys written at harvest (``srom:beginYear``, ``srom:productionPlace``,
-    ... and the thesaurus' ``srom:within``), "has an image" as a join, ``LIMIT`` in the text and ``?object``
-    as the last sort key.
+    ... and the thesaurus' ``srom:within``), "has an image" as a join, ``LIMIT`` in the text and a stable
+    order (``srom:dateOrder``, unique per object, then ``?object`` for objects harvested before it).
     """
     lines = ["SELECT DISTINCT ?object WHERE {", "  ?object a crm:E22_Human-Made_Object ."]
     params: list[Parameter] = []
@@ -171,8 +171,8 @@ def build(state: dict[str, Any]) -> FacetQuery:
     if order not in ORDERS:
         raise FacetError(f"order must be one of {', '.join(ORDERS)}")
     clean["order"] = order
-    if order == "date":
-        lines += ["  OPTIONAL { ?object srom:beginYear ?begin }", "}", "ORDER BY ?begin ?object"]
+    if order == "date":  # one integer per object: the year, then a tie-breaker (mappings/keys.py)
+        lines += ["  OPTIONAL { ?object srom:dateOrder ?date_order }", "}", "ORDER BY ?date_order ?object"]
     elif order == "title":
         lines += ["  OPTIONAL { ?object rdfs:label ?title }", "}", "ORDER BY LCASE(STR(?title)) ?object"]
     else:
