@@ -36,8 +36,9 @@ from typing import Any
 
 from bench.scale_data import BASE, CACHE, dataset
 from bench.scale_engines import ENGINES, Engine, EngineUnavailable, engine, vm_hwm_mb
-from bench.scale_queries import Answer, LivePage, cases
+from bench.scale_queries import Answer, LivePage, bench_text_index, cases
 from store.base import QueryTimeout, StoreError
+from store.text_index import TextIndex
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -82,19 +83,22 @@ def bench_engine(eng: Engine, data_path: Path, museum_ids: list[str], args: argp
         # the server stops a query at --timeout; the client waits a little longer, so that it reads the
         # server's own "cancelled" answer and the next query never overlaps a cancelled one
         wait = args.timeout + 5
-        for case in cases(museum_ids, BASE):
+        text_index = bench_text_index(store, data_path)
+        for case in cases(museum_ids, BASE, text_index):
             result = measure(lambda c=case: c.run(store, wait), args.repeat, args.budget)
             out["cases"][case.name] = {"group": case.group, **result}
             _progress(case.name, result)
-        out["cases"]["live exhibition page, cold"] = {"group": "page", **live_page(eng, store, "main", args)}
+        out["cases"]["live exhibition page, cold"] = {"group": "page",
+                                                      **live_page(eng, store, "main", args, text_index)}
         _progress("live exhibition page, cold", out["cases"]["live exhibition page, cold"])
     finally:
         out["peak_rss_mb"] = eng.stop()
     return out
 
 
-def live_page(eng: Engine, store: Any, label: str, args: argparse.Namespace) -> dict[str, Any]:
-    page = LivePage(eng.work / f"hub-{label}", store, BASE, args.timeout)
+def live_page(eng: Engine, store: Any, label: str, args: argparse.Namespace,
+              text_index: TextIndex | None = None) -> dict[str, Any]:
+    page = LivePage(eng.work / f"hub-{label}", store, BASE, args.timeout, text_index)
     try:
         def cold() -> Answer:
             page.cold()

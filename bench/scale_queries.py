@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from typing import Any
 
 from ontology.namespaces import sparql_prologue
 from store.base import GraphResult, SolutionsResult, Store
+from store.text_index import TextIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 CONCEPT = "https://w3id.org/srom/concept/"
@@ -68,6 +71,20 @@ class Case:
     run: Callable[[Store, float], Answer]
 
 
+def bench_text_index(store: Store, data_file: Path, *, log: Callable[[str], None] = print) -> TextIndex:
+    """The hub's full-text index of the dataset, built once from the store by ``TextIndex.rebuild`` (what
+    ``srom index`` does) and kept beside the cached N-Quads file (keyed like it)."""
+    index = TextIndex(data_file.with_suffix(".textindex"))
+    if not index.usable():
+        shutil.rmtree(index.path, ignore_errors=True)
+        graphs = [g for g in store.graph_names() if g != store.provenance_graph]
+        log(f"  building the text index of {len(graphs):,} record graphs ...")
+        started = time.perf_counter()
+        index.rebuild(store, graphs, chunk=2000)
+        log(f"  text index built in {time.perf_counter() - started:.0f} s")
+    return index
+
+
 def facet_states(museum: str) -> dict[str, dict[str, Any]]:
     """One state per facet kind the builder knows (``museum``: a museum IRI present in the data)."""
     return {
@@ -86,14 +103,14 @@ def facet_states(museum: str) -> dict[str, dict[str, Any]]:
     }
 
 
-def _section_answer(store: Store, section: Any, timeout: float) -> Answer:
+def _section_answer(store: Store, section: Any, timeout: float, text_index: TextIndex | None) -> Answer:
     from web.exhibitions.queries import run_section
 
-    iris = run_section(store, section, timeout=timeout)
+    iris = run_section(store, section, timeout=timeout, text_index=text_index)
     return Answer(len(iris), "\n".join(iris))  # in the section's order (every query here orders)
 
 
-def facet_case(name: str, state: dict[str, Any]) -> Case:
+def facet_case(name: str, state: dict[str, Any], text_index: TextIndex | None) -> Case:
     from web.exhibitions.document import Section
     from web.exhibitions.facets import build
 
@@ -101,7 +118,16 @@ def facet_case(name: str, state: dict[str, Any]) -> Case:
     section = Section(id="facet", title={"en": name}, text={}, query=built.query, parameters=built.parameters,
                       arguments=built.arguments, limit=FACET_LIMIT)
     group = "keyword" if name.startswith("keyword") else "facet"
-    return Case(name, group, lambda store, timeout: _section_answer(store, section, timeout))
+    return Case(name, group, lambda store, timeout: _section_answer(store, section, timeout, text_index))
+
+
+def search_case(text: str, text_index: TextIndex) -> Case:
+    """The text index alone, as a visitor's search box asks it (20 best hits): no store involved."""
+    def run(store: Store, timeout: float) -> Answer:
+        hits = text_index.object_iris(text, 20)
+        return Answer(len(hits), "\n".join(hits))
+
+    return Case(f"keyword search {text!r} (text index)", "keyword", run)
 
 
 def section_cases() -> list[Case]:
@@ -112,7 +138,8 @@ def section_cases() -> list[Case]:
         doc = doc_from_toml(path)
         for section in doc.sections:
             name = f"section {doc.slug}" + (f" / {section.id}" if len(doc.sections) > 1 else "")
-            cases.append(Case(name, "section", lambda store, timeout, s=section: _section_answer(store, s, timeout)))
+            cases.append(Case(name, "section",
+                              lambda store, timeout, s=section: _section_answer(store, s, timeout, None)))
     return cases
 
 
@@ -142,13 +169,16 @@ def record_graph_case(object_iri: str) -> Case:
     return Case("one object's record graph", "object", run)
 
 
-def cases(museum_ids: list[str], base: str) -> list[Case]:
-    """Every query case for data over ``museum_ids`` minted under ``base``."""
+def cases(museum_ids: list[str], base: str, text_index: TextIndex | None = None) -> list[Case]:
+    """Every query case for data over ``museum_ids`` minted under ``base`` (keywords through ``text_index``;
+    without one, the hub's CONTAINS fallback)."""
     from ontology.iris import IriMinter
 
     minter = IriMinter(base)
     museum = minter.museum(museum_ids[3 % len(museum_ids)])
-    out = [facet_case(name, state) for name, state in facet_states(museum).items()]
+    out = [facet_case(name, state, text_index) for name, state in facet_states(museum).items()]
+    if text_index is not None:
+        out.append(search_case("Samarkand", text_index))
     out += section_cases()
     out += [aggregate_case(name, text) for name, text in AGGREGATES.items()]
     obj = minter.object(museum_ids[42 % len(museum_ids)], "oai:scale:0000042")
@@ -170,7 +200,8 @@ LIVE_STATES = {  # four sections written by the facet builder, as a curator woul
 class LivePage:
     """The Flask app of a hub over ``store``, with one live exhibition of four sections (60 objects each)."""
 
-    def __init__(self, instance: Path, store: Store, base: str, time_budget: float) -> None:
+    def __init__(self, instance: Path, store: Store, base: str, time_budget: float,
+                 text_index: TextIndex | None = None) -> None:
         from web.app import create_app
         from web.exhibitions.document import MAX_TIME_BUDGET, normalise
         from web.exhibitions.facets import build
@@ -193,6 +224,9 @@ class LivePage:
             repo.create(doc, "bench")
             repo.publish(LIVE_SLUG, 1)  # the repository only: the bench never writes to the store
         self.hub = Hub(instance, load_settings(instance))
+        if text_index is not None and not self.hub.text_index_location.exists():  # the keyword section's index
+            self.hub.text_index_location.parent.mkdir(parents=True, exist_ok=True)
+            self.hub.text_index_location.symlink_to(text_index.path.resolve(), target_is_directory=True)
         self.hub.use_store(store)
         self.app = create_app(hub=self.hub)
         self.client = self.app.test_client()

@@ -28,6 +28,8 @@ def test_scale_bench_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert groups == {"facet", "keyword", "section", "aggregate", "object", "page"}
     assert {name: c["status"] for name, c in cases.items() if c["status"] != "ok"} == {}
     assert all(c["rows"] > 0 for c in cases.values()), {n: c["rows"] for n, c in cases.items()}
+    assert "keyword search 'Samarkand' (text index)" in cases  # keywords go through the hub's text index
+    assert "text index built" in printed
     harvest = results["harvest"]["engines"]["oxigraph"]
     assert harvest["outcome"] == "ok" and harvest["records"] == 100
     assert harvest["live_page"]["status"] == "ok"
