@@ -53,6 +53,12 @@ _YEAR_OFFSET = 1_000_000
 _UNDATED = 1_000_000
 
 
+def date_order_of_year_sparql(year: str) -> str:
+    """A SPARQL expression: the first ``srom:dateOrder`` of the year after ``year`` (a variable or number),
+    so ``?date_order < <this>`` is "its making began in ``year`` or before" without the ``beginYear`` join."""
+    return f"({year} + {_YEAR_OFFSET + 1}) * {1 << _HASH_BITS}"
+
+
 def date_order(object_iri: str, begin_year: int | None) -> int:
     """The ``srom:dateOrder`` of an object: begin year first (undated last), then a hash of its IRI."""
     year = _UNDATED if begin_year is None else max(-_YEAR_OFFSET + 1, min(begin_year, _UNDATED - 1))

@@ -29,6 +29,7 @@ _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 # tags stay whole, so ``?select``, ``ex:where`` and ``"x"@ask`` are never taken for keywords.
 _WORD = re.compile(r"[?$@\w\-.:%\\\u00B7]+")
 _FORMS = {"select", "construct", "describe", "ask"}
+_SELECT_ALL = re.compile(r"\bselect\s+(?:(?:distinct|reduced)\s+)?\*", re.IGNORECASE)
 
 
 def _tokens(query: str) -> list[tuple[str, int, int]]:
@@ -88,12 +89,16 @@ def values_block(substitutions: Mapping[str, Term]) -> str:
 
 
 def bind_values(query: str, substitutions: Mapping[str, Term] | None) -> str:
-    """``query`` with ``substitutions`` bound by VALUES blocks: at the start of its WHERE group, or, for a
-    variable that only nested groups mention, at the start of each of those groups.
+    """``query`` with ``substitutions`` bound by VALUES blocks wherever each variable is used.
 
-    The two are the same query (a one-row table joined where the variable is used), but Virtuoso 7.2.5
-    answers the first wrongly when the variable is used in one branch of a UNION only: the facet builder's
-    ``{ ?object P ?museum_1 } UNION { ?object P ?museum_2 }`` with both bound at the top matched nothing.
+    A variable that the query's top level uses (its WHERE group's own level, its projection, ORDER BY,
+    ...) is bound at the start of the WHERE group. One that only nested groups use is bound at the start
+    of each of those groups, and a sub-SELECT, whose variables are its own, is bound inside by the same
+    rule: a bound variable is that term everywhere in the query (pyoxigraph's ``substitutions`` meaning),
+    so the facet builder can write each facet as a sub-SELECT. The two placements are the same query (a
+    one-row table joined where the variable is used), but Virtuoso 7.2.5 answers the top one wrongly when
+    the variable is used in one branch of a UNION only: ``{ ?object P ?museum_1 } UNION { ?object P
+    ?museum_2 }`` with both bound at the top matched nothing.
     """
     if not substitutions:
         return query
@@ -102,28 +107,33 @@ def bind_values(query: str, substitutions: Mapping[str, Term] | None) -> str:
     tokens = _tokens(query)
     where = _where_open(query, tokens)
     for name, term in substitutions.items():
-        groups = None if where is None else _groups_using_only_nested(query, tokens, where, name)
-        if not groups:
+        names = {f"?{name}", f"${name}"}
+        if where is None:
             top[name] = term
-        else:
-            block = values_column(name, [_bindable(name, term)])
-            inner += [(at, block) for at in groups]
+            continue
+        close = _matching_close(tokens, where)
+        uses_top, sites = _binding_sites(query, tokens, where, tokens[:where] + tokens[close + 1:],
+                                         query[:tokens[where][1]], names)
+        if uses_top or not sites:
+            top[name] = term
+            sites = [at for at in sites if at != tokens[where][2]]
+        block = values_column(name, [_bindable(name, term)])
+        inner += [(at, block) for at in sites]
     for at, block in sorted(inner, reverse=True):
         query = query[:at] + " " + block + query[at:]
     return insert_values(query, values_block(top)) if top else query
 
 
-def _groups_using_only_nested(query: str, tokens: list[tuple[str, int, int]], where: int, name: str
-                              ) -> list[int] | None:
-    """Offsets just after the ``{`` of every group nested in the WHERE group (``tokens[where]``) that mentions
-    ``?name`` at its own level; None when the WHERE group's own level or anything outside it mentions it
-    (projection, ``SELECT *``, ORDER BY, ...) or a sub-SELECT does (which has a scope of its own)."""
+def _binding_sites(query: str, tokens: list[tuple[str, int, int]], where: int,
+                   outside: list[tuple[str, int, int]], head: str, names: set[str]) -> tuple[bool, list[int]]:
+    """Where to bind a variable (``names``: its two spellings) in one query scope whose WHERE group opens
+    at ``tokens[where]``: (whether the scope's own level uses it, offsets just after the ``{`` of each
+    group to bind it in). ``outside``: the scope's tokens around its WHERE group (projection, modifiers);
+    ``head``: its text before the WHERE group (``SELECT *`` projects every variable)."""
     close = _matching_close(tokens, where)
-    names = {f"?{name}", f"${name}"}
-    outside = tokens[:where] + tokens[close + 1:]
-    if "*" in query[:tokens[where][1]] or any(query[a:b] in names for _, a, b in outside):
-        return None  # "*": SELECT * projects it (a "*" in a string or comment before WHERE only costs the split)
-    groups: list[int] = []
+    uses_top = bool(_SELECT_ALL.search(head)) or any(query[a:b] in names for _, a, b in outside)
+    sites: list[int] = []
+    nested: list[int] = []
     stack: list[tuple[int, bool]] = []  # (offset after "{", mentions the variable at its level)
     j = where + 1
     while j < close:
@@ -134,23 +144,44 @@ def _groups_using_only_nested(query: str, tokens: list[tuple[str, int, int]], wh
                 k += 1
             j = _matching_close(tokens, k) + 1
             continue
+        if token == "{" and j + 1 < close and tokens[j + 1][0] == "select":  # a sub-SELECT: its own scope
+            sub_end = _matching_close(tokens, j)
+            sub_where = _sub_where(tokens, j + 1, sub_end)
+            sub_close = _matching_close(tokens, sub_where)
+            sub_top, sub_sites = _binding_sites(
+                query, tokens, sub_where, tokens[j + 1:sub_where] + tokens[sub_close + 1:sub_end],
+                query[tokens[j + 1][1]:tokens[sub_where][1]], names)
+            sites += sub_sites
+            j = sub_end + 1
+            continue
         if token == "{":
-            if j + 1 < close and tokens[j + 1][0] == "select":
-                if any(query[a:b] in names for _, a, b in tokens[j:_matching_close(tokens, j) + 1]):
-                    return None
-                j = _matching_close(tokens, j) + 1
-                continue
             stack.append((end, False))
         elif token == "}":
             at, mentions = stack.pop()
             if mentions:
-                groups.append(at)
+                nested.append(at)
         elif query[start:end] in names:
-            if not stack:
-                return None
-            stack[-1] = (stack[-1][0], True)
+            if stack:
+                stack[-1] = (stack[-1][0], True)
+            else:
+                uses_top = True
         j += 1
-    return groups
+    if uses_top:
+        return True, [tokens[where][2], *sites]
+    return False, nested + sites
+
+
+def _sub_where(tokens: list[tuple[str, int, int]], select: int, end: int) -> int:
+    """Index of the ``{`` opening the WHERE group of the sub-SELECT whose ``select`` token is at ``select``."""
+    paren = 0
+    for j in range(select + 1, end):
+        if tokens[j][0] == "(":
+            paren += 1
+        elif tokens[j][0] == ")":
+            paren -= 1
+        elif tokens[j][0] == "{" and paren == 0:
+            return j
+    raise QuerySyntaxError("a sub-SELECT without a WHERE group")
 
 
 def bind_rows(query: str, rows: Mapping[str, Sequence[Value]] | None) -> str:

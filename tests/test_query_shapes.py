@@ -64,12 +64,10 @@ def reference(state: dict[str, Any]) -> Section:
     if state.get("has_image"):
         lines.append("  FILTER EXISTS { ?object crm:P65_shows_visual_item/la:digitally_shown_by ?image }")
     order = state.get("order", "date")
-    if order == "date":
+    if order == "title":  # ties broken by the date order's hash part, as the builder does
+        lines += ["  OPTIONAL { ?object rdfs:label ?title }", DATE_TIE, "}", "ORDER BY LCASE(STR(?title)) ?tie"]
+    else:  # "none" is the date order too: the cheapest stable one
         lines += [f"  OPTIONAL {{ ?object {_BEGIN} ?begin }}", DATE_TIE, "}", DATE_ORDER]
-    elif order == "title":
-        lines += ["  OPTIONAL { ?object rdfs:label ?title }", "}", "ORDER BY LCASE(STR(?title)) ?object"]
-    else:
-        lines += ["}", "ORDER BY ?object"]
     return Section(id="ref", title={}, text={}, query="\n".join(lines), parameters=params, arguments=args, limit=2000)
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from mappings.keys import date_order_of_year_sparql
 from ontology.namespaces import sparql_prologue
 from ontology.thesaurus import get_thesaurus
 from store.base import SolutionsResult, Store
@@ -87,8 +88,26 @@ def _nests(facet: str, value: str) -> bool:
 def _any_of(branches: list[list[str]]) -> list[str]:
     """One branch as plain lines; several as a UNION, one group per chosen value."""
     if len(branches) == 1:
-        return [f"  {line}" for line in branches[0]]
-    return ["  " + ("UNION " if i else "") + "{ " + " ".join(branch) + " }" for i, branch in enumerate(branches)]
+        return branches[0]
+    return [("UNION " if i else "") + "{ " + " ".join(branch) + " }" for i, branch in enumerate(branches)]
+
+
+def objects_group(comment: str, lines: list[str]) -> list[str]:
+    """One facet as its own group of objects, ``{ SELECT ?object WHERE { ... } }``, under its comment.
+
+    The query joins the groups: Oxigraph then hashes each group's objects once instead of looking every
+    candidate object up in every facet (a date range over 100,000 objects: 0.7 s instead of 10-17 s), and
+    Virtuoso answers either shape alike. Parameters are bound inside the group (store/bind_values.py).
+    """
+    return [f"  # {comment}", "  { SELECT ?object WHERE {", *(f"      {line}" for line in lines), "  } }"]
+
+
+def hops(steps: list[tuple[str, list[str]]]) -> list[str]:
+    """The lines of a path of several hops, each hop its own ``{ SELECT <vars> WHERE { ... } }``, joined on
+    the variables they share: Oxigraph scans each hop once and hashes it, where one group of patterns made
+    it look each candidate up hop by hop (has an image at 100,000 objects: 1.0 s instead of 5.9 s; period
+    name: 4 s instead of 32 s). ``steps``: (the variables the hop passes on, its lines)."""
+    return [f"{{ SELECT {variables} WHERE {{ {' '.join(lines)} }} }}" for variables, lines in steps]
 
 
 def term_block(facet: str, names: list[str], values: list[str]) -> list[str]:
@@ -104,7 +123,7 @@ def term_block(facet: str, names: list[str], values: list[str]) -> list[str]:
         else:
             branches.append([f"?object {predicate} {name} ."])
     nested = " (or within it)" if any(_nests(facet, v) for v in values) else ""
-    return [f"  # {label['en'].lower()}: any of the chosen{nested}", *_any_of(branches)]
+    return objects_group(f"{label['en'].lower()}: any of the chosen{nested}", _any_of(branches))
 
 
 def _year(bound: str, value: str) -> str:
@@ -121,7 +140,8 @@ def build(state: dict[str, Any]) -> FacetQuery:
     ... and the thesaurus' ``srom:within``), "has an image" as a join, ``LIMIT`` in the text and a stable
     order (``srom:dateOrder``, unique per object, then ``?object`` for objects harvested before it).
     """
-    lines = ["SELECT DISTINCT ?object WHERE {", "  ?object a crm:E22_Human-Made_Object ."]
+    lines: list[str] = []
+    every_object = ["?object srom:dateOrder ?date_order ."]
     params: list[Parameter] = []
     args: dict[str, str] = {}
     clean: dict[str, Any] = {}
@@ -142,21 +162,26 @@ def build(state: dict[str, Any]) -> FacetQuery:
     if period:
         clean["period_name"] = period
         name = add(_param("period_name", "literal", {"en": "Period name", "zh": "时期名称"}, period), period)
-        lines += ["  # period name: the production's time-span label contains the text",
-                  "  ?object crm:P108i_was_produced_by ?production .",
-                  "  ?production crm:P4_has_time-span ?timespan .",
-                  "  ?timespan rdfs:label ?period_label .",
-                  f"  FILTER(CONTAINS(LCASE(STR(?period_label)), LCASE({name})))"]
-    for bound, op, key, var, label in (
-        ("date_from", ">=", "srom:endYear", "end", {"en": "From (year)", "zh": "起始年代"}),
-        ("date_to", "<=", "srom:beginYear", "start", {"en": "To (year)", "zh": "终止年代"}),
-    ):
-        value = str(state.get(bound) or "").strip()
-        if value:
-            clean[bound] = value
-            name = add(_param(bound, "number", label, _year(bound, value)), _year(bound, value))
-            lines += [f"  # made {'after' if op == '>=' else 'before'} the year: the date span overlaps it",
-                      f"  ?object {key} ?{var} .", f"  FILTER(?{var} {op} {name})"]
+        lines += objects_group("period name: the production's time-span label contains the text", hops([
+            ("?object ?production", ["?object crm:P108i_was_produced_by ?production ."]),
+            ("?production ?timespan", ["?production crm:P4_has_time-span ?timespan ."]),
+            ("?timespan", ["?timespan rdfs:label ?period_label .",
+                           f"FILTER(CONTAINS(LCASE(STR(?period_label)), LCASE({name})))"])]))
+    value = str(state.get("date_from") or "").strip()
+    if value:
+        clean["date_from"] = value
+        name = add(_param("date_from", "number", {"en": "From (year)", "zh": "起始年代"}, _year("date_from", value)),
+                   _year("date_from", value))
+        lines += objects_group("made after the year: the date span ends in it or later",
+                               ["?object srom:endYear ?end .", f"FILTER(?end >= {name})"])
+    value = str(state.get("date_to") or "").strip()
+    if value:
+        clean["date_to"] = value
+        name = add(_param("date_to", "number", {"en": "To (year)", "zh": "终止年代"}, _year("date_to", value)),
+                   _year("date_to", value))
+        # the date order begins with the begin year: one comparison instead of a join with srom:beginYear
+        every_object += [f"# made before the year: its making began in it or earlier (srom:beginYear <= {name})",
+                         f"FILTER(?date_order < {date_order_of_year_sparql(name)})"]
     keyword = str(state.get("keyword") or "").strip()
     if keyword:
         clean["keyword"] = keyword
@@ -164,19 +189,23 @@ def build(state: dict[str, Any]) -> FacetQuery:
         lines += _keyword_block(name)
     if state.get("has_image") in (True, "1", "on", "true", 1):
         clean["has_image"] = True
-        lines += ["  # has an image",
-                  "  ?object crm:P65_shows_visual_item ?visual .",
-                  "  ?visual la:digitally_shown_by ?image ."]
+        lines += objects_group("has an image", hops([
+            ("?object ?visual", ["?object crm:P65_shows_visual_item ?visual ."]),
+            ("?visual", ["?visual la:digitally_shown_by ?image ."])]))
+    lines = ["SELECT DISTINCT ?object WHERE {",
+             # srom:dateOrder: the year its making began, then a tie-breaker, in one integer the harvest writes
+             # on each object (ontology/MODEL.md); unique per object, it is a stable order by itself, and
+             # engines compare it fast where they compare IRIs slowly (Oxigraph decodes each one)
+             "  # every object, with its date order: its year, then a tie-breaker (ontology/MODEL.md)",
+             "  { SELECT ?object ?date_order WHERE {", *(f"      {line}" for line in every_object), "  } }", *lines]
     order = state.get("order") or "date"
     if order not in ORDERS:
         raise FacetError(f"order must be one of {', '.join(ORDERS)}")
     clean["order"] = order
-    if order == "date":  # one integer per object: the year, then a tie-breaker (mappings/keys.py)
-        lines += ["  OPTIONAL { ?object srom:dateOrder ?date_order }", "}", "ORDER BY ?date_order ?object"]
-    elif order == "title":
-        lines += ["  OPTIONAL { ?object rdfs:label ?title }", "}", "ORDER BY LCASE(STR(?title)) ?object"]
-    else:
-        lines += ["}", "ORDER BY ?object"]
+    if order == "title":
+        lines += ["  OPTIONAL { ?object rdfs:label ?title }", "}", "ORDER BY LCASE(STR(?title)) ?date_order"]
+    else:  # "none" too: no particular order is the cheapest stable one, the date order
+        lines += ["}", "ORDER BY ?date_order"]
     lines.append(f"LIMIT {MAX_LIMIT}")  # the most a section shows; the section's own limit cuts further
     return FacetQuery("\n".join(lines) + "\n", params, args, clean)
 
