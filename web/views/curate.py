@@ -202,7 +202,8 @@ def preview(slug: str) -> ResponseReturnValue:
             results[section.id] = run_section(store(), section, timeout=doc.time_budget,
                                               text_index=hub().text_index())
         except QueryTimeout:
-            errors[section.id] = _("The query took longer than the time budget (%(s)s s).", s=format(doc.time_budget, "g"))
+            errors[section.id] = _("The query took longer than the time budget (%(s)s s).",
+                                   s=format(doc.time_budget, "g"))
         except (ValueError, StoreError) as exc:
             errors[section.id] = str(exc)
     rendered = render_content(store(), doc, results, lang, kind="page", link=local_link, timeout=doc.time_budget)
