@@ -164,11 +164,14 @@
     holder.className = "yasqe-holder";
     textarea.parentNode.insertBefore(holder, textarea);
     // Offline: no remote autocompleters (LOV), no query button, no persistence between pages.
-    // Tab indents inside the editor; Esc leaves it for the "Check syntax" button (no keyboard trap).
+    // No keyboard trap: Tab and Shift-Tab move the focus on as everywhere else on the page (not handled
+    // by the editor), and Esc goes to the "Check syntax" button.
     var yasqe = new window.Yasqe(holder, {
       value: textarea.value, persistenceId: null, showQueryButton: false, resizeable: true,
       autocompleters: ["prefixes", "variables"], editorHeight: "280px",
-      extraKeys: {"Esc": function () { section.querySelector("button.check").focus(); }}
+      createShareableLink: null, consumeShareLink: null,
+      extraKeys: {"Tab": false, "Shift-Tab": false,
+                  "Esc": function () { section.querySelector("button.check").focus(); }}
     });
     yasqe.getInputField().setAttribute("aria-label", section.querySelector('label[for^="query-"]').textContent);
     textarea.hidden = true;
