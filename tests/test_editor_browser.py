@@ -61,7 +61,8 @@ def test_the_editor_in_each_language(hub_server: Running, page, lang: str) -> No
     assert page.locator("details.section").count() == 1
 
     # facet choices: one row per choice, labels and years in the interface's language; tried objects show dates
-    silk = section.locator('select[data-facet="material"] option').filter(has_text=re.compile(r"^(silk|絲綢|丝绸) \(3\)$"))
+    material = section.locator('select[data-facet="material"]')
+    silk = material.locator("option").filter(has_text=re.compile(r"^(silk|絲綢|丝绸) \(3\)$"))
     section.locator('select[data-facet="material"]').select_option(value=silk.get_attribute("value"))
     section.locator('input[data-facet="date_to"]').fill("700")
     section.locator("button.write-sparql").click()
@@ -79,9 +80,12 @@ def test_the_editor_in_each_language(hub_server: Running, page, lang: str) -> No
     assert page.locator("#unsaved-notice").is_visible()
     assert page.locator("#publish").is_disabled()
     dialogs: list[str] = []
-    page.once("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
+    page.once("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))  # dismissed: stay on the page
     page.click("#preview-link")
-    page.wait_for_timeout(300)
+    for _ in range(50):
+        if dialogs:
+            break
+        page.wait_for_timeout(100)
     assert dialogs == ["beforeunload"] and page.url.endswith(f"/edit?lang={lang}")
 
     # the SPARQL editor knows the hub's prefixes: the builder's query and the starter query show no error
@@ -203,7 +207,7 @@ def test_the_curators_flow_with_the_keyboard_only(hub_server: Running, page) -> 
     seen = []
     for _ in range(400):
         page.keyboard.press("Tab")
-        seen.append(page.evaluate("document.activeElement === document.body ? 'body' : document.activeElement.outerHTML.slice(0, 60)"))
+        seen.append(page.evaluate("(document.activeElement || document.body).outerHTML.slice(0, 60)"))
         if len(seen) > 5 and seen[-1] == seen[0]:
             break
     assert seen[-1] == seen[0], "Tab never came back to where it started"

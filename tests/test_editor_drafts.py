@@ -153,14 +153,15 @@ def test_facet_choices_read_as_one_row_each_in_the_interface_language(editor: Ed
 
 def test_a_class_name_is_not_offered_as_an_object_type(editor: Editor) -> None:
     store = editor.hub.store()
+    term = f"{BASE}/id/term/dc/type/physicalobject"
     before = [o["label"] for o in options(store, "type", "en")]
     store.update(f"""PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         INSERT DATA {{ GRAPH <{BASE}/graph/test/dc> {{
-          <{BASE}/id/object/dc/1> a crm:E22_Human-Made_Object ; crm:P2_has_type <{BASE}/id/term/dc/type/physicalobject> ,
+          <{BASE}/id/object/dc/1> a crm:E22_Human-Made_Object ; crm:P2_has_type <{term}> ,
             <http://purl.org/dc/dcmitype/Image> .
-          <{BASE}/id/object/dc/2> a crm:E22_Human-Made_Object ; crm:P2_has_type <{BASE}/id/term/dc/type/physicalobject> .
-          <{BASE}/id/term/dc/type/physicalobject> rdfs:label "PhysicalObject" }} }}""")
+          <{BASE}/id/object/dc/2> a crm:E22_Human-Made_Object ; crm:P2_has_type <{term}> .
+          <{term}> rdfs:label "PhysicalObject" }} }}""")
     try:
         after = [o["label"] for o in options(store, "type", "en")]
         assert after == before and "PhysicalObject" not in after
