@@ -68,7 +68,10 @@ def log_in(page, url: str, username: str = "cura") -> None:
 
 def set_query(page, text: str, key: str = "0") -> None:
     """Replace a section's query in the SPARQL editor, as a curator pasting it would."""
-    page.locator(f'fieldset.section[data-key="{key}"] .tab[data-tab="sparql"]').click()
+    section = page.locator(f'details.section[data-key="{key}"]')
+    if not section.evaluate("s => s.open"):
+        section.locator("> summary").click()
+    section.locator('.tab[data-tab="sparql"]').click()
     page.evaluate("([key, text]) => window.sromEditors[key].setValue(text)", [key, text])
 
 
@@ -87,7 +90,7 @@ def test_curator_builds_a_section_previews_and_publishes(hub_server: Running, pa
     log_in(page, url)
     new_exhibition(page, url, "silk-roads", "Silk Roads")
 
-    section = page.locator('fieldset.section[data-key="0"]')
+    section = page.locator('details.section[data-key="0"]')
     section.locator('.tab[data-tab="facets"]').click()
     material = section.locator('select[data-facet="material"]')
     material.locator("option", has_text="silk (3)").wait_for(state="attached")
@@ -130,19 +133,18 @@ def test_curator_builds_a_section_previews_and_publishes(hub_server: Running, pa
     page.fill('input[name="subtitle-zh"]', "从长安到撒马尔罕")
     page.fill('textarea[name="intro-en"]', "<p>Threads <em>east</em> and west.</p>")
     section.locator('input[name="s-0-title-zh"]').fill("丝绸")
-    section.locator('select[name="s-0-layout"]').select_option("story")
+    section.locator('select[name="s-0-layout"]').select_option("gallery")
     page.click("#save-preview")
     page.wait_for_url(re.compile(rf"{url}/curate/silk-roads/preview\?revision=2"))
 
-    assert page.locator("h1").inner_text() == "Silk Roads"
+    assert page.locator("article h1").inner_text() == "Silk Roads"
     assert page.locator(".intro em").inner_text() == "east"
-    titles = page.locator(".exhibition-section .card h3").all_inner_texts()
+    titles = page.locator(".ex-section .card h3").all_inner_texts()
     assert titles == ["Zandaniji silk fragment", "Silk samite with rams", "Silk banner } ; DROP ALL ; {"]
-    assert page.locator(".card.featured").count() == 1
     page.goto(f"{url}/curate/silk-roads/preview?lang=zh")
-    assert page.locator("h1").inner_text() == "丝绸之路"
+    assert page.locator("article h1").inner_text() == "丝绸之路"
     assert page.locator(".subtitle").inner_text() == "从长安到撒马尔罕"
-    assert page.locator(".exhibition-section h2").inner_text() == "丝绸"
+    assert page.locator(".ex-section h2").inner_text() == "丝绸"
 
     # a draft is private: a logged-out visitor gets neither the public page nor the preview
     assert requests.get(f"{url}/exhibitions/silk-roads", timeout=10).status_code == 404
@@ -150,9 +152,10 @@ def test_curator_builds_a_section_previews_and_publishes(hub_server: Running, pa
     assert preview.status_code == 302 and "/login" in preview.headers["Location"]
     assert "silk-roads" not in requests.get(f"{url}/exhibitions/", timeout=10).text
 
-    page.goto(f"{url}/curate/silk-roads/edit")
+    page.goto(f"{url}/curate/silk-roads/edit?lang=en")
     page.click("#publish")
     page.locator(".flash", has_text="published").wait_for()
+    assert page.locator("#published-link").get_attribute("href") == "/exhibitions/silk-roads"
     assert hub_server.repo.published("silk-roads")[0] == 2
     assert hub_server.repo.snapshot("silk-roads", 2) == {"objects": [iri("W3"), iri("E1"), iri("E4")]}
     public = requests.get(f"{url}/exhibitions/silk-roads", timeout=10)
@@ -181,16 +184,18 @@ def test_revisions_compare_and_restore(hub_server: Running, page) -> None:
     assert query_row.locator(".del").count() >= 1 and query_row.locator(".ins").count() >= 1
 
     page.locator('tr[data-revision="1"] button.restore').click()
-    page.locator(".flash", has_text="Revision 1 restored as revision 3").wait_for()
+    page.locator(".flash", has_text="Revision 1 restored as revision 3, an unpublished draft").wait_for()
     assert page.locator('input[name="title-en"]').input_value() == "Glass from the West"
     assert [r["number"] for r in hub_server.repo.revisions("glass")] == [3, 2, 1]
 
-    # a second section, added in the blank "new" section, then moved before the first one
-    page.fill('input[name="s-new-id"]', "coins")
-    set_query(page, "SELECT ?object WHERE { ?object crm:P2_has_type/rdfs:label \"coin\"@en }\n", key="new")
+    # a second section, added with "Add a section", then moved before the first one
+    page.click("#add-section")
+    page.fill('input[name="s-new1-id"]', "coins")
+    set_query(page, "SELECT ?object WHERE { ?object crm:P2_has_type/rdfs:label \"coin\"@en }\n", key="new1")
     page.click("#save")
     page.locator(".flash", has_text="revision 4").wait_for()
-    page.locator('fieldset.section[data-key="1"] .move-up').click()
+    page.locator('details.section[data-key="1"] > summary').click()
+    page.locator('details.section[data-key="1"] .move-up').click()
     page.click("#save")
     page.locator(".flash", has_text="revision 5").wait_for()
     assert [s.id for s in hub_server.repo.get("glass").sections] == ["coins", "objects"]
@@ -212,7 +217,7 @@ def test_curator_html_is_sanitised_and_titles_with_markup_are_escaped(hub_server
     page.wait_for_url(re.compile(r".*/preview\?revision=2"))
     page.wait_for_load_state("load")
     assert page.evaluate("window.pwned") is None
-    assert page.locator("h1").inner_text() == '<img src=x onerror="window.pwned=1">Markup & more'
+    assert page.locator("article h1").inner_text() == '<img src=x onerror="window.pwned=1">Markup & more'
     intro = page.locator(".intro").inner_html()
     assert "<b>bold</b>" in intro and "script" not in intro and "onmouseover" not in intro
     assert "javascript:" not in intro and "onerror" not in intro
@@ -226,6 +231,7 @@ def test_a_refused_save_keeps_the_work_and_says_why(hub_server: Running, page) -
     url = hub_server.url
     log_in(page, url)
     new_exhibition(page, url, "refused", "Refused")
+    page.locator("#part-design summary").click()
     page.fill('input[name="cover_image"]', "javascript:alert(1)")
     page.fill('textarea[name="intro-en"]', "<p>keep me</p>")
     page.click("#save")
@@ -234,6 +240,7 @@ def test_a_refused_save_keeps_the_work_and_says_why(hub_server: Running, page) -
     assert len(hub_server.repo.revisions("refused")) == 1
     # a language beyond English and Chinese
     page.goto(f"{url}/curate/refused/edit")
+    page.locator("#languages summary").click()
     page.fill('input[name="add_language"]', "fr")
     page.click('form.add-language button')
     page.fill('input[name="title-fr"]', "Refusé")

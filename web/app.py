@@ -64,8 +64,10 @@ def create_app(test_config: dict[str, Any] | None = None, hub: Hub | None = None
     app.register_blueprint(vocabulary_bp)
 
     from web.views.curate import bp as curate_bp
+    from web.views.curate_tools import bp as curate_tools_bp
 
     app.register_blueprint(curate_bp)
+    app.register_blueprint(curate_tools_bp)
 
     from web.views.quality import bp as quality_bp  # issue 4: the quality report per feed
 

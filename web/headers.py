@@ -18,7 +18,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 
 #: blueprints whose pages are used signed in (or lead to signing in)
-SIGNED_IN_BLUEPRINTS = frozenset({"manage", "curate", "auth", "api"})
+SIGNED_IN_BLUEPRINTS = frozenset({"manage", "curate", "curate_tools", "auth", "api"})
 
 SIGNED_IN_POLICY = "; ".join((
     "default-src 'self'",

@@ -56,13 +56,14 @@ def _texts(form: FormLike, prefix: str, languages: list[str]) -> dict[str, str]:
 
 def form_to_data(form: FormLike, slug: str) -> dict[str, Any]:
     """The document (JSON form, not yet validated) the editor posted. Sections come in page order; the
-    blank "new" section is added once it has a query, and a section marked for removal is left out."""
+    sections the curator added ("new…" keys) are kept once they have a query, and a section marked for
+    removal is left out."""
     languages = list(dict.fromkeys([*EDITOR_LANGUAGES, *form.getlist("languages")]))
     sections: list[dict[str, Any]] = []
     for key in form.getlist("section"):
         p = f"s-{key}"
         query = form.get(f"{p}-query", "").strip()
-        if form.get(f"{p}-remove") or (key == NEW_SECTION and not query):
+        if form.get(f"{p}-remove") or (key.startswith(NEW_SECTION) and not query):
             continue
         facets_raw = form.get(f"{p}-facets", "").strip()
         try:

@@ -45,6 +45,10 @@ NESTED = {"type", "place", "period"}
 FACETS = (*TERM_FACETS, "period_name", "date_from", "date_to", "keyword", "has_image")
 ORDERS = ("date", "title", "none")
 MAX_VALUES = 20
+#: DCMI Type vocabulary terms a Dublin Core record may give as its type: classes of resources, not object
+#: types a curator chooses from (http://purl.org/dc/dcmitype/)
+DCMI_TYPE = "http://purl.org/dc/dcmitype/"
+TECHNICAL_TYPE_NAMES = frozenset({"PhysicalObject", "StillImage", "MovingImage", "InteractiveResource"})
 _YEAR = re.compile(r"^[+-]?\d{1,6}$")
 
 
@@ -68,6 +72,14 @@ def _values(state: dict[str, Any], name: str) -> list[str]:
     if len(values) > MAX_VALUES:
         raise FacetError(f"{name}: at most {MAX_VALUES} values")
     return list(dict.fromkeys(values))
+
+
+def _choices(state: dict[str, Any], name: str) -> list[str]:
+    """The options chosen, each as its IRIs separated by spaces (one choice, possibly several terms)."""
+    raw = state.get(name) or []
+    if isinstance(raw, str):
+        raw = [raw]
+    return list(dict.fromkeys(" ".join(str(v).split()) for v in raw if str(v).strip()))
 
 
 def _param(name: str, kind: str, label: dict[str, str], value: str) -> Parameter:
@@ -155,7 +167,7 @@ def build(state: dict[str, Any]) -> FacetQuery:
         values = _values(state, facet)
         if not values:
             continue
-        clean[facet] = values
+        clean[facet] = _choices(state, facet)  # the options as chosen: one choice may stand for several terms
         names = [add(_param(f"{facet}_{i}", "iri", label, v), v) for i, v in enumerate(values, 1)]
         lines += term_block(facet, names, values)
     period = str(state.get("period_name") or "").strip()
@@ -248,7 +260,7 @@ def options(store: Store, facet: str, lang: str = "en", *, limit: int = 300,
     counts: dict[str, int] = {}
     for row in result.dicts():
         value = row.get("value")
-        if not isinstance(value, ox.NamedNode):
+        if not isinstance(value, ox.NamedNode) or (facet == "type" and _technical(value, row.get("label"))):
             continue
         counts[value.value] = int(row["n"].value)
         label = row.get("label")
@@ -266,3 +278,10 @@ def options(store: Store, facet: str, lang: str = "en", *, limit: int = 300,
     out = [{"value": " ".join(sorted(g["iris"])), "label": g["label"], "count": g["count"], "iris": sorted(g["iris"])}
            for g in groups.values()]
     return sorted(out, key=lambda o: (-o["count"], o["label"].casefold()))
+
+
+def _technical(value: ox.NamedNode, label: Any) -> bool:
+    """A class name a record gave as its type (a DCMI Type term, a CRM class): not an object type."""
+    if value.value.startswith((DCMI_TYPE, "http://www.cidoc-crm.org/cidoc-crm/")):
+        return True
+    return isinstance(label, ox.Literal) and label.value in TECHNICAL_TYPE_NAMES

@@ -2,7 +2,8 @@
 
 Tables in the instance's SQLite file (instance/hub.sqlite), owned by this module: ``exhibitions`` (one
 row per slug: who created it, which revision is published), ``exhibition_revisions`` (every save, the
-whole document as JSON, never updated) and ``exhibition_snapshots`` (section id → object IRIs, per
+whole document as JSON, never updated), ``exhibition_publications`` (every revision ever published, with
+the cover its objects offered) and ``exhibition_snapshots`` (section id → object IRIs, per
 revision). Connections are opened per operation, as the registry does, so the CLI can write while the
 server runs. This module must not run SPARQL: snapshots are taken by ``web.exhibitions.queries``.
 """
@@ -37,6 +38,19 @@ CREATE TABLE IF NOT EXISTS exhibition_revisions (
     document TEXT NOT NULL,
     PRIMARY KEY (slug, number)
 );
+-- every revision ever published, and the cover its objects offered then (the first object image), so that
+-- only published revisions have public permalinks and an exhibition without a cover still shows one
+CREATE TABLE IF NOT EXISTS exhibition_publications (
+    slug TEXT NOT NULL REFERENCES exhibitions(slug) ON DELETE CASCADE,
+    revision INTEGER NOT NULL,
+    published_at TEXT NOT NULL,
+    cover TEXT,
+    PRIMARY KEY (slug, revision)
+);
+-- hubs made before that table existed: their published revisions were published
+INSERT OR IGNORE INTO exhibition_publications (slug, revision, published_at)
+    SELECT slug, published_revision, COALESCE(published_at, updated) FROM exhibitions
+    WHERE published_revision IS NOT NULL;
 CREATE TABLE IF NOT EXISTS exhibition_snapshots (
     slug TEXT NOT NULL REFERENCES exhibitions(slug) ON DELETE CASCADE,
     revision INTEGER NOT NULL,
@@ -153,8 +167,12 @@ class ExhibitionRepository:
         ]
 
     # --- publication --------------------------------------------------------------------------
-    def publish(self, slug: str, revision: int) -> None:
-        """Make ``revision`` the public one (snapshots are taken separately: ``web.exhibitions.queries``)."""
+    def publish(self, slug: str, revision: int, cover: str | None = None) -> None:
+        """Make ``revision`` the public one (snapshots are taken separately: ``web.exhibitions.queries``).
+
+        ``cover`` is the image shown for an exhibition whose document names no cover (its first object's).
+        """
+        now = utc_now()
         with self._write() as db:
             if not db.execute(
                 "SELECT 1 FROM exhibition_revisions WHERE slug = ? AND number = ?", (slug, int(revision))
@@ -162,8 +180,25 @@ class ExhibitionRepository:
                 raise ExhibitionNotFound(f"no revision {revision} of exhibition {slug!r}")
             db.execute(
                 "UPDATE exhibitions SET published_revision = ?, published_at = ? WHERE slug = ?",
-                (int(revision), utc_now(), slug),
+                (int(revision), now, slug),
             )
+            db.execute(
+                "INSERT OR REPLACE INTO exhibition_publications (slug, revision, published_at, cover)"
+                " VALUES (?, ?, ?, ?)", (slug, int(revision), now, cover),
+            )
+
+    def set_cover(self, slug: str, revision: int, cover: str | None) -> None:
+        """Keep the cover a published revision's objects offer (taken with its snapshot)."""
+        with self._write() as db:
+            db.execute("UPDATE exhibition_publications SET cover = ? WHERE slug = ? AND revision = ?",
+                       (cover, slug, int(revision)))
+
+    def was_published(self, slug: str, revision: int) -> bool:
+        """Whether ``revision`` was ever the published one (only those have public permalinks)."""
+        with self._connect() as db:
+            return db.execute(
+                "SELECT 1 FROM exhibition_publications WHERE slug = ? AND revision = ?", (slug, int(revision))
+            ).fetchone() is not None
 
     def unpublish(self, slug: str) -> None:
         with self._write() as db:
@@ -182,7 +217,8 @@ class ExhibitionRepository:
     def list(self, *, published_only: bool = True, search: str | None = None) -> list[dict[str, Any]]:
         """Exhibitions, most recently changed first, described by their published revision (or latest).
 
-        Each item: slug, title, subtitle, intro (language → text), theme, cover_image, sections (count),
+        Each item: slug, title, subtitle, intro (language → text), theme, cover_image (the document's, else
+        the first object image of its last publication), sections (count),
         revision (the revision described), latest_revision, published_revision (None for a draft),
         published (bool), published_at, created, created_by, updated. ``search`` matches the slug, titles,
         subtitles and intros in every language, case-insensitively.
@@ -190,6 +226,8 @@ class ExhibitionRepository:
         with self._connect() as db:
             rows = db.execute(
                 "SELECT e.*, (SELECT MAX(number) FROM exhibition_revisions r WHERE r.slug = e.slug) AS latest,"
+                " (SELECT cover FROM exhibition_publications p WHERE p.slug = e.slug AND p.cover IS NOT NULL"
+                "  ORDER BY p.published_at DESC LIMIT 1) AS object_cover,"
                 " r.document FROM exhibitions e JOIN exhibition_revisions r ON r.slug = e.slug AND r.number ="
                 " COALESCE(e.published_revision, (SELECT MAX(number) FROM exhibition_revisions x"
                 " WHERE x.slug = e.slug)) ORDER BY COALESCE(e.published_at, e.updated) DESC, e.slug"
@@ -215,7 +253,8 @@ class ExhibitionRepository:
             items.append({
                 "slug": row["slug"], "title": data["title"], "subtitle": data.get("subtitle", {}),
                 "intro": data.get("intro", {}), "theme": data.get("theme", "silk"),
-                "cover_image": data.get("cover_image"), "sections": len(data.get("sections", [])),
+                "cover_image": data.get("cover_image") or row["object_cover"],
+                "sections": len(data.get("sections", [])),
                 "revision": row["published_revision"] if published_only else row["latest"],
                 "latest_revision": row["latest"], "published_revision": row["published_revision"],
                 "published": row["published_revision"] is not None, "published_at": row["published_at"],

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.base import Store
+from store.base import Store, StoreError
 from web.errors import Conflict
 from web.exhibitions.cache import ExhibitionCache
 from web.exhibitions.document import ExhibitionDoc, Section, normalise
@@ -24,9 +24,14 @@ from web.exhibitions.queries import run_section
 from web.exhibitions.rdf import drop_graph, publish_graph
 from web.exhibitions.repository import ExhibitionNotFound, ExhibitionRepository
 from web.exhibitions.toml_files import doc_from_toml
+from web.objects.cards import fetch_cards
 
 if TYPE_CHECKING:
+    from web.accounts.database import User
     from web.hub import Hub
+
+#: how many of an exhibition's objects are looked at for a cover (the first with an image is the default)
+COVER_CANDIDATES = 48
 
 
 
@@ -66,6 +71,12 @@ class ExhibitionService:
     def revision(self, slug: str, revision: int) -> ExhibitionDoc | None:
         return self.cache.answer(("revision", slug, revision), lambda: self.repository.get(slug, revision))
 
+    def may_edit(self, user: User | None, slug: str) -> bool:
+        """Whether ``user`` may edit (and so see every revision of) the exhibition: its curator or an admin."""
+        if user is None:
+            return False
+        return user.role == "admin" or (user.role == "curator" and self.repository.owner(slug) == user.username)
+
     def latest_revision(self, slug: str) -> int:
         listed = self.repository.revisions(slug)
         if not listed:
@@ -100,9 +111,23 @@ class ExhibitionService:
             sections = self._snapshot(slug, number, doc)
         else:
             sections = self.repository.snapshot(slug, number) or {}
-        self.repository.publish(slug, number)
+        cover = self._object_cover(doc, sections) if sections or doc.mode == "live" else None
+        self.repository.publish(slug, number, cover)
         self._write_graph(doc, number, sections)
         return Publication(slug, number, sections)
+
+    def object_images(self, doc: ExhibitionDoc, sections: Mapping[str, list[str]] | None = None, *,
+                      lang: str = "en", limit: int = 12) -> list[dict[str, str]]:
+        """Images of the exhibition's objects, in the order they are shown (``[{"iri", "title", "image"}]``):
+        the covers a curator may pick, the first being the default. ``sections`` are results already at
+        hand (a snapshot); without them the sections' queries run (with the exhibition's time budget)."""
+        if not sections:
+            sections = {s.id: run_section(self._store(), s, timeout=doc.time_budget, text_index=self.hub.text_index())
+                        for s in doc.sections}
+        iris = list(dict.fromkeys(i for s in doc.sections for i in sections.get(s.id, [])))[:COVER_CANDIDATES]
+        cards = fetch_cards(self._store(), iris, lang, timeout=doc.time_budget)
+        found = [{"iri": c.iri, "title": c.title, "image": c.thumbnail or c.image} for c in cards if c.image]
+        return found[:limit]
 
     def unpublish(self, slug: str) -> None:
         """Make the exhibition a private draft again and drop its graph."""
@@ -128,7 +153,19 @@ class ExhibitionService:
         published = self.repository.published(slug)
         if published is not None and published[0] == revision:
             self._write_graph(doc, revision, sections)
+            self.repository.set_cover(slug, revision, self._object_cover(doc, sections))
         return sections
+
+    def _object_cover(self, doc: ExhibitionDoc, sections: Mapping[str, list[str]]) -> str | None:
+        """The first object image, for an exhibition whose document names no cover (None if it does, or if
+        no object has one; a failing query only costs the cover)."""
+        if doc.cover_image:
+            return None
+        try:
+            found = self.object_images(doc, sections, limit=1)
+        except (ValueError, StoreError):
+            return None
+        return found[0]["image"] if found else None
 
     def _snapshot(self, slug: str, revision: int, doc: ExhibitionDoc) -> dict[str, list[str]]:
         sections = {s.id: run_section(self._store(), s, timeout=doc.time_budget, text_index=self.hub.text_index())

@@ -1,19 +1,26 @@
-"""The curators' pages: my exhibitions, the editor, preview, revisions, publishing, and the editor's JSON
-helpers (query check, facet builder, trying a query).
+"""The curators' pages: my exhibitions, the editor, preview, revisions and publishing (the editor's JSON
+helpers are ``web.views.curate_tools``).
 
-Every view needs a curator (or admin) session or token (``web.accounts.auth``); forms carry the CSRF token, the
-JSON helpers send it as ``X-CSRF-Token``. A curator edits the exhibitions they created; admins edit all.
-Drafts and previews are only ever shown here. This module must not write SQL or SPARQL itself: documents
-go through ``web.exhibitions.queries`` and the facet builder through ``web.exhibitions.facets``.
+Every view needs a curator (or admin) session or token (``web.accounts.auth``); forms carry the CSRF token.
+A curator edits the exhibitions they created; admins edit all. Drafts and previews are shown here (and,
+to their curator, on their permalinks). The editor publishes only what is saved: "Save and publish" saves
+the form first, and the separate "Publish revision N" is offered only while N is not the published one.
+This module must not write SQL or SPARQL itself: documents go through ``web.exhibitions.service``, the
+preview through the public page's renderer (``web.exhibitions.render``).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from markupsafe import Markup
 
+from ontology.namespaces import PREFIXES
 from store.base import QueryTimeout, StoreError
 from web.accounts.auth import current_user, login_required
 from web.accounts.database import User
@@ -26,28 +33,26 @@ from web.exhibitions.document import (
     ExhibitionError,
     Parameter,
     Section,
-    normalise,
 )
 from web.exhibitions.editor_forms import (
     LANGUAGE_NAMES,
-    NEW_SECTION,
     STARTER_QUERY,
     diff_docs,
     form_to_data,
     languages_of,
 )
-from web.exhibitions.facets import FACETS, TERM_FACETS, FacetError, build, options
-from web.exhibitions.layouts import layout_names
+from web.exhibitions.facet_choices import FACET_NAMES, choice_rows, chosen_terms, term_labels
+from web.exhibitions.facets import ORDERS, TERM_FACETS
+from web.exhibitions.layouts import layouts
 from web.exhibitions.parameters import TYPES
-from web.exhibitions.queries import check_query, run_section
+from web.exhibitions.queries import run_section
+from web.exhibitions.render import render_content
 from web.exhibitions.repository import ExhibitionNotFound, ExhibitionRepository
 from web.exhibitions.service import ExhibitionService
 from web.i18n import current_language
-from web.objects.cards import fetch_cards
-from web.views.common import hub, local_link, ok, store
+from web.views.common import hub, local_link, store
 
 bp = Blueprint("curate", __name__, url_prefix="/curate")
-TRY_CARDS = 24
 
 
 def exhibitions() -> ExhibitionService:
@@ -58,8 +63,16 @@ def repo() -> ExhibitionRepository:
     return exhibitions().repository
 
 
-def _error(status: int, message: str) -> ResponseReturnValue:
-    return {"ok": False, "error": message, "status": status}, status
+@bp.app_template_filter("human_time")
+def human_time(stamp: str | None) -> str:
+    """A stored UTC time (ISO 8601) as people read it, in the interface's language."""
+    if not stamp:
+        return ""
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    return format_datetime(when, "medium")
 
 
 def _curator() -> User:
@@ -74,8 +87,7 @@ def _owned(slug: str) -> ExhibitionDoc:
     doc = repo().get(slug)
     if doc is None:
         abort(404, f"no exhibition {slug!r}")
-    user = _curator()
-    if not (user.role == "admin" or repo().owner(slug) == user.username):
+    if not exhibitions().may_edit(_curator(), slug):
         abort(403, "only the exhibition's curator or an admin may change it")
     return doc
 
@@ -103,7 +115,7 @@ def new() -> ResponseReturnValue:
         except HubError as exc:
             error = str(exc)
         else:
-            flash("Created. This is a private draft until you publish it.")
+            flash(_("Created. This is a private draft until you publish it."))
             return redirect(url_for("curate.edit", slug=slug))
     query = request.values.get("query", "")  # "turn into an exhibition" from the SPARQL workbench
     return render_template("curate/new.html", error=error, form=request.form, query=query,
@@ -111,15 +123,25 @@ def new() -> ResponseReturnValue:
         400 if error else 200)
 
 
-def _editor(doc: ExhibitionDoc, *, error: str | None = None, status: int = 200) -> ResponseReturnValue:
+def _editor(doc: ExhibitionDoc, *, error: str | None = None, status: int = 200,
+            unsaved: bool = False) -> ResponseReturnValue:
     revisions = repo().revisions(doc.slug)
+    lang = current_language()
     blank = Section(id="", title={}, text={}, query="")
+    wanted = [t for s in doc.sections for t in chosen_terms(s.facets)]
+    try:
+        labels = term_labels(store(), wanted, lang, timeout=doc.time_budget) if wanted else {}
+    except StoreError:
+        labels = {}  # the choices then show their terms' names from their IRIs
+    choices = {i: choice_rows(s.facets, s.parameters, s.arguments, labels) for i, s in enumerate(doc.sections)}
+    published = repo().published(doc.slug)
+    latest = revisions[0]["number"] if revisions else None
     return render_template(
-        "curate/edit.html", doc=doc,
-        sections=[(str(i), s) for i, s in enumerate(doc.sections)] + [(NEW_SECTION, blank)],
-        languages=_languages(doc), language_names=LANGUAGE_NAMES, layouts=layout_names(), themes=THEMES, modes=MODES,
-        types=TYPES, term_facets=TERM_FACETS, revisions=revisions, error=error, lang=current_language(),
-        published=repo().published(doc.slug),
+        "curate/edit.html", doc=doc, sections=[(str(i), s) for i, s in enumerate(doc.sections)], blank=blank,
+        choices=choices, languages=_languages(doc), language_names=LANGUAGE_NAMES, layouts=layouts(),
+        themes=THEMES, modes=MODES, types=TYPES, term_facets=TERM_FACETS, facet_names=FACET_NAMES, orders=ORDERS,
+        revisions=revisions, latest=latest, error=error, lang=lang, published=published, unsaved=unsaved,
+        prefixes=PREFIXES,
     ), status
 
 
@@ -143,11 +165,13 @@ def edit(slug: str) -> ResponseReturnValue:
         number = exhibitions().save(data, _curator().username)
     except ExhibitionError as exc:
         # show the curator's unsaved work again, with the reason; nothing was stored
-        return _editor(_unsaved(data, doc), error=str(exc), status=400)
-    flash(f"Saved as revision {number}.")
+        return _editor(_unsaved(data, doc), error=str(exc), status=400, unsaved=True)
+    flash(_("Saved as revision %(n)s.", n=number))
     target = request.form.get("then")
     if target == "preview":
         return redirect(url_for("curate.preview", slug=slug, revision=number))
+    if target == "publish":  # "Save and publish": what is published is what the curator sees in the form
+        return _publish(slug, number)
     return redirect(url_for("curate.edit", slug=slug))
 
 
@@ -163,26 +187,29 @@ def _unsaved(data: dict[str, Any], fallback: ExhibitionDoc) -> ExhibitionDoc:
 @bp.get("/<slug>/preview")
 @login_required("curator")
 def preview(slug: str) -> ResponseReturnValue:
+    """A revision as visitors would see it: each section in its layout, drawn by the public page's own
+    renderer and templates (``web.exhibitions.render``), with the results the queries give now."""
     _owned(slug)
     revision = request.args.get("revision", type=int)
     doc = repo().get(slug, revision)
     if doc is None:
         abort(404, f"no revision {revision} of {slug!r}")
     lang = current_language()
-    rendered = []
+    results: dict[str, list[str]] = {}
+    errors: dict[str, str] = {}
     for section in doc.sections:
-        cards, error = [], None
         try:
-            iris = run_section(store(), section, timeout=doc.time_budget, text_index=hub().text_index())
-            cards = fetch_cards(store(), iris, lang, timeout=doc.time_budget)
+            results[section.id] = run_section(store(), section, timeout=doc.time_budget,
+                                              text_index=hub().text_index())
         except QueryTimeout:
-            error = f"the query took longer than the time budget ({doc.time_budget:g} s)"
+            errors[section.id] = _("The query took longer than the time budget (%(s)s s).",
+                                   s=format(doc.time_budget, "g"))
         except (ValueError, StoreError) as exc:
-            error = str(exc)
-        rendered.append({"section": section, "cards": cards, "error": error})
+            errors[section.id] = str(exc)
+    rendered = render_content(store(), doc, results, lang, kind="page", link=local_link, timeout=doc.time_budget)
     number = revision or repo().revisions(slug)[0]["number"]
-    return render_template("curate/preview.html", doc=doc, sections=rendered, revision=number, lang=lang,
-                           published=repo().published(slug), local_link=local_link)
+    return render_template("curate/preview.html", doc=doc, rendered=rendered, errors=errors, revision=number,
+                           lang=lang, published=repo().published(slug), theme=doc.theme)
 
 
 @bp.get("/<slug>/revisions")
@@ -199,7 +226,7 @@ def revisions(slug: str) -> ResponseReturnValue:
             abort(404, "no such revision")
         changes = diff_docs(old, new_doc)
     return render_template("curate/revisions.html", slug=slug, revisions=listed, a=a, b=b, changes=changes,
-                           doc=repo().get(slug), lang=current_language())
+                           doc=repo().get(slug), lang=current_language(), published=repo().published(slug))
 
 
 @bp.post("/<slug>/restore")
@@ -211,24 +238,30 @@ def restore(slug: str) -> ResponseReturnValue:
         number = exhibitions().restore(slug, revision or 0, _curator().username)
     except ExhibitionError as exc:
         abort(404, str(exc))
-    flash(f"Revision {revision} restored as revision {number}.")
+    flash(_("Revision %(old)s restored as revision %(new)s, an unpublished draft: visitors still see the "
+            "published revision until you publish this one.", old=revision, new=number))
     return redirect(url_for("curate.edit", slug=slug))
 
 
 @bp.post("/<slug>/publish")
 @login_required("curator")
 def publish(slug: str) -> ResponseReturnValue:
-    """Publish a revision (the latest by default); a pinned exhibition's snapshot is taken now."""
+    """Publish a saved revision (the latest by default); a pinned exhibition's snapshot is taken now."""
     _owned(slug)
-    revision = request.form.get("revision", type=int)
+    return _publish(slug, request.form.get("revision", type=int))
+
+
+def _publish(slug: str, revision: int | None) -> ResponseReturnValue:
     try:
         published = exhibitions().publish(slug, revision)
     except ExhibitionNotFound as exc:
         abort(404, str(exc))
     except (ValueError, StoreError) as exc:
-        flash(f"Not published: a section query failed ({exc}).", "error")
+        flash(_("Not published: a section query failed (%(error)s).", error=str(exc)), "error")
         return redirect(url_for("curate.edit", slug=slug))
-    flash(f"Revision {published.revision} is published at /exhibitions/{slug}.")
+    path = url_for("exhibitions.show", slug=slug)
+    flash(Markup(_("Revision %(n)s is published at %(link)s.", n=published.revision,
+                   link=Markup('<a href="{0}" id="published-link">{0}</a>').format(path))))
     return redirect(url_for("curate.edit", slug=slug))
 
 
@@ -237,7 +270,7 @@ def publish(slug: str) -> ResponseReturnValue:
 def unpublish(slug: str) -> ResponseReturnValue:
     _owned(slug)
     exhibitions().unpublish(slug)
-    flash("Unpublished: the exhibition is a private draft again.")
+    flash(_("Unpublished: the exhibition is a private draft again."))
     return redirect(url_for("curate.edit", slug=slug))
 
 
@@ -251,80 +284,9 @@ def refresh(slug: str) -> ResponseReturnValue:
     try:
         refreshed = exhibitions().refresh_snapshot(slug)
     except (ValueError, StoreError) as exc:
-        flash(f"The snapshot was kept: a section query failed ({exc}).", "error")
+        flash(_("The snapshot was kept: a section query failed (%(error)s).", error=str(exc)), "error")
     else:
-        flash(f"Snapshot refreshed: {refreshed.objects} objects pinned.")
+        flash(_("Snapshot refreshed: %(n)s objects pinned.", n=refreshed.objects))
     return redirect(url_for("curate.edit", slug=slug))
 
 
-# --- the editor's JSON helpers ------------------------------------------------------------------------
-def _json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400, "send a JSON object")
-    return data
-
-
-def _parameters(data: dict[str, Any]) -> list[Parameter]:
-    out = []
-    for p in data.get("parameters") or []:
-        if isinstance(p, dict) and p.get("name"):
-            out.append(Parameter(name=str(p["name"]), type=str(p.get("type", "literal")), label={},
-                                 default=p.get("default") or None, choices_query=p.get("choices_query") or None))
-    return out
-
-
-@bp.post("/check")
-@login_required("curator")
-def check() -> ResponseReturnValue:
-    """Parse a section query (server side, pyoxigraph) without running it over the hub's data."""
-    data = _json_body()
-    result = check_query(str(data.get("query", "")), _parameters(data))
-    return ok(valid=result["ok"], error=result["error"], variables=result["variables"])
-
-
-@bp.post("/facets")
-@login_required("curator")
-def facets() -> ResponseReturnValue:
-    """The facet builder: facet state → SPARQL with parameters and their arguments."""
-    data = _json_body()
-    try:
-        built = build({k: data.get(k) for k in (*FACETS, "order")})
-    except FacetError as exc:
-        return _error(400, str(exc))
-    return ok(query=built.query, facets=built.facets, arguments=built.arguments,
-              parameters=[{"name": p.name, "type": p.type, "label": p.label} for p in built.parameters])
-
-
-@bp.get("/facets/<facet>/options")
-@login_required("curator")
-def facet_options(facet: str) -> ResponseReturnValue:
-    if facet not in TERM_FACETS:
-        return _error(404, f"no facet {facet!r}")
-    return ok(options=options(store(), facet, current_language(), timeout=current_app.config["SPARQL_TIMEOUT"]))
-
-
-@bp.post("/try")
-@login_required("curator")
-def try_query() -> ResponseReturnValue:
-    """Run a section query as it stands in the editor (time budget applies) and show the first objects."""
-    data = _json_body()
-    checked = check_query(str(data.get("query", "")), _parameters(data))
-    if not checked["ok"]:
-        return _error(400, checked["error"])
-    try:
-        budget = min(max(float(data.get("time_budget") or 5.0), 0.1), 60.0)
-        arguments = data.get("arguments") or {}
-        # the same rules as a saved section (limit range, pinned objects must be IRIs, ...)
-        section = normalise({"slug": "try", "title": {"en": "try"}, "sections": [{
-            "id": "try", "query": str(data["query"]), "parameters": [p.__dict__ for p in _parameters(data)],
-            "arguments": arguments if isinstance(arguments, dict) else {},
-            "pinned": [str(i) for i in data.get("pinned") or []], "limit": data.get("limit") or 200}]}).sections[0]
-        iris = run_section(store(), section, timeout=budget, text_index=hub().text_index())
-        cards = fetch_cards(store(), iris[:TRY_CARDS], current_language(), timeout=budget)
-    except QueryTimeout:
-        return _error(408, f"the query took longer than the time budget ({budget:g} s)")
-    except (ValueError, TypeError, StoreError) as exc:  # ParameterError and ExhibitionError are ValueErrors
-        return _error(400, str(exc))
-    return ok(count=len(iris), objects=[{"iri": c.iri, "title": c.title, "image": c.image, "date": c.date,
-                                         "museum": c.museum_name} for c in cards])

@@ -4,7 +4,7 @@ Public URLs (drafts are never visible here: a slug without a published revision 
 
 - ``/exhibitions/`` (``?q=`` searches titles and texts in every language), ``/exhibitions.json``
 - ``/exhibitions/<slug>``: the published revision, its pinned snapshot or live results (the doc's mode);
-  ``/exhibitions/<slug>/r/<n>``: revision *n*'s permalink (public for revisions up to the published one)
+  ``/exhibitions/<slug>/r/<n>``: revision *n*'s permalink (public for the revisions ever published)
 - ``.json`` (the project's envelope), ``.jsonld`` and ``.ttl`` (the exhibition itself as RDF, also kept
   in its named graph in the store), ``/id/exhibition/<slug>`` (the exhibition's IRI, negotiated)
 - ``/exhibitions/<slug>/manifest.json`` (IIIF Presentation 3), ``/embed`` (for an iframe), ``/print``.
@@ -18,6 +18,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 
+from web.accounts.auth import current_user
 from web.exhibitions.document import ExhibitionDoc, ExhibitionError, pick, sanitise_html
 from web.exhibitions.iiif_manifest import ManifestLinks, build_manifest, manifest_json
 from web.exhibitions.parameters import ParameterError
@@ -47,7 +48,8 @@ def visible(slug: str, revision: int | None = None) -> tuple[int, ExhibitionDoc,
     """(revision shown, its document, published revision), or 404.
 
     A draft is private: an exhibition with no published revision is "not found" for visitors, and so is
-    any revision after the published one (the curator's work in progress). Earlier revisions stay
+    any revision that was never published (the curator's work in progress, before or after the published
+    one); the exhibition's curator and admins, signed in, see those too. Revisions published once stay
     public so that a citation of a permalink keeps working after a new version is published.
     """
     found = exhibitions().published(slug)
@@ -56,7 +58,8 @@ def visible(slug: str, revision: int | None = None) -> tuple[int, ExhibitionDoc,
     published, doc = found
     if revision is None or revision == published:
         return published, doc, published
-    if revision < 1 or revision > published:
+    public = 1 <= revision < published and repository().was_published(slug, revision)
+    if not public and not exhibitions().may_edit(current_user(), slug):
         abort(404, f"exhibition {slug!r} has no public revision {revision}")
     older = exhibitions().revision(slug, revision)
     if older is None:

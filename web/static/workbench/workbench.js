@@ -23,17 +23,7 @@
   /* --- the editor -------------------------------------------------------------------------------- */
 
   // Predeclare the hub's prefixes in the tokenizer's start state: valid queries show no error marks.
-  var baseMode = window.Yasqe.modes.sparql11;
-  window.Yasqe.defineMode("sparql11", function (config, parserConfig) {
-    var mode = baseMode(config, parserConfig);
-    var start = mode.startState;
-    mode.startState = function () {
-      var s = start.apply(this, arguments);
-      for (var p in data.prefixes) s.prefixes[p] = data.prefixes[p];
-      return s;
-    };
-    return mode;
-  });
+  window.sromPredeclarePrefixes(window.Yasqe, data.prefixes);
 
   var hintLabels = {};
   function toPrefixed(iri) {
