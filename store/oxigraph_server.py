@@ -27,7 +27,7 @@ import requests
 
 from store.base import StoreUnavailable
 from store.managed import ManagedServer, log_path, log_since, now, read_state, state_path
-from store.runaway import RestartableServer, WatchedServerStore
+from store.runaway import CANCEL_GRACE_S, RestartableServer, WatchedServerStore
 from store.sparql_protocol import SparqlProtocolStore
 
 __all__ = ["BACKEND", "ManagedOxigraphServer", "find_running_server", "log_path", "server_store", "state_path"]
@@ -80,8 +80,11 @@ class ManagedOxigraphServer(ManagedServer):
         *,
         start_timeout: float = 30.0,
         grace_s: float = 5.0,
+        cancel_grace_s: float = CANCEL_GRACE_S,
     ) -> None:
         super().__init__(location, host, port, start_timeout=start_timeout, grace_s=grace_s)
+        #: how long past ``timeout_s`` a query may run before the server is restarted (``store.runaway``)
+        self.cancel_grace_s = cancel_grace_s
         # --timeout-s takes whole seconds (0.5.13 rejects "0.5"); round up so it never cuts earlier.
         self.timeout_s = max(1, math.ceil(timeout_s))
         self.executable = str(executable) if executable else _default_executable()

@@ -7,7 +7,7 @@ seconds and gigabytes); the server thread runs on long after the client gave up 
 README, "Security model"). Nothing can reach that thread but the end of its process.
 
 :class:`WatchedServerStore` therefore runs each query in a thread of its own that waits for the server's
-answer (a result, or its cancellation text) up to the server's timeout plus :data:`CANCEL_GRACE_S`, while
+answer (a result, or its cancellation text) up to the server's timeout plus a grace (:data:`CANCEL_GRACE_S`), while
 the caller waits only its own timeout. A server that has not answered by then is busy with a query nobody
 will read: it is killed and started again on the same port (``ManagedServer.restart_runaway``). A read
 that failed because of such a restart is sent again once the server answers, so pages carry on.
@@ -28,9 +28,11 @@ from store.base import Dataset, QueryResult, QueryTimeout, StoreUnavailable, Ter
 from store.sparql_protocol import ServerCancelled, SparqlProtocolStore
 from store.values import Value
 
-#: how long past its own timeout the server may take to stop a query before it is restarted. Oxigraph
-#: 0.5.13 answered the cancellation of a cross-product COUNT 1.5 s after a 2 s timeout (measured).
-CANCEL_GRACE_S = 3.0
+#: how long past its own timeout the server may take to stop a query before it is restarted (the default
+#: of ``ManagedOxigraphServer(cancel_grace_s=)``). Oxigraph 0.5.13 answered the cancellation of a
+#: cross-product COUNT 1.5 s after a 2 s timeout, and over 3 s late on a machine loaded 5 times over
+#: (measured); a restart it did not need costs only the retried reads.
+CANCEL_GRACE_S = 5.0
 
 
 class RestartableServer(Protocol):
@@ -41,6 +43,8 @@ class RestartableServer(Protocol):
 
     #: the server's own query timeout (``--timeout-s``), seconds
     timeout_s: int
+    #: how long past it the server may take to stop a query itself
+    cancel_grace_s: float
 
     def restart_runaway(self, pid: int, reason: str) -> bool: ...
 
@@ -79,7 +83,7 @@ class WatchedServerStore(SparqlProtocolStore):
 
     def _watched(self, sparql: str, timeout: float | None, pid: int | None, options: dict[str, Any]) -> QueryResult:
         answer: Future[QueryResult] = Future()
-        server_limit = self.server.timeout_s + CANCEL_GRACE_S
+        server_limit = self.server.timeout_s + self.server.cancel_grace_s
 
         def run() -> None:
             try:

@@ -32,7 +32,7 @@ RUNAWAY = ["planner_star.rq", "order_by_cross_product.rq"]
 TIMEOUT_S = 2
 #: after the 503, the store must be idle and small again within this many seconds: the server's timeout
 #: plus its grace (store.runaway.CANCEL_GRACE_S) plus a restart, with room for a loaded test machine
-SETTLE_S = 10.0
+SETTLE_S = 15.0
 IDLE = 0.05  # of one core: a runaway query showed 20% at the least on a loaded 2-core machine
 GROWTH_MB = 150  # over the process's size before the query
 #: a cross product of four (250 triples: 3.9 billion rows) that Oxigraph counts until its timeout stops it
@@ -111,7 +111,7 @@ def test_reads_carry_on_through_the_restart(served: tuple[Flask, ManagedOxigraph
     hog.start()
     failures: list[StoreError] = []
     answered = 0
-    until = time.monotonic() + TIMEOUT_S + 6  # past the restart (timeout + grace, then the relaunch)
+    until = time.monotonic() + TIMEOUT_S + server.cancel_grace_s + 3  # past the restart and relaunch
     while time.monotonic() < until:
         try:
             assert store.query("ASK { ?s ?p ?o }", timeout=5) == BooleanResult(True)
@@ -127,6 +127,7 @@ def test_reads_carry_on_through_the_restart(served: tuple[Flask, ManagedOxigraph
 
 def test_a_query_the_server_cancels_itself_costs_no_restart(served: tuple[Flask, ManagedOxigraphServer]) -> None:
     app, server = served
+    server.cancel_grace_s = 30.0  # how late Oxigraph's own cancellation comes depends on the machine's load
     pid = server.pid
     assert ask_public(app, CROSS_COUNT).status_code == 503
     idle, seen = settles(lambda: server.pid, within=SETTLE_S, max_busy=IDLE, max_rss_mb=1e9)
