@@ -15,6 +15,8 @@ from collections import defaultdict, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from store.base import QueryTimeout
+
 WINDOW_S = 60.0
 #: how long a query waits for a free slot before it is told to come back
 SLOT_WAIT_S = 2.0
@@ -79,7 +81,7 @@ class QueryBudget:
 
 
 class QuerySlots:
-    """At most ``size`` public queries at once."""
+    """At most ``size`` public queries at once, counting those a store could not stop at their timeout."""
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -91,5 +93,19 @@ class QuerySlots:
             raise Busy(retry_after=5)
         try:
             yield
-        finally:
+        except QueryTimeout as e:
+            if e.still_running is None or not e.still_running.is_alive():
+                self._slots.release()
+            else:  # the query still runs (embedded store): its slot is free when it ends, not before
+                threading.Thread(target=self._release_after, args=(e.still_running,), daemon=True,
+                                 name="srom-slot-held").start()
+            raise
+        except BaseException:
             self._slots.release()
+            raise
+        else:
+            self._slots.release()
+
+    def _release_after(self, work: threading.Thread) -> None:
+        work.join()
+        self._slots.release()

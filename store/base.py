@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import abc
 import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -34,7 +35,13 @@ class QuerySyntaxError(StoreError):
 
 
 class QueryTimeout(StoreError):
-    """The query ran past its time budget; no partial result is ever returned as if complete."""
+    """The query ran past its time budget; no partial result is ever returned as if complete.
+
+    ``still_running``: the thread still running the query, when the store could not stop it (embedded
+    pyoxigraph); a caller that bounds concurrent queries keeps the query's place until it ends.
+    """
+
+    still_running: threading.Thread | None = None
 
 
 class StoreUnavailable(StoreError):

@@ -128,10 +128,12 @@ class EmbeddedStore(Store):
             return future.result(timeout=max(timeout, 0.0))
         except TimeoutError:
             self._abandoned.append(worker)
-            raise QueryTimeout(
+            error = QueryTimeout(
                 f"the query did not finish within {timeout:g} s (it still runs in the background: "
                 "the embedded store cannot cancel queries)"
-            ) from None
+            )
+            error.still_running = worker
+            raise error from None
 
     # --- reading -------------------------------------------------------------------------------
     def query(

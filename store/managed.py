@@ -152,6 +152,39 @@ class ManagedServer(abc.ABC):
             self.restarts += 1
             return True
 
+    def restart_runaway(self, pid: int, reason: str) -> bool:
+        """Kill the server if it still is process ``pid`` and start it again on the same port.
+
+        For work the server cannot stop itself (a query past its timeout): the kill ends the work and
+        returns its memory. A server restarted since (``pid`` is gone), stopped or dead is left alone, so
+        two runaway queries of one process cost one restart. True when this call restarted it.
+        """
+        with self._lock:
+            process = self._process
+            if process is None or process.pid != pid or process.poll() is not None:
+                return False
+            log.warning("restarting the %s server on %s (pid %s): %s", self.engine, self.location, pid, reason)
+            process.kill()
+            process.wait()
+            self._process = None
+            self._launch()
+            self.restarts += 1
+            return True
+
+    def recover(self, pid: int | None) -> bool:
+        """After a request to process ``pid`` failed: wait for a restart under way (or restart a dead server
+        now, rather than at the watchdog's next look); True when another process answers now."""
+        with self._lock:  # held while restart_runaway or ensure_running relaunches
+            if self._process is None:
+                return False
+            if self.is_running():
+                return self._process.pid != pid
+            try:
+                return self.ensure_running()
+            except StoreUnavailable:
+                log.exception("could not restart the %s server for %s", self.engine, self.location)
+                return False
+
     def stop(self) -> None:
         """Stop the watchdog, then the server: a clean shutdown, and SIGKILL after ``grace_s``."""
         self._stop_watchdog.set()

@@ -27,6 +27,7 @@ import requests
 
 from store.base import StoreUnavailable
 from store.managed import ManagedServer, log_path, log_since, now, read_state, state_path
+from store.runaway import CANCEL_GRACE_S, RestartableServer, WatchedServerStore
 from store.sparql_protocol import SparqlProtocolStore
 
 __all__ = ["BACKEND", "ManagedOxigraphServer", "find_running_server", "log_path", "server_store", "state_path"]
@@ -43,12 +44,17 @@ class StoreOptions(TypedDict, total=False):
     query_timeout: float | None
 
 
-def server_store(url: str, provenance_graph: str, **kwargs: Unpack[StoreOptions]) -> SparqlProtocolStore:
-    """A store talking to the Oxigraph server at ``url`` (its query, update and GSP endpoints)."""
-    return SparqlProtocolStore(
-        f"{url}/query", f"{url}/update", f"{url}/store", provenance_graph, backend=BACKEND,
-        bulk_load_query="no_transaction", **kwargs,
-    )
+def server_store(url: str, provenance_graph: str, *, owner: RestartableServer | None = None,
+                 **kwargs: Unpack[StoreOptions]) -> SparqlProtocolStore:
+    """A store talking to the Oxigraph server at ``url`` (its query, update and GSP endpoints).
+
+    ``owner``: the server, when this process runs it; a query it does not stop then restarts it
+    (``store.runaway``).
+    """
+    endpoints = (f"{url}/query", f"{url}/update", f"{url}/store", provenance_graph)
+    if owner is not None:
+        return WatchedServerStore(owner, *endpoints, backend=BACKEND, bulk_load_query="no_transaction", **kwargs)
+    return SparqlProtocolStore(*endpoints, backend=BACKEND, bulk_load_query="no_transaction", **kwargs)
 
 
 def find_running_server(location: Path) -> str | None:
@@ -74,15 +80,19 @@ class ManagedOxigraphServer(ManagedServer):
         *,
         start_timeout: float = 30.0,
         grace_s: float = 5.0,
+        cancel_grace_s: float = CANCEL_GRACE_S,
     ) -> None:
         super().__init__(location, host, port, start_timeout=start_timeout, grace_s=grace_s)
+        #: how long past ``timeout_s`` a query may run before the server is restarted (``store.runaway``)
+        self.cancel_grace_s = cancel_grace_s
         # --timeout-s takes whole seconds (0.5.13 rejects "0.5"); round up so it never cuts earlier.
         self.timeout_s = max(1, math.ceil(timeout_s))
         self.executable = str(executable) if executable else _default_executable()
 
     def store(self, provenance_graph: str, **kwargs: Unpack[StoreOptions]) -> SparqlProtocolStore:
-        """A store for this server (backend name ``oxigraph-server``)."""
-        return server_store(self.url, provenance_graph, **kwargs)
+        """A store for this server (backend name ``oxigraph-server``), for the process that runs it: a
+        query the server does not stop at its timeout restarts it (``store.runaway``)."""
+        return server_store(self.url, provenance_graph, owner=self, **kwargs)
 
     def _running_elsewhere(self) -> str | None:
         return find_running_server(self.location)

@@ -66,6 +66,10 @@ EMPTY_GRAPH = "urn:x-srom:no-graph"
 _INSERT_BATCH = 20_000  # quads per INSERT DATA request when no Graph Store endpoint is configured
 
 
+class ServerCancelled(QueryTimeout):
+    """The server stopped the query itself at its timeout (and said so): nothing of it runs on there."""
+
+
 def _chunks(response: requests.Response) -> Iterator[bytes]:
     """The body as it arrives: ``iter_content`` waits for a full chunk of a Content-Length body, which
     would keep a trickling answer from the deadline check; urllib3 2's ``read1`` returns what is there.
@@ -289,7 +293,7 @@ class SparqlProtocolStore(Store):
             if body.error is not None:
                 raise body.error from None
             if body.cancelled():
-                raise QueryTimeout("the server cancelled the query at its timeout") from None
+                raise ServerCancelled("the server cancelled the query at its timeout") from None
             raise _public(StoreError, "unparseable answer from the SPARQL store",
                           f"{self.query_url}: {e}; ends with {body.tail!r}") from None
         if body.error is not None:  # the deadline passed or the connection broke: never a partial result

@@ -75,3 +75,29 @@ def test_public_queries_take_bounded_slots_and_pages_stay_fast(instance: Path) -
         hog.join(30)
     finally:
         app.extensions["srom"].close()
+
+
+def test_a_query_the_embedded_store_cannot_stop_keeps_its_slot_until_it_ends(instance: Path) -> None:
+    """pyoxigraph cannot stop a query: after the 503 it runs on in the web process. Its slot stays taken
+    until it ends, so timed-out queries cannot pile up beyond ``sparql_workers``; pages stay fast."""
+    # a star of 150 triple patterns: Oxigraph plans it for seconds (tests/data/hostile/sparql/planner_star.rq)
+    star = "SELECT * WHERE { " + " . ".join(f"?s ?p{i} ?o{i}" for i in range(150)) + " } LIMIT 1"
+    app = _app(instance, SPARQL_WORKERS=1, SPARQL_TIMEOUT=1.0)
+    try:
+        assert app.test_client().get("/sparql", query_string={"query": star}).status_code == 503
+        busy = app.test_client().get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"},
+                                     environ_base={"REMOTE_ADDR": "192.0.2.12"})
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "5", "the runaway's slot was freed"
+        page_started = time.monotonic()
+        assert app.test_client().get("/exhibitions/").status_code == 200
+        assert time.monotonic() - page_started < 2
+        store = app.extensions["srom"].store()
+        deadline = time.monotonic() + 300  # generous: other tests' abandoned queries share the cores
+        while store.info().details["abandoned_queries_running"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(0.2)  # the slot is handed back right after the planner is done
+        answer = app.test_client().get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"},
+                                       environ_base={"REMOTE_ADDR": "192.0.2.13"})
+        assert answer.status_code == 200
+    finally:
+        app.extensions["srom"].close()
