@@ -129,6 +129,9 @@ _ADDED_COLUMNS = {
         "attempts": "INTEGER NOT NULL DEFAULT 1",
         "checkpoint": "TEXT",
         "messages": "TEXT NOT NULL DEFAULT '[]'",
+        # the version of the keys the hub derives on each object (mappings.keys.KEYS_VERSION) the run wrote;
+        # runs from before the column wrote version 1
+        "keys_version": "INTEGER NOT NULL DEFAULT 1",
     },
 }
 #: most messages (retried faults, notes) kept per run
@@ -192,6 +195,8 @@ class HarvestRun:
     checkpoint: dict[str, Any] | None = None
     #: retried faults and notes, oldest first (at most MAX_RUN_MESSAGES)
     messages: list[str] = field(default_factory=list)
+    #: the version of the derived keys its records carry (``mappings.keys.KEYS_VERSION``)
+    keys_version: int = 1
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -279,11 +284,11 @@ class FeedDatabase(HarvestStateMixin, ActivityLogMixin):
             db.execute("DELETE FROM museums WHERE id = ?", (museum_id,))
 
     # --- runs ----------------------------------------------------------------------------------
-    def start_run(self, museum_id: str, *, full: bool, harvest_from: str | None) -> int:
+    def start_run(self, museum_id: str, *, full: bool, harvest_from: str | None, keys_version: int = 1) -> int:
         with self._connect() as db:
             cursor = db.execute(
-                "INSERT INTO harvest_runs (museum, started, full, harvest_from) VALUES (?, ?, ?, ?)",
-                (museum_id, utc_now(), int(full), harvest_from),
+                "INSERT INTO harvest_runs (museum, started, full, harvest_from, keys_version) VALUES (?, ?, ?, ?, ?)",
+                (museum_id, utc_now(), int(full), harvest_from, keys_version),
             )
             return int(cursor.lastrowid or 0)
 

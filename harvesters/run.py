@@ -50,6 +50,7 @@ from harvesters.provenance import ProvenanceWriter, museum_graph, provenance_tri
 from harvesters.source import FeedSpec, SourceRecord
 from harvesters.unmatched import UnmatchedCollector, sync_thesaurus
 from mappings import MappedRecord, MappingContext, RecordError
+from mappings.keys import KEYS_VERSION
 from ontology.clock import utc_now
 from ontology.iris import IriMinter
 from ontology.validation import validate_record
@@ -206,7 +207,14 @@ class Harvester:
                 return run
             self._abandon(interrupted)
         last = None if full else self.registry.last_good_run(museum.id)
-        run_id = self.registry.start_run(museum.id, full=full, harvest_from=last.response_date if last else None)
+        stale_keys = last is not None and last.keys_version < KEYS_VERSION
+        if stale_keys:  # an incremental run would leave the unchanged records without the new keys
+            full, last = True, None
+        run_id = self.registry.start_run(museum.id, full=full, harvest_from=last.response_date if last else None,
+                                         keys_version=KEYS_VERSION)
+        if stale_keys:
+            self.registry.add_run_message(run_id, "a full harvest: the keys the hub writes on each object have "
+                                                  "changed since the last run, so every record is mapped again")
         run = self.registry.get_run(run_id)
         assert run is not None
         return run

@@ -195,6 +195,27 @@ def test_unchanged_records_are_counted_and_not_rewritten(setup, source: OaiTestS
     assert_store_matches(store, source)
 
 
+def test_a_museum_harvested_before_new_keys_is_harvested_in_full_next_time(setup, source: OaiTestServer) -> None:
+    """The keys the hub derives on each object changed (srom:dateOrder): the next run of a museum whose last
+    run wrote older keys maps every record again, where an incremental run would leave them keyless."""
+    harvester, store, registry = setup
+    assert harvester.harvest("test").outcome == "ok"
+    # the store as the previous version left it: no srom:dateOrder, content hashes of the records without it
+    store.update("DELETE WHERE { GRAPH ?g { ?o <https://w3id.org/srom/ns#dateOrder> ?k } }")
+    store.update(f"""DELETE {{ GRAPH <{MINTER.provenance_graph()}> {{ ?g <https://w3id.org/srom/ns#contentHash> ?h }} }}
+                     INSERT {{ GRAPH <{MINTER.provenance_graph()}> {{ ?g <https://w3id.org/srom/ns#contentHash> "old" }} }}
+                     WHERE {{ GRAPH <{MINTER.provenance_graph()}> {{ ?g <https://w3id.org/srom/ns#contentHash> ?h }} }}""")
+    with registry._connect() as db:
+        db.execute("UPDATE harvest_runs SET keys_version = 1")
+    upgraded = harvester.harvest("test")
+    assert upgraded.outcome == "ok" and upgraded.full and upgraded.updated == 20, upgraded
+    assert any("keys the hub writes" in m for m in upgraded.messages)
+    keyed = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?o <https://w3id.org/srom/ns#dateOrder> ?k }")
+    assert keyed.rows[0][0].value == "20"  # type: ignore[union-attr]
+    again = harvester.harvest("test")
+    assert not again.full  # back to incremental runs
+
+
 def test_full_harvest_removes_what_the_source_no_longer_has(setup, source: OaiTestServer) -> None:
     harvester, store, registry = setup
     harvester.harvest("test")
