@@ -18,6 +18,7 @@ from the chosen concept (1.8-2.5x faster than ``FILTER IN``). The keyword facet 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ import pyoxigraph as ox
 from ontology.namespaces import sparql_prologue
 from ontology.thesaurus import get_thesaurus
 from store.base import SolutionsResult, Store
+from store.values import Value
 from web.errors import HubError
 from web.exhibitions.document import MAX_LIMIT, Parameter
 from web.exhibitions.parameters import ParameterError, to_term
@@ -121,7 +123,31 @@ def build(state: dict[str, Any]) -> FacetQuery:
     ... and the thesaurus' ``srom:within``), "has an image" as a join, ``LIMIT`` in the text and ``?object``
     as the last sort key.
     """
-    lines = ["SELECT DISTINCT ?object WHERE {", "  ?object a crm:E22_Human-Made_Object ."]
+    built = constraints(state)
+    lines = ["SELECT DISTINCT ?object WHERE {", *built.query.splitlines()]
+    order = state.get("order") or "date"
+    if order not in ORDERS:
+        raise FacetError(f"order must be one of {', '.join(ORDERS)}")
+    built.facets["order"] = order
+    lines += order_lines(order)
+    lines.append(f"LIMIT {MAX_LIMIT}")  # the most a section shows; the section's own limit cuts further
+    return FacetQuery("\n".join(lines) + "\n", built.parameters, built.arguments, built.facets)
+
+
+def order_lines(order: str) -> list[str]:
+    """The end of a facet query's WHERE group and its ORDER BY (``?object`` last: stable pages)."""
+    if order == "date":
+        return ["  OPTIONAL { ?object srom:beginYear ?begin }", "}", "ORDER BY ?begin ?object"]
+    if order == "title":
+        return ["  OPTIONAL { ?object rdfs:label ?title }", "}", "ORDER BY LCASE(STR(?title)) ?object"]
+    return ["}", "ORDER BY ?object"]
+
+
+def constraints(state: dict[str, Any]) -> FacetQuery:
+    """The facet state's triple patterns and filters alone (the inside of the WHERE group, no ordering),
+    with their parameters: what ``build`` wraps into a section query and the Explore page
+    (``web.explore``) into its result, total and count queries. ``order`` is ignored."""
+    lines = ["  ?object a crm:E22_Human-Made_Object ."]
     params: list[Parameter] = []
     args: dict[str, str] = {}
     clean: dict[str, Any] = {}
@@ -167,18 +193,7 @@ def build(state: dict[str, Any]) -> FacetQuery:
         lines += ["  # has an image",
                   "  ?object crm:P65_shows_visual_item ?visual .",
                   "  ?visual la:digitally_shown_by ?image ."]
-    order = state.get("order") or "date"
-    if order not in ORDERS:
-        raise FacetError(f"order must be one of {', '.join(ORDERS)}")
-    clean["order"] = order
-    if order == "date":
-        lines += ["  OPTIONAL { ?object srom:beginYear ?begin }", "}", "ORDER BY ?begin ?object"]
-    elif order == "title":
-        lines += ["  OPTIONAL { ?object rdfs:label ?title }", "}", "ORDER BY LCASE(STR(?title)) ?object"]
-    else:
-        lines += ["}", "ORDER BY ?object"]
-    lines.append(f"LIMIT {MAX_LIMIT}")  # the most a section shows; the section's own limit cuts further
-    return FacetQuery("\n".join(lines) + "\n", params, args, clean)
+    return FacetQuery("\n".join(lines), params, args, clean)
 
 
 def _keyword_block(name: str) -> list[str]:
@@ -190,27 +205,32 @@ def _keyword_block(name: str) -> list[str]:
 
 
 def options(store: Store, facet: str, lang: str = "en", *, limit: int = 300,
-            timeout: float | None = None) -> list[dict[str, Any]]:
+            timeout: float | None = None, among: str | None = None,
+            rows: Mapping[str, Sequence[Value]] | None = None) -> list[dict[str, Any]]:
     """The values a term facet offers, most used first: ``[{"value", "label", "count", "iris"}]``.
 
     Terms with the same label are one option whose ``value`` is their IRIs separated by spaces (what the
     editor's select sends back; ``build`` splits it). A museum's term reconciled (``skos:exactMatch``) to a
     shared concept is left out where the object carries the concept too, so the option is the concept.
+    ``among``: count only the objects this sub-SELECT binds to ``?object`` (its empty VALUES blocks filled
+    by the store from ``rows``, ``Store.query``), as the Explore page counts the objects of a search.
     """
     if facet not in TERM_FACETS:
         raise FacetError(f"{facet!r} has no list of values (one of {', '.join(TERM_FACETS)})")
     path = TERM_FACETS[facet][0]
+    objects = (f"      {{ {among} }}\n      ?object {path} ?value .\n" if among
+               else f"      ?object a crm:E22_Human-Made_Object ; {path} ?value .\n")
     query = sparql_prologue() + (
         "SELECT ?value ?label ?n WHERE {\n"
         "  { SELECT ?value (COUNT(DISTINCT ?object) AS ?n) WHERE {\n"
-        f"      ?object a crm:E22_Human-Made_Object ; {path} ?value .\n"
+        + objects +
         # a museum's term reconciled to a shared concept the object also has is counted once, as the concept
         f"      FILTER NOT EXISTS {{ ?value skos:exactMatch ?shared . ?object {path} ?shared }}\n"
         "    } GROUP BY ?value ORDER BY DESC(?n) ?value LIMIT " + str(int(limit)) + " }\n"
         "  OPTIONAL { ?value rdfs:label|skos:prefLabel ?label }\n"
         "}"
     )
-    result = store.query(query, timeout=timeout)
+    result = store.query(query, timeout=timeout, rows=rows)
     if not isinstance(result, SolutionsResult):
         return []
     # one label per term (the visitor's language, else English or untagged, else any), then terms with the
