@@ -185,10 +185,9 @@ class ExploreSearch:
                        ) -> list[dict[str, Any]]:
         """The counted values, plus the chosen ones the counts left out (beyond the most frequent, or a
         value nothing has any more), so a chosen value can always be unchosen."""
-        listed = {o["value"] for o in found}
         out = [{**o, "selected": state.selected(facet, o["value"])} for o in found]
         for value in state.terms.get(facet, ()):
-            if value not in listed:
+            if not any(set(value.split()) & set(o["iris"]) for o in found):
                 out.append({"value": value, "label": _label(value, lang), "count": None, "iris": value.split(),
                             "selected": True})
         return out

@@ -80,7 +80,9 @@ class ExploreState:
         return PAGE_SIZES[self.view]
 
     def selected(self, facet: str, value: str) -> bool:
-        return value in self.terms.get(facet, ())
+        """Whether an option is chosen: it shares a term with a chosen value (an option stands for every
+        term with its label, and a link may name only one of them)."""
+        return any(_overlap(value, chosen) for chosen in self.terms.get(facet, ()))
 
     @property
     def narrowed(self) -> bool:
@@ -137,7 +139,8 @@ class ExploreState:
     def toggled(self, facet: str, value: str) -> ExploreState:
         """The state with ``value`` of ``facet`` chosen, or no longer chosen."""
         values = self.terms.get(facet, ())
-        new = tuple(v for v in values if v != value) if value in values else (*values, value)
+        kept = tuple(v for v in values if not _overlap(v, value))
+        new = kept if len(kept) < len(values) else (*values, value)
         terms = {f: v for f, v in {**self.terms, facet: new}.items() if v}
         return self.changed(terms=terms)
 
@@ -152,3 +155,8 @@ def _page(text: str) -> int:
     """A page number from the URL: 1 for anything that is not one, at most :data:`MAX_PAGE`."""
     text = text.strip()
     return min(max(1, int(text)), MAX_PAGE) if text.isascii() and text.isdigit() else 1
+
+
+def _overlap(one: str, other: str) -> bool:
+    """Whether two option values (IRIs separated by spaces) share a term."""
+    return not set(one.split()).isdisjoint(other.split())
