@@ -135,8 +135,11 @@ def test_facets_combine_and_has_image_is_counted(client: FlaskClient, data: Data
     assert all(o["image"] for o in with_image["objects"])
     place = base["facets"]["place"][0]
     both = explore(client, f"?material={SILK}&place={place['value']}")
-    assert both["total"] == place["count"] == len(builder_objects(data, {"material": [SILK],
-                                                                         "place": place["value"].split()}))
+    # (the builder's own query for both at once trips Virtuoso 7.2's compiler, "no SPART_VARR_FIXED", over its
+    # two-column VALUES row; Explore writes one VALUES block per value: the oracle here is the intersection)
+    expected = set(builder_objects(data, {"material": [SILK]})) & set(
+        builder_objects(data, {"place": place["value"].split()}))
+    assert both["total"] == place["count"] == len(expected)
 
 
 def test_pages_are_disjoint_and_stable(client: FlaskClient, data: Dataset) -> None:
