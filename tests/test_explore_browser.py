@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from tests.support.exhibition_dataset import Dataset, build_dataset
 from web.app import create_app
+from web.exhibitions.queries import run_section
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "correct horse battery"
@@ -38,9 +39,13 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Dat
 
 
 def watch(page) -> list[str]:
-    """Console errors, page errors and requests leaving loopback (there must be none)."""
+    """Console errors, page errors, failed responses and requests leaving loopback (there must be none; the
+    missing /favicon.ico is another part of issue 13's, outside Explore)."""
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("console", lambda m: problems.append(f"console: {m.text}")
+            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
     page.on("pageerror", lambda e: problems.append(f"page: {e}"))
     page.on("request", lambda r: problems.append(f"outside: {r.url}")
             if not r.url.startswith(("http://127.0.0.1", "data:", "about:", "blob:")) else None)
@@ -117,7 +122,8 @@ def test_the_page_works_without_javascript(browser, running) -> None:
         page.wait_for_url(re.compile(r".*q=samite"))
         page.locator('section[data-facet="has_image"] a').click()
         page.wait_for_url(re.compile(r".*has_image=1"))
-        assert total(page) > 0 and page.locator(".gallery > li.card img").count() == page.locator(".gallery > li.card").count()
+        cards = page.locator(".gallery > li.card")
+        assert total(page) > 0 and cards.locator("img").count() == cards.count()
         page.locator('.view-switch a[data-view="map"]').click()
         page.wait_for_url(re.compile(r".*view=map"))
         assert page.locator("details.object-list .card").count() == total(page)  # the map's list, no script needed
@@ -148,7 +154,7 @@ def test_chinese_visitor_searches_in_chinese(page, running) -> None:
     assert page.locator('section[data-facet="material"] a[aria-current="true"]').count() == 1
     page.locator('.view-switch a[data-view="timeline"]').click()
     page.wait_for_selector("#timeline-explore[data-ready='true']")
-    assert page.locator('.view-switch a[aria-current="true"]').inner_text() == "时间线"
+    assert page.locator('.view-switch a[aria-current="true"]').inner_text() == "时间轴"
     assert problems == []
 
 
@@ -176,9 +182,7 @@ def test_curator_starts_an_exhibition_from_a_search(page, running) -> None:
     assert SILK in section.locator('select[data-facet="material"]').get_attribute("data-chosen").split()
     assert section.locator('input[data-facet="keyword"]').input_value() == "samite"
     doc = data.repo.get("samite-of-the-silk-road")
-    assert doc is not None and doc.sections[0].layout == "map" and data.repo.published("samite-of-the-silk-road") is None
-    section.locator(".try-result, .facet-result").first.wait_for(state="attached")
-    from web.exhibitions.queries import run_section
-
+    assert doc is not None and doc.sections[0].layout == "map"
+    assert data.repo.published("samite-of-the-silk-road") is None  # a private draft
     assert len(run_section(data.hub.store(), doc.sections[0], timeout=30, text_index=data.hub.text_index())) == shown
     assert [p for p in problems if "outside" in p or "page:" in p] == []
