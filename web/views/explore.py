@@ -69,7 +69,7 @@ def as_json() -> ResponseReturnValue:
     found = _search().explore(state, lang)
     cards = _results(state, found, lang).cards
     return ok(
-        state=dict(state.args()), total=found.total, total_capped=found.total_capped, page=state.page,
+        state=state.args(), total=found.total, total_capped=found.total_capped, page=state.page,
         page_size=state.page_size, order=state.effective_order, indexed=found.indexed,
         objects=[c.as_json() | {"href": local_link(c.iri)} for c in cards],
         facets={facet: [{k: o[k] for k in ("value", "label", "count", "selected")} for o in values]
