@@ -7,6 +7,8 @@
 - researchers' aggregates: written here (counts per museum, per shared material, objects per place with
   coordinates);
 - one object's record graph: ``web.objects.page.record_graph``;
+- the Explore page: ``web.explore.search`` for a few states (its page of objects, bounded counts and
+  facet counts), with a cold cache every run;
 - a live exhibition page, cold: ``GET /exhibitions/<slug>`` through the real Flask app
   (``create_app`` with the hub adopting the engine's store), the exhibition cache emptied before each.
 
@@ -67,7 +69,7 @@ class Answer:
 @dataclass
 class Case:
     name: str
-    group: str  # facet | keyword | section | aggregate | object | page
+    group: str  # facet | keyword | section | explore | aggregate | object | page
     run: Callable[[Store, float], Answer]
 
 
@@ -130,6 +132,38 @@ def search_case(text: str, text_index: TextIndex) -> Case:
     return Case(f"keyword search {text!r} (text index)", "keyword", run)
 
 
+#: states of the Explore page (``web.explore``), as its URL gives them: each runs the page's queries (the
+#: page of objects, the bounded total and has-image count, and each facet's counts over the other choices)
+EXPLORE_STATES: dict[str, dict[str, list[str]]] = {
+    "explore: landing, every facet counted": {},
+    "explore: material = silk": {"material": [SILK]},
+    "explore: silk + has image, by title": {"material": [SILK], "has_image": ["1"], "order": ["title"]},
+    "explore: place Samarkand + period Tang, map": {"place": [SAMARKAND], "period": [TANG], "view": ["map"]},
+    "explore: made 600-900, page 3": {"from": ["600"], "to": ["900"], "page": ["3"]},
+}
+
+
+def explore_case(name: str, args: dict[str, list[str]]) -> Case:
+    from werkzeug.datastructures import MultiDict
+
+    from web.exhibitions.cache import ExhibitionCache
+    from web.explore.search import ExploreSearch
+    from web.explore.state import ExploreState
+
+    state = ExploreState.from_args(MultiDict([(k, v) for k, values in args.items() for v in values]))
+
+    def run(store: Store, timeout: float) -> Answer:
+        cache = ExhibitionCache(Path("/dev/null"))  # a cold cache every run: the bench measures the queries
+        found = ExploreSearch(store, None, cache, timeout=timeout).explore(state, "en")
+        if found.slow_facets:
+            raise TimeoutError(f"facet counts past the time limit: {', '.join(found.slow_facets)}")
+        lines = [f"total\t{found.total}\t{found.total_capped}\t{found.with_image}", *found.objects]
+        lines += [f"{facet}\t{o['value']}\t{o['count']}" for facet, values in found.facets.items() for o in values]
+        return Answer(found.total + sum(len(v) for v in found.facets.values()), "\n".join(lines))
+
+    return Case(name, "explore", run)
+
+
 def section_cases() -> list[Case]:
     from web.exhibitions.toml_files import doc_from_toml
 
@@ -180,6 +214,7 @@ def cases(museum_ids: list[str], base: str, text_index: TextIndex | None = None)
     if text_index is not None:
         out.append(search_case("Samarkand", text_index))
     out += section_cases()
+    out += [explore_case(name, args) for name, args in EXPLORE_STATES.items()]
     out += [aggregate_case(name, text) for name, text in AGGREGATES.items()]
     obj = minter.object(museum_ids[42 % len(museum_ids)], "oai:scale:0000042")
     out.append(record_graph_case(obj))

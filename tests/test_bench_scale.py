@@ -25,7 +25,7 @@ def test_scale_bench_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert results["data"]["objects"] == 300 and results["data"]["quarantined"] == 0
     cases = results["engines"]["oxigraph"]["cases"]
     groups = {c["group"] for c in cases.values()}
-    assert groups == {"facet", "keyword", "section", "aggregate", "object", "page"}
+    assert groups == {"facet", "keyword", "section", "explore", "aggregate", "object", "page"}
     assert {name: c["status"] for name, c in cases.items() if c["status"] != "ok"} == {}
     assert all(c["rows"] > 0 for c in cases.values()), {n: c["rows"] for n, c in cases.items()}
     assert "keyword search 'Samarkand' (text index)" in cases  # keywords go through the hub's text index

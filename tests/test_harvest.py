@@ -202,9 +202,10 @@ def test_a_museum_harvested_before_new_keys_is_harvested_in_full_next_time(setup
     assert harvester.harvest("test").outcome == "ok"
     # the store as the previous version left it: no srom:dateOrder, content hashes of the records without it
     store.update("DELETE WHERE { GRAPH ?g { ?o <https://w3id.org/srom/ns#dateOrder> ?k } }")
-    store.update(f"""DELETE {{ GRAPH <{MINTER.provenance_graph()}> {{ ?g <https://w3id.org/srom/ns#contentHash> ?h }} }}
-                     INSERT {{ GRAPH <{MINTER.provenance_graph()}> {{ ?g <https://w3id.org/srom/ns#contentHash> "old" }} }}
-                     WHERE {{ GRAPH <{MINTER.provenance_graph()}> {{ ?g <https://w3id.org/srom/ns#contentHash> ?h }} }}""")
+    prov, digest = MINTER.provenance_graph(), "<https://w3id.org/srom/ns#contentHash>"
+    store.update(f"""DELETE {{ GRAPH <{prov}> {{ ?g {digest} ?h }} }}
+                     INSERT {{ GRAPH <{prov}> {{ ?g {digest} "old" }} }}
+                     WHERE {{ GRAPH <{prov}> {{ ?g {digest} ?h }} }}""")
     with registry._connect() as db:
         db.execute("UPDATE harvest_runs SET keys_version = 1")
     upgraded = harvester.harvest("test")

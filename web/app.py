@@ -73,6 +73,10 @@ def create_app(test_config: dict[str, Any] | None = None, hub: Hub | None = None
 
     app.register_blueprint(quality_bp)
 
+    from web.views.explore import bp as explore_bp  # issue 13, 14: search and browse every museum
+
+    app.register_blueprint(explore_bp)
+
     from web.views.activity import bp as activity_bp  # issue 12, 3: the change feed
     from web.views.reuse import bp as reuse_bp  # issue 12, 3: VoID, dumps, the Linked Art context
 

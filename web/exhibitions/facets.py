@@ -18,6 +18,7 @@ from the chosen concept (1.8-2.5x faster than ``FILTER IN``). The keyword facet 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,8 @@ import pyoxigraph as ox
 from mappings.keys import date_order_of_year_sparql
 from ontology.namespaces import sparql_prologue
 from ontology.thesaurus import get_thesaurus
-from store.base import SolutionsResult, Store
+from store.base import SolutionsResult, Store, Term
+from store.values import Value
 from web.errors import HubError
 from web.exhibitions.document import MAX_LIMIT, Parameter
 from web.exhibitions.parameters import ParameterError, to_term
@@ -150,8 +152,29 @@ def build(state: dict[str, Any]) -> FacetQuery:
     The shapes the engines answer fast (/work/shared/DESIGN.md, "At federation size"): each chosen value in
     the pattern, explicit joins, the keys written at harvest (``srom:beginYear``, ``srom:productionPlace``,
     ... and the thesaurus' ``srom:within``), "has an image" as a join, ``LIMIT`` in the text and a stable
-    order (``srom:dateOrder``, unique per object, then ``?object`` for objects harvested before it).
+    order (``srom:dateOrder``, unique per object).
     """
+    built = constraints(state)
+    order = state.get("order") or "date"
+    if order not in ORDERS:
+        raise FacetError(f"order must be one of {', '.join(ORDERS)}")
+    built.facets["order"] = order
+    lines = ["SELECT DISTINCT ?object WHERE {", *built.query.splitlines(), *order_lines(order)]
+    lines.append(f"LIMIT {MAX_LIMIT}")  # the most a section shows; the section's own limit cuts further
+    return FacetQuery("\n".join(lines) + "\n", built.parameters, built.arguments, built.facets)
+
+
+def order_lines(order: str) -> list[str]:
+    """The end of a facet query's WHERE group and its ORDER BY, on the ``?date_order`` of ``constraints``."""
+    if order == "title":
+        return ["  OPTIONAL { ?object rdfs:label ?title }", "}", "ORDER BY LCASE(STR(?title)) ?date_order"]
+    return ["}", "ORDER BY ?date_order"]  # "none" too: no particular order is the cheapest stable one
+
+
+def constraints(state: dict[str, Any]) -> FacetQuery:
+    """The facet state's groups alone (the inside of the WHERE group, binding ``?object`` and its
+    ``?date_order``; no ordering), with their parameters: what ``build`` wraps into a section query and the
+    Explore page (``web.explore``) into its result, total and count queries. ``order`` is ignored."""
     lines: list[str] = []
     every_object = ["?object srom:dateOrder ?date_order ."]
     params: list[Parameter] = []
@@ -204,22 +227,12 @@ def build(state: dict[str, Any]) -> FacetQuery:
         lines += objects_group("has an image", hops([
             ("?object ?visual", ["?object crm:P65_shows_visual_item ?visual ."]),
             ("?visual", ["?visual la:digitally_shown_by ?image ."])]))
-    lines = ["SELECT DISTINCT ?object WHERE {",
-             # srom:dateOrder: the year its making began, then a tie-breaker, in one integer the harvest writes
+    lines = [# srom:dateOrder: the year its making began, then a tie-breaker, in one integer the harvest writes
              # on each object (ontology/MODEL.md); unique per object, it is a stable order by itself, and
              # engines compare it fast where they compare IRIs slowly (Oxigraph decodes each one)
              "  # every object, with its date order: its year, then a tie-breaker (ontology/MODEL.md)",
              "  { SELECT ?object ?date_order WHERE {", *(f"      {line}" for line in every_object), "  } }", *lines]
-    order = state.get("order") or "date"
-    if order not in ORDERS:
-        raise FacetError(f"order must be one of {', '.join(ORDERS)}")
-    clean["order"] = order
-    if order == "title":
-        lines += ["  OPTIONAL { ?object rdfs:label ?title }", "}", "ORDER BY LCASE(STR(?title)) ?date_order"]
-    else:  # "none" too: no particular order is the cheapest stable one, the date order
-        lines += ["}", "ORDER BY ?date_order"]
-    lines.append(f"LIMIT {MAX_LIMIT}")  # the most a section shows; the section's own limit cuts further
-    return FacetQuery("\n".join(lines) + "\n", params, args, clean)
+    return FacetQuery("\n".join(lines), params, args, clean)
 
 
 def _keyword_block(name: str) -> list[str]:
@@ -231,27 +244,34 @@ def _keyword_block(name: str) -> list[str]:
 
 
 def options(store: Store, facet: str, lang: str = "en", *, limit: int = 300,
-            timeout: float | None = None) -> list[dict[str, Any]]:
+            timeout: float | None = None, among: str | None = None,
+            substitutions: Mapping[str, Term] | None = None,
+            rows: Mapping[str, Sequence[Value]] | None = None) -> list[dict[str, Any]]:
     """The values a term facet offers, most used first: ``[{"value", "label", "count", "iris"}]``.
 
     Terms with the same label are one option whose ``value`` is their IRIs separated by spaces (what the
     editor's select sends back; ``build`` splits it). A museum's term reconciled (``skos:exactMatch``) to a
     shared concept is left out where the object carries the concept too, so the option is the concept.
+    ``among``: count only the objects this sub-SELECT binds to ``?object`` (its parameters bound from
+    ``substitutions``, its empty VALUES blocks filled from ``rows``: ``Store.query``), as the Explore page
+    counts the objects of a search.
     """
     if facet not in TERM_FACETS:
         raise FacetError(f"{facet!r} has no list of values (one of {', '.join(TERM_FACETS)})")
     path = TERM_FACETS[facet][0]
+    objects = (f"      {{ {among} }}\n      ?object {path} ?value .\n" if among
+               else f"      ?object a crm:E22_Human-Made_Object ; {path} ?value .\n")
     query = sparql_prologue() + (
         "SELECT ?value ?label ?n WHERE {\n"
         "  { SELECT ?value (COUNT(DISTINCT ?object) AS ?n) WHERE {\n"
-        f"      ?object a crm:E22_Human-Made_Object ; {path} ?value .\n"
+        + objects +
         # a museum's term reconciled to a shared concept the object also has is counted once, as the concept
         f"      FILTER NOT EXISTS {{ ?value skos:exactMatch ?shared . ?object {path} ?shared }}\n"
         "    } GROUP BY ?value ORDER BY DESC(?n) ?value LIMIT " + str(int(limit)) + " }\n"
         "  OPTIONAL { ?value rdfs:label|skos:prefLabel ?label }\n"
         "}"
     )
-    result = store.query(query, timeout=timeout)
+    result = store.query(query, timeout=timeout, substitutions=substitutions, rows=rows)
     if not isinstance(result, SolutionsResult):
         return []
     # one label per term (the visitor's language, else English or untagged, else any), then terms with the
