@@ -27,6 +27,7 @@ from web.exhibitions.cache import ExhibitionCache
 from web.exhibitions.document import ExhibitionDoc, Parameter, Section, pick
 from web.exhibitions.facets import TERM_FACETS, options
 from web.exhibitions.parameters import ParameterError, choices
+from web.i18n import preference
 
 _FACET_PARAMETER = re.compile(r"^(" + "|".join(TERM_FACETS) + r")(?:_\d+)?$")
 _YEAR_OF_DATE = re.compile(r"^(-?\d{1,6})(?:-01-01(?:T00:00:00)?)?$")
@@ -82,9 +83,23 @@ def _facet_options(store: Store, cache: ExhibitionCache, facet: str, lang: str, 
             # among them, else the first, is the one value a parameter binds
             iri = next((i for i in option["iris"] if i in concepts), option["iris"][0])
             # the thesaurus names its concepts in the visitor's language (zh-Hans for zh, ...)
-            found.append(Option(iri, concepts[iri].label(lang) if iri in concepts else option["label"]))
+            found.append(Option(iri, _concept_label(iri, lang) if iri in concepts else option["label"]))
+        # one option per name: where a concept and another term (AAT's "青铜"@zh) read the same, the concept
+        by_label: dict[str, Option] = {}
+        for item in found:
+            known = by_label.get(item.label.casefold())
+            if known is None or (item.value in concepts and known.value not in concepts):
+                by_label[item.label.casefold()] = item
+        found = list(by_label.values())
         cache.put(key, OPTIONS_SECONDS, found)
     return found
+
+
+def _concept_label(iri: str, lang: str) -> str:
+    """A thesaurus concept's name for a visitor reading ``lang`` (zh: Simplified before Traditional)."""
+    concept = get_thesaurus().concepts[iri]
+    tagged = {tag.lower(): text for text, tag in reversed(concept.pref_labels)}
+    return next((tagged[tag] for tag in preference(lang) if tag in tagged), None) or concept.label(lang)
 
 
 def _picker(store: Store, cache: ExhibitionCache, section: Section, parameter: Parameter, lang: str,
