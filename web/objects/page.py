@@ -141,9 +141,9 @@ def build_view(store: Store, object_iri: str, triples: list[ox.Triple], lang: st
     record_rights: list[tuple[str, str]] = []  # (statement type, text)
     for text in idx.nodes(object_iri, CRM.P67i_is_referred_to_by):
         contents = idx.literals(text, CRM.P190_has_symbolic_content)
-        kinds = {RIGHTS_STATEMENT, CREDIT_LINE} & set(idx.nodes(text, CRM.P2_has_type))
-        if kinds:
-            record_rights += [(min(kinds), c.value.strip()) for c in contents if c.value.strip()]
+        rights_kinds = {RIGHTS_STATEMENT, CREDIT_LINE} & set(idx.nodes(text, CRM.P2_has_type))
+        if rights_kinds:
+            record_rights += [(min(rights_kinds), c.value.strip()) for c in contents if c.value.strip()]
         else:
             view.descriptions += [(c.value, c.language or "") for c in contents]
     for dim in idx.nodes(object_iri, CRM.P43_has_dimension):

@@ -101,7 +101,8 @@ def register():
         museum_id = form["museum_id"].lower()
         check_museum_id(museum_id)
         if hub().feeds.get_museum(museum_id) is not None or accounts().museum_claimed(museum_id):
-            raise AccountError(gettext("The museum id “%(id)s” is taken; choose another or ask the hub admin.", id=museum_id))
+            raise AccountError(gettext("The museum id “%(id)s” is taken; choose another or ask the hub admin.",
+                                       id=museum_id))
         accounts().create(form["username"], password, "museum", museum_id=museum_id,
                           display_name=form["display_name"], email=form["email"] or None,
                           note=form["note"] or None, status="pending")
