@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, jsonify
 
 from web.hub import Hub
 from web.reuse import dataset_statistics
@@ -98,13 +98,14 @@ def _register_errors(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
     from store.base import QueryTimeout, StoreUnavailable
+    from web.error_pages import error_page
     from web.errors import HubError
     from web.views.common import wants_json
 
     def envelope(status: int, message: str):
         if wants_json():
             return jsonify({"ok": False, "error": message, "status": status}), status
-        return render_template("error.html", status=status, message=message), status
+        return error_page(status)  # people read a plain, translated sentence; the reason goes to JSON only
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

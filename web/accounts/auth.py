@@ -187,9 +187,11 @@ def _check_csrf() -> ResponseReturnValue | None:
     message = "the form's CSRF token is missing or stale: reload the page and try again"
     if wants_api_answer():
         return _json_error(400, message)
-    from flask import render_template
+    from flask_babel import gettext
 
-    return render_template("error.html", status=400, message=message), 400
+    from web.error_pages import error_page
+
+    return error_page(400, message=gettext("The form has expired: reload the page and send it again."))
 
 
 def init_auth(app: Flask) -> None:

@@ -55,7 +55,16 @@ def check_name(name: str) -> str:
 
 
 def to_term(parameter: Parameter, value: str, store: Store | None = None) -> Term:
-    """The RDF term for ``value`` as ``parameter``'s type; raises ParameterError with a clear reason."""
+    """The RDF term for ``value`` as ``parameter``'s type; raises ParameterError with a clear reason and
+    the parameter's name as its ``field`` (so a page can say which choice to undo)."""
+    try:
+        return _to_term(parameter, value, store)
+    except ParameterError as exc:
+        exc.field = exc.field or parameter.name
+        raise
+
+
+def _to_term(parameter: Parameter, value: str, store: Store | None) -> Term:
     kind = parameter.type
     label = f"parameter {parameter.name!r} ({kind})"
     if not isinstance(value, str):
@@ -161,7 +170,7 @@ def bind(
     names = {check_name(p.name) for p in params}
     unknown = sorted(set(arguments) - names)
     if unknown:
-        raise ParameterError(f"no parameter named {', '.join(map(repr, unknown))}")
+        raise ParameterError(f"no parameter named {', '.join(map(repr, unknown))}", field=unknown[0])
     bound: dict[str, Term] = {}
     for p in params:
         if p.type not in TYPES:
@@ -170,6 +179,6 @@ def bind(
         if value is None or (value == "" and p.type != "literal"):
             value = p.default
         if value is None:
-            raise ParameterError(f"parameter {p.name!r} ({p.type}) needs a value")
+            raise ParameterError(f"parameter {p.name!r} ({p.type}) needs a value", field=p.name)
         bound[p.name] = to_term(p, value, store)
     return bound

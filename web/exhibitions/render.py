@@ -24,6 +24,7 @@ from lxml import html as lxml_html
 from markupsafe import Markup
 
 from store.base import Store
+from web.exhibitions.controls import SectionControls
 from web.exhibitions.document import ExhibitionDoc, Section, pick, sanitise_html
 from web.exhibitions.layouts import SectionLayout, assets_for, available, choose, get_layout
 from web.exhibitions.rdf import plain_text
@@ -42,6 +43,7 @@ class SectionPage:
     data: Any = None
     compared: list[ObjectView] = field(default_factory=list)
     story: list[tuple[Markup | None, Card | None]] = field(default_factory=list)
+    controls: SectionControls | None = None  # the visitor's fields for the section's parameters
 
 
 @dataclass
@@ -81,6 +83,7 @@ def build_sections(
     link: Callable[[str], str],
     views: Mapping[str, str] | None = None,
     timeout: float | None = None,
+    controls: Mapping[str, SectionControls] | None = None,
 ) -> list[SectionPage]:
     """Every section with its cards (one store query for the whole exhibition) and its chosen view.
 
@@ -97,7 +100,7 @@ def build_sections(
         view = choose(wanted, shown)
         text = Markup(sanitise_html(pick(section.text, lang)))  # sanitised on save; again, for defence in depth
         page = SectionPage(section=section, title=pick(section.title, lang), text=text, cards=shown,
-                           view=view, views=fitting)
+                           view=view, views=fitting, controls=(controls or {}).get(section.id))
         if view.name == "compare":
             page.compared = [build_view(store, c.iri, record_graph(store, c.iri).triples, lang) for c in shown]
         elif view.name == "story":
@@ -130,9 +133,11 @@ def render_content(
     link: Callable[[str], str],
     views: Mapping[str, str] | None = None,
     timeout: float | None = None,
+    controls: Mapping[str, SectionControls] | None = None,
 ) -> Rendered:
     """Render ``doc``'s sections for ``kind`` ("page", "embed" or "print")."""
-    sections = build_sections(store, doc, results, lang, link=link, views=views, timeout=timeout)
+    sections = build_sections(store, doc, results, lang, link=link, views=views, timeout=timeout,
+                              controls=controls)
     used = [s.view for s in sections]
     if kind == "print":
         used = []
@@ -149,14 +154,16 @@ def render_content(
 
 
 def cache_key(
-    slug: str, revision: int, lang: str, kind: str, views: Mapping[str, str], results: Mapping[str, Sequence[str]]
+    slug: str, revision: int, lang: str, kind: str, views: Mapping[str, str], results: Mapping[str, Sequence[str]],
+    form: tuple = (),
 ) -> tuple:
     """Everything the content depends on; the object lists enter as a digest (a refreshed snapshot or
-    new live results make a new key)."""
+    new live results make a new key). ``form`` is what the parameter fields show and send (the page's
+    path, the visitor's values, the arguments they carry)."""
     digest = hashlib.blake2b(digest_size=16)
     for section_id in sorted(results):
         digest.update(section_id.encode() + b"\x00" + "\x01".join(results[section_id]).encode() + b"\x02")
-    return "content", slug, revision, lang, kind, tuple(sorted(views.items())), digest.hexdigest()
+    return "content", slug, revision, lang, kind, tuple(sorted(views.items())), digest.hexdigest(), form
 
 
 def view_choices(args: Mapping[str, str], doc: ExhibitionDoc) -> dict[str, str]:

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ontology.dates import year_of
-from ontology.namespaces import AAT, CRM, LA, RDFS, SROM, sparql_prologue
+from ontology.namespaces import AAT, CRM, LA, RDFS, SKOS, SROM, sparql_prologue
 from store.base import GraphResult, SolutionsResult, Store
 from web.i18n import best_literal
+from web.objects.concepts import Term, exact_matches, one_per_concept
 
 # The record graph, plus what the shared graphs say of the terms it points at (class, labels, point),
 # so a page or an RDF download of one object is complete on its own.
@@ -39,6 +40,8 @@ SELECT ?g ?museum ?museumName ?sourceId ?datestamp ?homepage ?licence ?attributi
 """
 
 PRIMARY_NAME = AAT + "300404670"
+#: statement types of a record's rights statement and credit line (ontology/MODEL.md, descriptions)
+RIGHTS_STATEMENT, CREDIT_LINE = AAT + "300435434", AAT + "300026687"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
@@ -60,12 +63,6 @@ class Index:
 
     def literals(self, subject: str, predicate: str) -> list[ox.Literal]:
         return [o for o in self.objects(subject, predicate) if isinstance(o, ox.Literal)]
-
-
-@dataclass
-class Term:
-    iri: str
-    label: str
 
 
 @dataclass
@@ -93,7 +90,9 @@ class ObjectView:
     source_id: str | None = None
     datestamp: str | None = None
     licence: str | None = None  # the museum's licence for its records (registry: dcterms:license)
+    licence_url: str | None = None  # where the licence is written, when the record names it by URL
     attribution: str | None = None  # the credit line the museum asks for
+    rights: list[str] = field(default_factory=list)  # the record's own rights lines that say something else
 
 
 def record_graph(store: Store, object_iri: str) -> GraphResult:
@@ -106,10 +105,16 @@ def build_view(store: Store, object_iri: str, triples: list[ox.Triple], lang: st
     idx = Index(triples)
 
     def label(node: str) -> str:
-        return best_literal(idx.literals(node, RDFS.label), lang) or node.rsplit("/", 1)[-1]
+        # a shared concept is named by its skos:prefLabel in every language (thesaurus graph)
+        return (best_literal(idx.literals(node, SKOS.prefLabel), lang)
+                or best_literal(idx.literals(node, RDFS.label), lang) or node.rsplit("/", 1)[-1])
+
+    term_labels: dict[str, str] = {}
 
     def terms(subject: str, predicate: str) -> list[Term]:
-        return [Term(n, label(n)) for n in idx.nodes(subject, predicate)]
+        found = [Term(n, label(n)) for n in idx.nodes(subject, predicate)]
+        term_labels.update((t.iri, t.label) for t in found)
+        return found
 
     view = ObjectView(iri=object_iri, title=best_literal(idx.literals(object_iri, RDFS.label), lang) or "")
     for name in idx.nodes(object_iri, CRM.P1_is_identified_by):
@@ -133,8 +138,14 @@ def build_view(store: Store, object_iri: str, triples: list[ox.Triple], lang: st
         view.places += terms(production, CRM.P7_took_place_at)
         view.actors += terms(production, CRM.P14_carried_out_by)
         view.techniques += terms(production, CRM.P32_used_general_technique)
+    record_rights: list[tuple[str, str]] = []  # (statement type, text)
     for text in idx.nodes(object_iri, CRM.P67i_is_referred_to_by):
-        view.descriptions += [(c.value, c.language or "") for c in idx.literals(text, CRM.P190_has_symbolic_content)]
+        contents = idx.literals(text, CRM.P190_has_symbolic_content)
+        rights_kinds = {RIGHTS_STATEMENT, CREDIT_LINE} & set(idx.nodes(text, CRM.P2_has_type))
+        if rights_kinds:
+            record_rights += [(min(rights_kinds), c.value.strip()) for c in contents if c.value.strip()]
+        else:
+            view.descriptions += [(c.value, c.language or "") for c in contents]
     for dim in idx.nodes(object_iri, CRM.P43_has_dimension):
         shown = best_literal(idx.literals(dim, RDFS.label), lang)
         if not shown:
@@ -165,7 +176,25 @@ def build_view(store: Store, object_iri: str, triples: list[ox.Triple], lang: st
         view.datestamp = rows[0]["datestamp"].value if "datestamp" in rows[0] else None
         view.licence = best_literal([r["licence"] for r in rows if "licence" in r], lang)
         view.attribution = best_literal([r["attribution"] for r in rows if "attribution" in r], lang)
+    _rights_once(view, record_rights)
+    matches = exact_matches(store, object_iri)
+    for name in ("types", "materials", "techniques", "places", "actors", "subjects"):
+        setattr(view, name, one_per_concept([t.iri for t in getattr(view, name)], term_labels, matches))
     return view
 
 
-__all__ = ["ObjectView", "build_view", "record_graph", "SROM"]
+def _rights_once(view: ObjectView, record_lines: list[tuple[str, str]]) -> None:
+    """The licence and the credit line once each: the museum's registered ones first, the record's own
+    lines only where they add something (a licence named by its URL becomes the licence's link)."""
+    for kind, line in record_lines:
+        if line.startswith(("http://", "https://")) and " " not in line:
+            view.licence_url = view.licence_url or line
+        elif kind == RIGHTS_STATEMENT and view.licence is None:
+            view.licence = line
+        elif kind == CREDIT_LINE and view.attribution is None:
+            view.attribution = line
+    said = {x.casefold() for x in (view.licence, view.attribution, view.licence_url) if x}
+    view.rights = [x for x in dict.fromkeys(line for _, line in record_lines) if x.casefold() not in said]
+
+
+__all__ = ["ObjectView", "Term", "build_view", "record_graph", "SROM"]

@@ -8,6 +8,7 @@ address (``web.accounts.throttle``). Passwords are never logged or echoed back i
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from harvesters.feed_database import FeedDatabaseError
 from ontology.iris import check_museum_id
@@ -52,16 +53,16 @@ def login():
     address = request.remote_addr or "?"
     if throttle().blocked(address, username):
         return render_template("auth/login.html", next=next_url, username=username,
-                               error="Too many failed sign-ins; wait a few minutes and try again."), 429
+                               error=gettext("Too many failed sign-ins; wait a few minutes and try again.")), 429
     account = accounts().authenticate(username, password) if username and password else None
     if account is None:
         throttle().failed(address, username)
         return render_template("auth/login.html", next=next_url, username=username,
-                               error="Wrong user name or password."), 401
+                               error=gettext("Wrong user name or password.")), 401
     throttle().succeeded(address, username)
     if account.status != "active":
-        reason = ("Your account is waiting for the hub admin's approval." if account.status == "pending"
-                  else "This account is disabled; ask the hub admin.")
+        reason = (gettext("Your account is waiting for the hub admin's approval.") if account.status == "pending"
+                  else gettext("This account is disabled; ask the hub admin."))
         return render_template("auth/login.html", next=next_url, username=username, error=reason), 403
     user = account.user()
     log_in(user)
@@ -90,17 +91,18 @@ def register():
     if registrations().blocked(address):
         wait = registrations().retry_after(address)
         return render_template("auth/register.html", form=form, done=False, min_length=MIN_PASSWORD_LENGTH,
-                               error="Too many registrations from your address; try again later."), 429, {
+                               error=gettext("Too many registrations from your address; try again later.")), 429, {
                                    "Retry-After": str(wait)}
     try:
         if password != request.form.get("password_again", ""):
-            raise AccountError("the two passwords differ")
+            raise AccountError(gettext("The two passwords differ."))
         if not form["display_name"]:
-            raise AccountError("give the museum's name")
+            raise AccountError(gettext("Give the museum's name."))
         museum_id = form["museum_id"].lower()
         check_museum_id(museum_id)
         if hub().feeds.get_museum(museum_id) is not None or accounts().museum_claimed(museum_id):
-            raise AccountError(f"the museum id {museum_id!r} is taken; choose another or ask the hub admin")
+            raise AccountError(gettext("The museum id “%(id)s” is taken; choose another or ask the hub admin.",
+                                       id=museum_id))
         accounts().create(form["username"], password, "museum", museum_id=museum_id,
                           display_name=form["display_name"], email=form["email"] or None,
                           note=form["note"] or None, status="pending")

@@ -15,10 +15,15 @@ web/exhibitions/rdf.py, the manifest web/exhibitions/iiif_manifest.py.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext
 from markupsafe import Markup
 
 from web.accounts.auth import current_user
+from web.error_pages import error_page
+from web.exhibitions.controls import section_controls
 from web.exhibitions.document import ExhibitionDoc, ExhibitionError, pick, sanitise_html
 from web.exhibitions.iiif_manifest import ManifestLinks, build_manifest, manifest_json
 from web.exhibitions.parameters import ParameterError
@@ -28,7 +33,7 @@ from web.exhibitions.repository import ExhibitionRepository
 from web.exhibitions.service import ExhibitionService
 from web.i18n import LANGUAGES, current_language
 from web.objects.cards import fetch_cards
-from web.views.common import hub, local_link, ok, store
+from web.views.common import hub, local_link, ok, store, wants_json
 
 bp = Blueprint("exhibitions", __name__)
 
@@ -72,10 +77,34 @@ def results_for(slug: str, revision: int, doc: ExhibitionDoc, *, with_visitor_ar
     try:
         results = exhibitions().section_objects(slug, revision, doc, arguments=arguments)
     except ParameterError as exc:
-        abort(400, str(exc))
+        if wants_json():
+            abort(400, str(exc))
+        abort(_bad_choice(doc, exc))
     except ExhibitionError as exc:
         abort(500, f"exhibition {slug!r} cannot be shown: {exc}")
     return results
+
+
+def _bad_choice(doc: ExhibitionDoc, exc: ParameterError) -> Response:
+    """The error page for a parameter value that does not fit: which choice, in words, and a link to the
+    same page without it (its other arguments kept)."""
+    lang = current_language()
+    labels = {p.name: pick(p.label, lang) or p.name for s in doc.sections for p in s.parameters}
+    bad = exc.field or ""
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k.partition(".")[2] != bad]
+    value = next((v for k, v in request.args.items(multi=True) if k.partition(".")[2] == bad), "")
+    message = gettext("“%(value)s” is not a possible value for “%(label)s”.", value=value[:80],
+                      label=labels.get(bad, bad)) if bad else None
+    return error_page(400, message=message, back=request.path + ("?" + urlencode(kept) if kept else ""),
+                      back_label=gettext("Show the exhibition without this choice"))
+
+
+def _form_inputs(doc: ExhibitionDoc, views: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
+    """The visitor's parameter values and the arguments the parameter forms carry along (language,
+    layouts): only known names, so that the cached content never holds a stray argument."""
+    keep = [("lang", request.args["lang"])] if request.args.get("lang") in LANGUAGES else []
+    keep += [(f"layout.{section}", name) for section, name in sorted(views.items())]
+    return visitor_arguments(request.args, doc), keep
 
 
 def content(slug: str, revision: int, doc: ExhibitionDoc, kind: str) -> tuple[Rendered, dict, tuple]:
@@ -83,11 +112,15 @@ def content(slug: str, revision: int, doc: ExhibitionDoc, kind: str) -> tuple[Re
     lang = current_language()
     results = results_for(slug, revision, doc)
     views = view_choices(request.args, doc)
-    key = cache_key(slug, revision, lang, kind, views, results)
+    arguments, keep = _form_inputs(doc, views)
+    form = (request.path, tuple(keep), tuple((s, tuple(sorted(a.items()))) for s, a in sorted(arguments.items())))
+    key = cache_key(slug, revision, lang, kind, views, results, form)
     rendered = exhibitions().cache.get(key)
     if rendered is None:
+        controls = {} if kind == "print" else section_controls(
+            store(), exhibitions().cache, doc, arguments, keep, request.path, lang, timeout=doc.time_budget)
         rendered = render_content(store(), doc, results, lang, kind=kind, link=local_link, views=views,
-                                  timeout=doc.time_budget)
+                                  timeout=doc.time_budget, controls=controls)
         exhibitions().cache.put(key, doc.cache_seconds, rendered)
     return rendered, results, key
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
 from web.exhibitions.document import pick
 from web.i18n import current_language
@@ -22,6 +22,13 @@ def index():
         for e in hub().exhibitions.repository.list(published_only=True)
     ]
     return render_template("home.html", museums=museum_rows(), exhibitions=exhibitions)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The hub's icon where browsers look for it (the pages link it too): no 404 in any console."""
+    return send_from_directory(current_app.static_folder or "static", "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600)
 
 
 @bp.get("/museums/")

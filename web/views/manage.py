@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from harvesters.feed_database import FORMATS, PROTOCOLS
 from store.base import StoreError
@@ -107,9 +108,9 @@ def save_feed(museum_id: str):
     except HubError as exc:
         return _dashboard(museum_id, form=form, error=exc, status=exc.status)
     if report is not None and report.ok:
-        flash(f"Saved. The probe found {len(report.samples)} sample records.", "ok")
+        flash(gettext("Saved. The probe found %(n)s sample records.", n=len(report.samples)), "ok")
     elif report is not None:
-        flash("Saved, but the probe found problems: see below.", "warning")
+        flash(gettext("Saved, but the probe found problems: see below."), "warning")
     return redirect(url_for("manage.museum", museum_id=saved.id) + "#probe")
 
 
@@ -135,9 +136,9 @@ def harvest(museum_id: str):
     try:
         job = hub().museums.start_harvest(museum_id, full=request.form.get("full") == "1")
     except HubError:
-        flash("A harvest of this museum is running already.", "warning")
+        flash(gettext("A harvest of this museum is running already."), "warning")
     else:
-        flash("Harvest started." + (" (full)" if job.full else ""), "ok")
+        flash(gettext("Full harvest started.") if job.full else gettext("Harvest started."), "ok")
     return redirect(url_for("manage.museum", museum_id=museum_id) + "#runs")
 
 
@@ -151,14 +152,14 @@ def removals(museum_id: str, action: str):
     try:
         decision = hub().museums.decide_removal(museum_id, action, user.username)
     except NotFound:
-        flash("No removal is waiting for confirmation.", "warning")
+        flash(gettext("No removal is waiting for confirmation."), "warning")
     else:
         if action == "confirm" and decision.applied:
-            flash(f"Removal confirmed: {decision.removed} records removed.", "ok")
+            flash(gettext("Removal confirmed: %(n)s records removed.", n=decision.removed), "ok")
         elif action == "confirm":
-            flash("Removal confirmed; a harvest is running, and the next one applies it.", "ok")
+            flash(gettext("Removal confirmed; a harvest is running, and the next one applies it."), "ok")
         else:
-            flash("Removal discarded: the records stay.", "ok")
+            flash(gettext("Removal discarded: the records stay."), "ok")
     return redirect(url_for("manage.museum", museum_id=museum_id) + "#runs")
 
 
@@ -183,7 +184,7 @@ def revoke_token(token_id: int):
     assert user is not None
     if not accounts().revoke_token(user.id, token_id):
         abort(404, "no such token")
-    flash("Token revoked.", "ok")
+    flash(gettext("Token revoked."), "ok")
     return redirect(url_for("manage.tokens"))
 
 
@@ -227,7 +228,7 @@ def create_account():
                                     display_name=form.get("display_name", ""), email=form.get("email") or None)
     except AccountError as exc:
         return _admin_page(str(exc), 422)
-    flash(f"Account {account.username} created.", "ok")
+    flash(gettext("Account %(name)s created.", name=account.username), "ok")
     return redirect(url_for("manage.admin"))
 
 

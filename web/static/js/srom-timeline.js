@@ -59,9 +59,10 @@
       margin: { item: { horizontal: 2, vertical: 6 } },
       maxHeight: 520,
       min: yearDate(Math.floor(min - span * 0.2), false),
-      max: yearDate(Math.ceil(max + span * 0.2), true),
+      // labels run to the right of their item: room after the last one, so its label is not cut by the edge
+      max: yearDate(Math.ceil(max + span * 0.4), true),
       start: yearDate(Math.floor(min - span * 0.05), false),
-      end: yearDate(Math.ceil(max + span * 0.05), true),
+      end: yearDate(Math.ceil(max + span * 0.25), true),
       zoomMin: 1000 * 3600 * 24 * 365 * 5,
       format: { minorLabels: label(bce, ce), majorLabels: function () { return ""; } }
     });

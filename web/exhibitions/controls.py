@@ -1,0 +1,179 @@
+"""The visitor's controls for a section's typed parameters: one labelled field per parameter.
+
+A section query may take typed parameters (``web.exhibitions.parameters``); the facet builder makes one per
+chosen value (``material_1``, ``date_from``...). On the public page each becomes a field of a plain GET
+form named as the permalink names it (``<section>.<parameter>=value``), so submitting the form *is* the
+permalink of the choice and works without JavaScript. This module decides what each field is:
+
+- a term of a facet (``museum``, ``material``, ``type``, ``place``, ``period``, as the facet builder names
+  them): a picker of the facet's values labelled in the visitor's language (``facets.options``); where the
+  query reaches the value through the thesaurus' ``srom:within`` only shared concepts are offered (a
+  museum's own term has no place in that closure and would find nothing);
+- ``choice``: a picker of the choices query's values; ``number`` and ``date``: a year field (a date
+  parameter's value is shown as its year); ``language``, ``literal``, ``search``, other IRIs: a text field.
+
+It reads the store only for the pickers' options and must not run section queries nor render HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ontology.thesaurus import get_thesaurus
+from store.base import Store, StoreError
+from web.exhibitions.cache import ExhibitionCache
+from web.exhibitions.document import ExhibitionDoc, Parameter, Section, pick
+from web.exhibitions.facets import TERM_FACETS, options
+from web.exhibitions.parameters import ParameterError, choices
+from web.i18n import preference
+
+_FACET_PARAMETER = re.compile(r"^(" + "|".join(TERM_FACETS) + r")(?:_\d+)?$")
+_YEAR_OF_DATE = re.compile(r"^(-?\d{1,6})(?:-01-01(?:T00:00:00)?)?$")
+OPTIONS_SECONDS = 300  # the values a facet offers change with harvests, not with every page view
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+
+
+@dataclass
+class Control:
+    """One field: ``name`` is the URL argument, ``kind`` one of select, year, text."""
+
+    name: str
+    parameter: str
+    label: str
+    kind: str
+    value: str
+    options: list[Option] = field(default_factory=list)
+    hint: str = ""
+
+
+@dataclass
+class SectionControls:
+    section: str
+    action: str  # the page the form sends to (the URL it makes is the permalink of the choice)
+    controls: list[Control]
+    keep: list[tuple[str, str]]  # the page's other arguments, carried as hidden fields
+    reset: str  # the page with this section's choices undone
+
+
+def facet_of(parameter: Parameter) -> str | None:
+    """The term facet an IRI parameter stands for, by the name the facet builder gives it."""
+    match = _FACET_PARAMETER.match(parameter.name)
+    return match.group(1) if match and parameter.type == "iri" else None
+
+
+def _within_only(section: Section, parameter: Parameter) -> bool:
+    return re.search(r"srom:within\s+\?" + re.escape(parameter.name) + r"\b", section.query) is not None
+
+
+def _facet_options(store: Store, cache: ExhibitionCache, facet: str, lang: str, timeout: float | None) -> list[Option]:
+    key = ("facet-options", facet, lang)
+    found = cache.get(key)
+    if found is None:
+        found = []
+        concepts = get_thesaurus().concepts
+        for option in options(store, facet, lang, timeout=timeout):
+            # a label stands for several terms (each museum mints its own "silk"): the shared concept
+            # among them, else the first, is the one value a parameter binds
+            iri = next((i for i in option["iris"] if i in concepts), option["iris"][0])
+            # the thesaurus names its concepts in the visitor's language (zh-Hans for zh, ...)
+            found.append(Option(iri, _concept_label(iri, lang) if iri in concepts else option["label"]))
+        # one option per name: where a concept and another term (AAT's "青铜"@zh) read the same, the concept
+        by_label: dict[str, Option] = {}
+        for item in found:
+            known = by_label.get(item.label.casefold())
+            if known is None or (item.value in concepts and known.value not in concepts):
+                by_label[item.label.casefold()] = item
+        found = list(by_label.values())
+        cache.put(key, OPTIONS_SECONDS, found)
+    return found
+
+
+def _concept_label(iri: str, lang: str) -> str:
+    """A thesaurus concept's name for a visitor reading ``lang`` (zh: Simplified before Traditional)."""
+    concept = get_thesaurus().concepts[iri]
+    tagged = {tag.lower(): text for text, tag in reversed(concept.pref_labels)}
+    return next((tagged[tag] for tag in preference(lang) if tag in tagged), None) or concept.label(lang)
+
+
+def _picker(store: Store, cache: ExhibitionCache, section: Section, parameter: Parameter, lang: str,
+            timeout: float | None) -> list[Option]:
+    facet = facet_of(parameter)
+    try:
+        if facet is not None:
+            offered = _facet_options(store, cache, facet, lang, timeout)
+            if _within_only(section, parameter):
+                concepts = get_thesaurus().concepts
+                offered = [o for o in offered if o.value in concepts]
+            return sorted(offered, key=lambda o: o.label.casefold())
+        return [Option(c["value"], c["label"]) for c in choices(store, parameter, lang, timeout=timeout)]
+    except (StoreError, ParameterError):
+        return []  # the field falls back to text: the page still shows, and the value still works
+
+
+def _shown(parameter: Parameter, value: str) -> str:
+    if parameter.type == "date":
+        match = _YEAR_OF_DATE.match(value.strip())
+        if match:
+            return str(int(match.group(1)))
+    return value
+
+
+def _control(store: Store, cache: ExhibitionCache, section: Section, parameter: Parameter, value: str, lang: str,
+             timeout: float | None) -> Control:
+    name = f"{section.id}.{parameter.name}"
+    label = pick(parameter.label, lang) or parameter.name
+    if parameter.type in ("iri", "choice") and (facet_of(parameter) or parameter.type == "choice"):
+        offered = _picker(store, cache, section, parameter, lang, timeout)
+        if offered:
+            if value and value not in {o.value for o in offered}:
+                offered = [Option(value, value), *offered]  # the curator's own value is always there
+            return Control(name, parameter.name, label, "select", value, offered)
+    if parameter.type in ("number", "date"):
+        return Control(name, parameter.name, label, "year", _shown(parameter, value))
+    return Control(name, parameter.name, label, "text", value)
+
+
+def section_controls(
+    store: Store,
+    cache: ExhibitionCache,
+    doc: ExhibitionDoc,
+    arguments: Mapping[str, Mapping[str, str]],
+    keep: list[tuple[str, str]],
+    path: str,
+    lang: str,
+    *,
+    timeout: float | None = None,
+) -> dict[str, SectionControls]:
+    """Section id → its fields, for sections with parameters. ``arguments`` are the visitor's values
+    (section → parameter → value), ``keep`` the page's other arguments (language, layouts), ``path``
+    the page the form sends to."""
+    from urllib.parse import urlencode
+
+    out: dict[str, SectionControls] = {}
+    for section in doc.sections:
+        if not section.parameters:
+            continue
+        fields: list[Control] = []
+        seen: dict[str, int] = {}
+        for parameter in section.parameters:
+            chosen = (arguments.get(section.id) or {}).get(parameter.name)
+            if chosen is None:
+                chosen = section.arguments.get(parameter.name, parameter.default or "")
+            control = _control(store, cache, section, parameter, chosen, lang, timeout)
+            seen[control.label] = seen.get(control.label, 0) + 1
+            if seen[control.label] > 1:  # two values of one facet: "Material", "Material 2"
+                control.label = f"{control.label} {seen[control.label]}"
+            fields.append(control)
+        others = [(k, v) for s, values in arguments.items() if s != section.id for k, v in
+                  ((f"{s}.{p}", v) for p, v in values.items())]
+        kept = [*keep, *others]
+        reset = path + ("?" + urlencode(kept) if kept else "") + f"#s-{section.id}"
+        out[section.id] = SectionControls(section.id, path, fields, kept, reset)
+    return out
