@@ -37,6 +37,8 @@ from ontology.iris import IriMinter
 SAMPLE_SIZE = 5
 #: the harvest's per-record steps after mapping (reconciliation, validation): ``harvesters.pipeline.RecordHook``
 RecordHook = Callable[[MappedRecord, SourceRecord, Museum], MappedRecord]
+#: notes about values a mapping could not use (bad coordinates) shown for a probe's sample records, at most
+MAX_SAMPLE_WARNINGS = 5
 PROBE_TIMEOUT = 20.0  # a probe runs while someone waits for a page; harvests get the full http_timeout
 # One quick retry at most: a harvest's patient backoff (minutes) would leave the museum staring at a form.
 PROBE_RETRY = partial(RetryPolicy, max_retries=1, backoff_base=0.5, max_backoff=2.0)
@@ -284,6 +286,7 @@ class _SampleMapper:
         museum = Museum(id=self.museum_id, name=self.museum_id, feed_url=report.url, format=report.format,
                         protocol=report.protocol, set_spec=report.set_spec, options=self.options)
         failed = 0
+        warnings: list[str] = []
         for record in records:
             sample = ProbeSample(record.identifier, record.datestamp, record.deleted)
             report.samples.append(sample)
@@ -299,12 +302,17 @@ class _SampleMapper:
                 failed += 1
                 continue
             sample.mapped = True
+            warnings += [f"{record.identifier}: {w}" for w in mapped.warnings]
             sample.label = mapped.label
             sample.triples = mapped.triple_count
             sample.object_iri = mapped.object_iri
             sample.graph_iri = mapped.graph_iri
             sample.ntriples = mapped.ntriples
             sample.shared_ntriples = mapped.shared_ntriples
+        for warning in warnings[:MAX_SAMPLE_WARNINGS]:
+            report.warn(f"Part of a value was not used (record {warning}).")
+        if len(warnings) > MAX_SAMPLE_WARNINGS:
+            report.warn(f"… and {len(warnings) - MAX_SAMPLE_WARNINGS} more such notes in the sample records.")
         if failed:
             report.warn(f"{failed} of the {len(records)} sample records cannot be mapped or fail validation; a "
                         "harvest quarantines such records with the reason shown.")

@@ -239,6 +239,8 @@ class Harvester:
             return map_source_record(record, mapping, context)
 
         def finish_record(mapped: MappedRecord, record: SourceRecord, hooks_done: int = 0) -> MappedRecord:
+            for warning in mapped.warnings:  # the mapping dropped part of a value (bad coordinates...)
+                log.warning("record %s of %s: %s", mapped.source_id, museum.id, warning)
             for hook in self.record_hooks[hooks_done:]:
                 mapped = hook(mapped, record, museum)
             return mapped
