@@ -254,3 +254,31 @@ print(json.dumps({{"outcome": run.outcome, "error": run.error, "new": run.new,
     assert quarantined["source_id"] == f"oai:big:{PAGE_RECORDS}" and "harvest_max_record_mb" in quarantined["reason"]
     assert result["peak_mb"] < PEAK_RSS_LIMIT_MB, result
     print(f"peak RSS of the harvest: {result['peak_mb']:.0f} MB")
+
+
+def test_a_large_page_reaches_the_run_in_parts_that_resume_at_the_page_start(harvest_setup: Any) -> None:
+    from harvesters.http import GuardedSession
+    from harvesters.oaipmh import RECORDS_PER_PART, OaiPmhSource
+    from harvesters.source import FeedSpec
+
+    def two_pages(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        first = "resumptionToken" not in environ.get("QUERY_STRING", "")
+        ids = [f"oai:p:{n}" for n in range(RECORDS_PER_PART * 2 + 3)] if first else ["oai:p:last"]
+        start_response("200 OK", [("Content-Type", "text/xml")])
+        return [_page(ids, "t-2" if first else None)]
+
+    with LoopbackServer(two_pages) as feed:
+        source = OaiPmhSource(FeedSpec(f"{feed.url}/oai", "lido"), GuardedSession(FeedGuard(["127.0.0.0/8"])))
+        parts = []
+        for page in source.pages(resume={"from": None, "last": None, "ordered": True, "token": None}):
+            parts.append((len([r.payload.tag for r in page.records]), page.partial, page.checkpoint))
+    start = {"from": None, "last": None, "ordered": True, "token": None}
+    assert parts[0] == (RECORDS_PER_PART, True, start) and parts[1] == (RECORDS_PER_PART, True, start)
+    assert parts[2][:2] == (3, False) and parts[2][2]["token"] == "t-2"
+    assert parts[3] == (1, False, None)
+    # the run harvests it all, and the parts sharing the page's start are no repeated resumption point
+    store, registry = harvest_setup
+    with LoopbackServer(two_pages) as feed:
+        registry.save_museum(Museum(id="parts", name="Parts", feed_url=f"{feed.url}/oai", format="lido"))
+        run = Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=100).harvest("parts")
+    assert run.outcome == "ok" and run.new == RECORDS_PER_PART * 2 + 4, run.error
