@@ -50,10 +50,14 @@ READ_FAULTS: tuple[type[BaseException], ...] = (
     requests.exceptions.ContentDecodingError, urllib3.exceptions.HTTPError, http.client.HTTPException,
 )
 STREAM_CHUNK = 256 * 1024
-#: a page (an OAI-PMH answer, a JSON document) is held in memory whole and parsed: a bigger one is refused.
-#: lxml needs ~35x a page's bytes to parse it, so 32 MB (a page of a few thousand LIDO records, far more
-#: than any feed sends) already costs ~1.1 GB; RDF dumps are streamed to disk and bounded separately.
+#: a page held in memory whole and parsed (a JSON document, a small OAI-PMH answer such as Identify): a bigger
+#: one is refused. lxml needs ~35x a page's bytes to parse it, so 32 MB already costs ~1.1 GB; ListRecords
+#: pages are streamed through a spool (harvesters.oai_page) and RDF dumps to disk, each bounded separately.
 MAX_PAGE_BYTES = 32 * 1024 * 1024
+#: defaults of the settings harvest_max_page_mb (an OAI-PMH page, streamed through a spool: see
+#: harvesters.oai_page) and harvest_max_record_mb (one record inside such a page)
+DEFAULT_MAX_STREAMED_PAGE_BYTES = 256 * 1024 * 1024
+DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024
 #: the default bound of a streamed download (an RDF dump, spooled to disk): SROM_HARVEST_MAX_DOWNLOAD_MB
 DEFAULT_MAX_DOWNLOAD_BYTES = 4096 * 1024 * 1024
 
@@ -141,8 +145,13 @@ class GuardedSession:
         retry: RetryPolicy | None = None,
         on_retry: Callable[[str], None] | None = None,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+        max_page_bytes: int = DEFAULT_MAX_STREAMED_PAGE_BYTES,
+        max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     ) -> None:
         self.guard = guard
+        #: the largest page a protocol streams through a spool (OAI-PMH), and one record inside it
+        self.max_page_bytes = max_page_bytes
+        self.max_record_bytes = max_record_bytes
         #: a response body larger than this is refused (pages: also at most MAX_PAGE_BYTES), so a feed
         #: cannot fill the hub's memory or disk
         self.max_download_bytes = max_download_bytes
@@ -162,17 +171,18 @@ class GuardedSession:
 
     def fetch(
         self, url: str, params: dict[str, str] | None, parse: Callable[[requests.Response], T], *, stream: bool = False,
-        headers: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None, max_bytes: int | None = None,
     ) -> T:
         """GET ``url`` and return ``parse(response)``; a :class:`ContentError` from ``parse`` is retried.
 
         ``stream=True``: the body is not read before ``parse`` is called; ``parse`` reads it (see
         :func:`response_body`), and a fault while it reads retries the whole request, so ``parse`` must
         start afresh on every call (it is called once per try) and clean up what it made when it raises.
+        ``max_bytes`` bounds a streamed body below ``max_download_bytes`` (an OAI-PMH page).
         """
 
         def attempt() -> T:
-            response = self._get_once(url, params, stream, headers)
+            response = self._get_once(url, params, stream, headers, max_bytes)
             try:
                 return parse(response)
             except READ_FAULTS as exc:
@@ -208,7 +218,7 @@ class GuardedSession:
                 tries += 1
 
     def _get_once(self, url: str, params: dict[str, str] | None, stream: bool = False,
-                  headers: dict[str, str] | None = None) -> requests.Response:
+                  headers: dict[str, str] | None = None, max_bytes: int | None = None) -> requests.Response:
         for _hop in range(MAX_REDIRECTS + 1):
             self.guard.check(url)  # every hop: a redirect must not reach an address the first URL could not
             try:
@@ -237,6 +247,7 @@ class GuardedSession:
                     raise TransientError(f"HTTP {status} from {response.url}", retry_after, status)
                 raise HarvestHttpError(f"HTTP {status} from {response.url}", status=status)
             limit = self.max_download_bytes if stream else min(self.max_download_bytes, MAX_PAGE_BYTES)
+            limit = min(limit, max_bytes) if max_bytes is not None else limit
             response.max_bytes = limit  # type: ignore[attr-defined]  # the hub's own attribute, read by response_body()
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > limit:
@@ -302,7 +313,8 @@ class GuardedAdapter(requests.adapters.HTTPAdapter):
 
 def _too_large(url: str, limit: int) -> str:
     size = f"{limit // (1024 * 1024):,} MB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
-    return f"the answer from {url} is larger than {size}, the most the hub reads (SROM_HARVEST_MAX_DOWNLOAD_MB)"
+    return (f"the answer from {url} is larger than {size}, the most the hub reads (harvest_max_download_mb; "
+            "an OAI-PMH page: harvest_max_page_mb)")
 
 
 class _ResponseBody(io.RawIOBase):

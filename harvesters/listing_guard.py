@@ -39,10 +39,16 @@ class ListingGuard:
         self.records = records
         self._seen: dict[str, int] = {}
 
-    def check(self, position: dict[str, Any] | None, records: int) -> None:
-        """Count one page (its position after it, its number of records); raises :class:`ListingRefused`."""
-        self.pages += 1
+    def check(self, position: dict[str, Any] | None, records: int, partial: bool = False) -> None:
+        """Count one page (its position after it, its number of records); raises :class:`ListingRefused`.
+
+        ``partial``: a part of a large page, more of it follow: only its records count (its position is
+        the page's start, which the page's later parts share)."""
         self.records += records
+        if partial:
+            self._check_records()
+            return
+        self.pages += 1
         if position is not None:
             key = _fingerprint(position)
             if key in self._seen:
@@ -54,6 +60,9 @@ class ListingGuard:
         if self.pages > self.max_pages:
             raise ListingRefused(f"the listing passed {self.max_pages} pages in one run (harvest_max_pages); "
                                  "stopped. Raise the setting if the feed is really that long.")
+        self._check_records()
+
+    def _check_records(self) -> None:
         if self.records > self.max_records:
             raise ListingRefused(f"the listing passed {self.max_records} records in one run "
                                  "(harvest_max_records); stopped. Raise the setting if the feed is really that long.")

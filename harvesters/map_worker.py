@@ -32,7 +32,7 @@ from typing import Any
 from lxml import etree
 
 from harvesters.errors import HarvestError
-from harvesters.http import DEFAULT_MAX_DOWNLOAD_BYTES
+from harvesters.http import DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_STREAMED_PAGE_BYTES
 from harvesters.mapping_overrides import MappingOverrides
 from harvesters.source import FeedSpec, SourcePage, SourceRecord
 from mappings import RecordError
@@ -61,6 +61,8 @@ class PreparedPage:
     response_date: str | None = None
     #: how many of the harvest's record hooks already ran on these records (in the worker)
     hooks_done: int = 0
+    #: one part of a large page, more of it follow (harvesters.source.SourcePage.partial)
+    partial: bool = False
 
 
 def portable_hooks(hooks: list[Callable[..., Any]]) -> list[str]:
@@ -84,6 +86,8 @@ def map_source_record(record: SourceRecord, mapping, context):  # mapping types 
     """The harvest's mapping step for one record (raises ``RecordError``): its payload, or for XML the record
     element inside it, through ``mapping``."""
     element = record.payload
+    if record.problem:
+        raise RecordError(record.identifier, record.problem)
     if element is None:
         raise RecordError(record.identifier, "the record has no metadata")
     if mapping.root_tags and element.tag not in mapping.root_tags:
@@ -111,7 +115,7 @@ def prepare(page: SourcePage, map_record: Callable[[SourceRecord], Any], error_t
             records.append(PreparedRecord(bare, map_record(r)))
         except error_type as exc:
             records.append(PreparedRecord(bare, error=getattr(exc, "reason", str(exc))))
-    return PreparedPage(records, page.checkpoint, page.complete_list_size, page.response_date)
+    return PreparedPage(records, page.checkpoint, page.complete_list_size, page.response_date, partial=page.partial)
 
 
 @dataclass
@@ -131,6 +135,8 @@ class WorkerJob:
     #: record hooks to run in the worker after mapping (see :func:`portable_hooks`)
     hooks: list[str] = field(default_factory=list)
     max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES  # the harvest's (harvesters.http.GuardedSession)
+    max_page_bytes: int = DEFAULT_MAX_STREAMED_PAGE_BYTES
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
 
 
 def worker_pages(job: WorkerJob, on_message: Callable[[str], None]) -> Iterator[PreparedPage]:
@@ -188,7 +194,8 @@ def _worker_main(job: WorkerJob, channel: Any, parent_pid: int) -> None:
         http = GuardedSession(FeedGuard(job.allowed_networks), timeout=job.http_timeout,
                               retry=RetryPolicy(max_retries, base, cap),
                               on_retry=lambda message: send(("message", message)),
-                              max_download_bytes=job.max_download_bytes)
+                              max_download_bytes=job.max_download_bytes, max_page_bytes=job.max_page_bytes,
+                              max_record_bytes=job.max_record_bytes)
         mapping = museum_mapping(job.registry_path, job.museum_id, job.feed.format)
         context = MappingContext(minter=IriMinter(job.minter_base), museum=job.museum_id)
 

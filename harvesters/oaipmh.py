@@ -1,19 +1,26 @@
 """OAI-PMH 2.0 client: Identify and ListRecords with resumption tokens.
 
 Owns the protocol (requests, page parsing, errors); it does not map, store or checkpoint — the harvest
-run (``harvesters.run``) does. Unlike Sickle, every page is parsed once with the hub's safe parser,
-broken XML is an error (never ``recover=True``), and ``noRecordsMatch`` is an empty, successful answer.
+run (``harvesters.run``) does. Unlike Sickle, every answer is parsed with the hub's safe parser, broken
+XML is an error (never ``recover=True``), and ``noRecordsMatch`` is an empty, successful answer. A
+ListRecords page is streamed (``harvesters.oai_page``: checked whole in a first pass, then read record
+by record), so its size costs a spool, not memory; a large page reaches the harvest in parts of
+:data:`RECORDS_PER_PART` records.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
+from typing import IO
 
+import requests
 from lxml import etree
 
 from harvesters.errors import HarvestError
 from harvesters.http import ContentError, GuardedSession
+from harvesters.oai_page import PageRecord, PageSummary, PageUnreadable, read_records, scan, spool
 from harvesters.source import Source, SourcePage, SourceRecord
 from mappings.xml import parse_bytes
 
@@ -57,22 +64,23 @@ _ERRORS: dict[str, type[OaiError]] = {
 
 
 # --- models ------------------------------------------------------------------------------------
-@dataclass
-class OaiRecord:
-    identifier: str
-    datestamp: str
-    deleted: bool
-    sets: list[str]
-    metadata: etree._Element | None  # the first element inside <metadata>; None for deleted records
+#: one record of a ListRecords page (its metadata element is valid until the next record is taken)
+OaiRecord = PageRecord
 
 
 @dataclass
 class ListRecordsPage:
-    records: list[OaiRecord]
+    #: the page's records, read as they are taken (a page is streamed: ``harvesters.oai_page``)
+    records: Iterator[OaiRecord]
     resumption_token: str | None  # None or "" on the last page
     complete_list_size: int | None
     cursor: int | None
     response_date: str
+    record_count: int = 0
+    #: the page's datestamps: the first, the latest, and whether each was at least the ones before it
+    first_datestamp: str | None = None
+    max_datestamp: str | None = None
+    in_datestamp_order: bool = True
 
 
 @dataclass
@@ -208,8 +216,41 @@ class OaiClient:
                 params["from"] = from_
             if until:
                 params["until"] = until
-        root = self._request(params)
-        return _parse_list_records(root)
+        fp, summary = self.http.fetch(self.base_url, params, self._scan_page, stream=True,
+                                      max_bytes=self.http.max_page_bytes)
+        try:
+            self._raise_errors(summary)
+        except BaseException:
+            fp.close()
+            raise
+        if summary.element != "ListRecords":  # noRecordsMatch
+            fp.close()
+            return ListRecordsPage(iter(()), None, 0, 0, summary.response_date)
+        return ListRecordsPage(
+            read_records(fp, summary, self.http.max_record_bytes), summary.resumption_token,
+            _int(summary.complete_list_size), _int(summary.cursor), summary.response_date,
+            record_count=summary.records, first_datestamp=summary.first_datestamp,
+            max_datestamp=summary.max_datestamp, in_datestamp_order=summary.in_datestamp_order,
+        )
+
+    def _scan_page(self, response: requests.Response) -> tuple[IO[bytes], PageSummary]:
+        """A ListRecords answer spooled and checked (inside the retry loop: a broken page is fetched again)."""
+        fp = spool(response)
+        try:
+            return fp, scan(fp, self.http.max_record_bytes)
+        except PageUnreadable as exc:
+            fp.close()
+            raise OaiProtocolError(f"{exc} (from {self.base_url}, ListRecords)") from exc
+        except BaseException:
+            fp.close()
+            raise
+
+    @staticmethod
+    def _raise_errors(summary: PageSummary) -> None:
+        for code, text in summary.errors:
+            if code == "noRecordsMatch":
+                continue
+            raise _ERRORS.get(code, OaiError)(f"{code}: {text or code}", code=code)
 
     def list_records(self, metadata_prefix: str, **kwargs: str | None) -> Iterator[ListRecordsPage]:
         """Every page of a ListRecords list, following resumption tokens."""
@@ -218,43 +259,6 @@ class OaiClient:
         while page.resumption_token:
             page = self.list_records_page(resumption_token=page.resumption_token)
             yield page
-
-
-def _parse_list_records(root: etree._Element) -> ListRecordsPage:
-    response_date = (root.findtext(f"{_OAI}responseDate") or "").strip()
-    node = root.find(f"{_OAI}ListRecords")
-    if node is None:  # noRecordsMatch
-        return ListRecordsPage([], None, 0, 0, response_date)
-    records = []
-    for rec in node.iterfind(f"{_OAI}record"):
-        header = rec.find(f"{_OAI}header")
-        if header is None:
-            raise OaiProtocolError("a <record> without <header>")
-        identifier = (header.findtext(f"{_OAI}identifier") or "").strip()
-        if not identifier:
-            raise OaiProtocolError("a record header without <identifier>")
-        deleted = header.get("status") == "deleted"
-        metadata = None
-        if not deleted:
-            container = rec.find(f"{_OAI}metadata")
-            if container is not None:
-                metadata = next((child for child in container if isinstance(child.tag, str)), None)
-        records.append(
-            OaiRecord(
-                identifier=identifier,
-                datestamp=(header.findtext(f"{_OAI}datestamp") or "").strip(),
-                deleted=deleted,
-                sets=[(s.text or "").strip() for s in header.iterfind(f"{_OAI}setSpec")],
-                metadata=metadata,
-            )
-        )
-    token_node = node.find(f"{_OAI}resumptionToken")
-    token = size = cursor = None
-    if token_node is not None:
-        token = (token_node.text or "").strip() or None
-        size = _int(token_node.get("completeListSize"))
-        cursor = _int(token_node.get("cursor"))
-    return ListRecordsPage(records, token, size, cursor, response_date)
 
 
 def _int(value: str | None) -> int | None:
@@ -266,6 +270,8 @@ def _int(value: str | None) -> int | None:
 
 #: how often one listing may be restarted after badResumptionToken before the run gives up
 MAX_LIST_RESTARTS = 3
+#: a page's records reach the harvest in parts of at most this many (their mapped triples are held per part)
+RECORDS_PER_PART = 500
 
 
 class OaiPmhSource(Source):
@@ -295,6 +301,7 @@ class OaiPmhSource(Source):
         restarts = 0
         token = state.get("token")
         while True:
+            start = dict(state)  # where this page is fetched from: the checkpoint of its first parts
             try:
                 if token:
                     page = client.list_records_page(resumption_token=token)
@@ -310,18 +317,29 @@ class OaiPmhSource(Source):
                     state["from"] = state["last"]
                 token = None
                 continue
-            for r in page.records:
-                if r.datestamp:
-                    if state.get("last") and r.datestamp < state["last"]:
-                        state["ordered"] = False
-                    state["last"] = max(r.datestamp, state.get("last") or "")
+            if page.first_datestamp:
+                last = state.get("last")
+                if not page.in_datestamp_order or (last and page.first_datestamp < last):
+                    state["ordered"] = False
+                state["last"] = max(page.max_datestamp or "", last or "")
             token = page.resumption_token
             state["token"] = token
-            yield SourcePage(
-                records=[SourceRecord(r.identifier, r.datestamp, r.deleted, r.metadata) for r in page.records],
-                checkpoint=dict(state) if token else None,
-                complete_list_size=page.complete_list_size,
-                response_date=page.response_date or None,
-            )
+            yield from _parts(page, start, dict(state) if token else None)
             if not token:
                 return
+
+
+def _parts(page: ListRecordsPage, start: dict, checkpoint: dict | None) -> Iterator[SourcePage]:
+    """A page as SourcePages of at most RECORDS_PER_PART records; all but the last are ``partial``, their
+    checkpoint the page's start (a run stopped half-way through the page reads it again)."""
+    parts = max(1, -(-page.record_count // RECORDS_PER_PART))
+    for part in range(parts):
+        last = part == parts - 1
+        records = page.records if last else islice(page.records, RECORDS_PER_PART)
+        yield SourcePage(
+            records=(SourceRecord(r.identifier, r.datestamp, r.deleted, r.metadata, r.problem) for r in records),
+            checkpoint=checkpoint if last else start,
+            complete_list_size=page.complete_list_size,
+            response_date=page.response_date or None,
+            partial=not last,
+        )

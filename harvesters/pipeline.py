@@ -338,7 +338,7 @@ class Pipeline:
             for page in prefetch(pages):
                 now = time.perf_counter()
                 timings["wait_pages"] += now - clock
-                self.state.pages += 1
+                self.state.pages += 0 if page.partial else 1
                 self.state.complete_list_size = page.complete_list_size or self.state.complete_list_size
                 self._add_page(batch, page)
                 clock = time.perf_counter()

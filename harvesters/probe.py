@@ -17,9 +17,10 @@ the mapped N-Triples, with the same code that renders the hub's object cards.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,8 @@ from ontology.iris import IriMinter
 SAMPLE_SIZE = 5
 #: the harvest's per-record steps after mapping (reconciliation, validation): ``harvesters.pipeline.RecordHook``
 RecordHook = Callable[[MappedRecord, SourceRecord, Museum], MappedRecord]
+#: notes about values a mapping could not use (bad coordinates) shown for a probe's sample records, at most
+MAX_SAMPLE_WARNINGS = 5
 PROBE_TIMEOUT = 20.0  # a probe runs while someone waits for a page; harvests get the full http_timeout
 # One quick retry at most: a harvest's patient backoff (minutes) would leave the museum staring at a form.
 PROBE_RETRY = partial(RetryPolicy, max_retries=1, backoff_base=0.5, max_backoff=2.0)
@@ -221,9 +224,10 @@ def _probe_oai(report: ProbeReport, http: GuardedSession, mapper: _SampleMapper,
         report.error(f"ListRecords failed: {exc}")
         return
     report.complete_list_size = page.complete_list_size
-    records = [SourceRecord(r.identifier, r.datestamp, r.deleted, r.metadata) for r in page.records]
-    mapper.map_samples(report, records[:size])
-    if not records:
+    # Each record is mapped before the next is read (a page is streamed: harvesters.oai_page).
+    mapper.map_samples(report, (SourceRecord(r.identifier, r.datestamp, r.deleted, r.metadata, r.problem)
+                                for r in islice(page.records, size)))
+    if not page.record_count:
         report.warn("ListRecords returned no records" + (f" in set {report.set_spec!r}." if report.set_spec else "."))
 
 
@@ -248,11 +252,10 @@ def _probe_source(
     except Exception as exc:  # a feed's fault of any kind is a message for the museum
         _unreachable(report, exc)
         return
-    if page is None or not page.records:
+    if page is not None:
+        report.complete_list_size = page.complete_list_size
+    if page is None or not mapper.map_samples(report, islice(page.records, size)):
         report.warn("The feed returned no records.")
-        return
-    report.complete_list_size = page.complete_list_size
-    mapper.map_samples(report, page.records[:size])
 
 
 def _first_page(source: Any, size: int) -> SourcePage | None:
@@ -274,7 +277,8 @@ class _SampleMapper:
     hooks: Sequence[RecordHook]
     registry_path: Path | None = None
 
-    def map_samples(self, report: ProbeReport, records: list[SourceRecord]) -> None:
+    def map_samples(self, report: ProbeReport, records: Iterable[SourceRecord]) -> int:
+        """Map ``records`` (each before the next is taken) into the report's samples; returns how many."""
         assert report.format is not None
         if self.registry_path is not None:
             mapping = museum_mapping(self.registry_path, self.museum_id, report.format)
@@ -283,8 +287,10 @@ class _SampleMapper:
         context = MappingContext(minter=self.minter, museum=self.museum_id)
         museum = Museum(id=self.museum_id, name=self.museum_id, feed_url=report.url, format=report.format,
                         protocol=report.protocol, set_spec=report.set_spec, options=self.options)
-        failed = 0
+        failed = sampled = 0
+        warnings: list[str] = []
         for record in records:
+            sampled += 1
             sample = ProbeSample(record.identifier, record.datestamp, record.deleted)
             report.samples.append(sample)
             if record.deleted:
@@ -299,15 +305,21 @@ class _SampleMapper:
                 failed += 1
                 continue
             sample.mapped = True
+            warnings += [f"{record.identifier}: {w}" for w in mapped.warnings]
             sample.label = mapped.label
             sample.triples = mapped.triple_count
             sample.object_iri = mapped.object_iri
             sample.graph_iri = mapped.graph_iri
             sample.ntriples = mapped.ntriples
             sample.shared_ntriples = mapped.shared_ntriples
+        for warning in warnings[:MAX_SAMPLE_WARNINGS]:
+            report.warn(f"Part of a value was not used (record {warning}).")
+        if len(warnings) > MAX_SAMPLE_WARNINGS:
+            report.warn(f"… and {len(warnings) - MAX_SAMPLE_WARNINGS} more such notes in the sample records.")
         if failed:
-            report.warn(f"{failed} of the {len(records)} sample records cannot be mapped or fail validation; a "
+            report.warn(f"{failed} of the {sampled} sample records cannot be mapped or fail validation; a "
                         "harvest quarantines such records with the reason shown.")
+        return sampled
 
 
 def probe_feed_by_value(url: str, protocol: str, metadata_format: str | None, *, allowed_networks: list[str],

@@ -32,7 +32,13 @@ from harvesters.confinement import confine_hook
 from harvesters.errors import HarvestBusy
 from harvesters.feed_database import FeedDatabase, HarvestRun, Museum
 from harvesters.guard import FeedGuard
-from harvesters.http import DEFAULT_MAX_DOWNLOAD_BYTES, GuardedSession, RetryPolicy
+from harvesters.http import (
+    DEFAULT_MAX_DOWNLOAD_BYTES,
+    DEFAULT_MAX_RECORD_BYTES,
+    DEFAULT_MAX_STREAMED_PAGE_BYTES,
+    GuardedSession,
+    RetryPolicy,
+)
 from harvesters.listing_guard import DEFAULT_MAX_PAGES, DEFAULT_MAX_RECORDS, ListingGuard
 from harvesters.map_worker import (
     WORKER_THRESHOLD,
@@ -95,6 +101,8 @@ class Harvester:
         batch_size: int = 500,
         http_timeout: float = 60.0,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+        max_page_bytes: int = DEFAULT_MAX_STREAMED_PAGE_BYTES,
+        max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
         retry: RetryPolicy | None = None,
         max_drop_share: float = 0.15,
         record_hooks: Sequence[RecordHook] = (),
@@ -113,6 +121,9 @@ class Harvester:
         self.http_timeout = http_timeout
         #: the largest response body a harvest reads (harvesters.http.GuardedSession)
         self.max_download_bytes = max_download_bytes
+        #: the largest OAI-PMH page (streamed through a spool) and record in it (harvesters.oai_page)
+        self.max_page_bytes = max_page_bytes
+        self.max_record_bytes = max_record_bytes
         self.retry = retry or RetryPolicy()
         self.max_drop_share = max_drop_share
         #: per-record steps after mapping (reconciliation, validation): see ``harvesters.pipeline``
@@ -167,7 +178,8 @@ class Harvester:
             state.resumed = run.attempts > 1
             http = GuardedSession(self.guard, timeout=self.http_timeout, retry=self.retry,
                                   on_retry=lambda message: self._note(run.id, state, message),
-                                  max_download_bytes=self.max_download_bytes)
+                                  max_download_bytes=self.max_download_bytes, max_page_bytes=self.max_page_bytes,
+                                  max_record_bytes=self.max_record_bytes)
             try:
                 self._execute(museum, run, state, http, token, progress)
                 if run.full:
@@ -247,6 +259,8 @@ class Harvester:
             return map_source_record(record, mapping, context)
 
         def finish_record(mapped: MappedRecord, record: SourceRecord, hooks_done: int = 0) -> MappedRecord:
+            for warning in mapped.warnings:  # the mapping dropped part of a value (bad coordinates...)
+                log.warning("record %s of %s: %s", mapped.source_id, museum.id, warning)
             for hook in self.record_hooks[hooks_done:]:
                 mapped = hook(mapped, record, museum)
             return mapped
@@ -264,14 +278,15 @@ class Harvester:
                 yield prepare(page, map_record, RecordError)
                 size = page.complete_list_size or 0
                 if (self.map_worker_threshold and page.checkpoint and size >= self.map_worker_threshold
-                        and source.resumes_cheaply):
+                        and source.resumes_cheaply and not page.partial):
                     pages.close()  # a large feed: the rest is fetched and mapped on the other core
                     job = WorkerJob(
                         museum.protocol, feed, museum.id, self.minter.base, str(self.registry.path),
                         [str(n) for n in self.guard.allowed], self.http_timeout,
                         (self.retry.max_retries, self.retry.backoff_base, self.retry.max_backoff),
                         resume=page.checkpoint, hooks=portable_hooks(self.record_hooks),
-                        max_download_bytes=self.max_download_bytes,
+                        max_download_bytes=self.max_download_bytes, max_page_bytes=self.max_page_bytes,
+                        max_record_bytes=self.max_record_bytes,
                     )
                     yield from worker_pages(job, lambda message: self._note(run.id, state, message))
                     return
@@ -282,7 +297,7 @@ class Harvester:
         def pages() -> Iterator[PreparedPage]:
             response_date = run.response_date
             for page in listing():
-                guard.check(page.checkpoint, len(page.records))
+                guard.check(page.checkpoint, len(page.records), page.partial)
                 if response_date is None:
                     response_date = page.response_date or utc_now()
                     self.registry.update_run(run.id, response_date=response_date)
@@ -415,6 +430,8 @@ def harvester_options(settings: Mapping[str, Any], *, sleep: Callable[[float], N
         "batch_size": int(settings.get("HARVEST_BATCH_SIZE", 500)),
         "http_timeout": float(settings.get("HTTP_TIMEOUT", 60.0)),
         "max_download_bytes": int(settings.get("HARVEST_MAX_DOWNLOAD_MB", 4096)) * 1024 * 1024,
+        "max_page_bytes": int(settings.get("HARVEST_MAX_PAGE_MB", DEFAULT_MAX_STREAMED_PAGE_BYTES >> 20)) << 20,
+        "max_record_bytes": int(settings.get("HARVEST_MAX_RECORD_MB", DEFAULT_MAX_RECORD_BYTES >> 20)) << 20,
         "retry": retry,
         "max_drop_share": float(settings.get("HARVEST_MAX_DROP_SHARE", 0.15)),
         "map_worker_threshold": int(settings.get("HARVEST_MAP_WORKER_THRESHOLD", WORKER_THRESHOLD)) or None,

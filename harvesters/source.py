@@ -10,7 +10,7 @@ the interface and the values a source gives (:class:`SourceRecord`, :class:`Sour
 from __future__ import annotations
 
 import abc
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,24 +22,31 @@ class SourceRecord:
     """One record as the source gives it.
 
     ``payload`` is what the record's mapping takes: an lxml element for XML formats (LIDO, oai_dc, EDM),
-    a parsed JSON-LD document (dict) for Linked Art, N-Triples text for RDF sources. None when deleted.
+    a parsed JSON-LD document (dict) for Linked Art, N-Triples text for RDF sources. None when deleted,
+    or when ``problem`` says why the source could not give it (too large): the run quarantines the record.
     """
 
     identifier: str
     datestamp: str | None
     deleted: bool
     payload: Any = None
+    problem: str | None = None
 
 
 @dataclass
 class SourcePage:
-    records: list[SourceRecord]
+    #: a list, or an iterator read as the page is parsed (OAI-PMH): an XML payload is then valid until the
+    #: next record is taken, so a consumer handles each record before taking the next
+    records: Iterable[SourceRecord]
     #: JSON-serialisable state from which the listing continues after this page (token, next page URL);
     #: None on the last page. The run stores it after the page's records are in the store.
     checkpoint: dict[str, Any] | None = None
     complete_list_size: int | None = None
     #: the server's own time for this answer (OAI responseDate), the next incremental harvest's `from`
     response_date: str | None = None
+    #: True: one part of a large page, more of the same page follow; its checkpoint is where the page starts
+    #: (the listing guard counts the page, and the run its pages, at the page's last part only)
+    partial: bool = False
 
 
 @dataclass

@@ -56,6 +56,8 @@ class MappedRecord:
     shared_ntriples: str = ""
     #: terms no shared concept matched, as (kind, label, language), for the unmatched-terms review
     unmatched: tuple[tuple[str, str, str | None], ...] = ()
+    #: what the mapping read but could not use (bad coordinates dropped, a measurement not understood)
+    warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Every term is checked here, whichever mapping made the record: one invalid IRI (two '#', a bad

@@ -21,7 +21,7 @@ from .declarative.engine import Mapping
 from .errors import DocumentError, RecordError
 from .records import MappedRecord, MappingContext
 from .registry import get_mapping
-from .xml import SAFE_OPTIONS
+from .xml import SAFE_OPTIONS, release
 
 Source = bytes | bytearray | IO[bytes]
 
@@ -30,18 +30,6 @@ def _open(source: Source) -> IO[bytes]:
     if isinstance(source, bytes | bytearray):
         return io.BytesIO(bytes(source))
     return source
-
-
-def _release(el: etree._Element) -> None:
-    """Free a handled record and every finished sibling before it and before its ancestors."""
-    el.clear(keep_tail=True)
-    node: etree._Element | None = el
-    while node is not None:
-        parent = node.getparent()
-        if parent is not None:
-            while node.getprevious() is not None:
-                del parent[0]
-        node = parent
 
 
 def iter_xml_records(source: Source, tags: Iterable[str]) -> Iterator[etree._Element]:
@@ -55,7 +43,7 @@ def iter_xml_records(source: Source, tags: Iterable[str]) -> Iterator[etree._Ele
     try:
         for _event, el in context:
             yield el
-            _release(el)
+            release(el)
     except etree.XMLSyntaxError as exc:
         raise DocumentError("document", f"not well-formed XML: {exc}") from exc
 

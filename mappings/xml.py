@@ -8,7 +8,7 @@ project comes from here.
 from __future__ import annotations
 
 import re
-from typing import TypedDict, Unpack
+from typing import Literal, TypedDict, Unpack
 
 from lxml import etree
 
@@ -46,6 +46,27 @@ SAFE_OPTIONS: SafeOptions = {
 def safe_parser(**options: Unpack[ParserOptions]) -> etree.XMLParser:
     """An lxml parser that never resolves entities, loads DTDs or touches the network."""
     return etree.XMLParser(**SAFE_OPTIONS, **options)
+
+
+def safe_pull_parser(
+    events: tuple[Literal["start", "end"], ...], tag: str | tuple[str, ...] | None = None
+) -> etree.XMLPullParser:
+    """A feed-driven parser (``feed(bytes)``, ``read_events()``) with the safe switches, for documents read
+    as they arrive or chunk by chunk from a spool (OAI-PMH pages, ``harvesters.oai_page``)."""
+    return etree.XMLPullParser(events=events, tag=tag, remove_pis=True, **SAFE_OPTIONS)
+
+
+def release(el: etree._Element) -> None:
+    """Free a handled element and every finished sibling before it and before its ancestors, so that a
+    document read element by element holds one record at a time, not everything read so far."""
+    el.clear(keep_tail=True)
+    node: etree._Element | None = el
+    while node is not None:
+        parent = node.getparent()
+        if parent is not None:
+            while node.getprevious() is not None:
+                del parent[0]
+        node = parent
 
 
 def parse_bytes(data: bytes) -> etree._Element:

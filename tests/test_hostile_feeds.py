@@ -198,3 +198,87 @@ def test_srom_map_never_prints_an_invalid_iri(tmp_path: Path) -> None:
     import pyoxigraph as ox
 
     assert list(ox.parse(result.stdout.encode(), format=ox.RdfFormat.N_QUADS))  # what it printed parses
+
+
+# --- class 8: memory from one page ---------------------------------------------------------------------
+PAGE_RECORDS = 1000  # of ~100 KB each: a 100 MB ListRecords page, with one 20 MB record after them
+PADDING = "<dc:publisher>" + "p" * 86 + "</dc:publisher>"  # 100 bytes the oai_dc mapping does not read
+PEAK_RSS_LIMIT_MB = 200  # the whole-page parse of the same page needs several GB
+
+
+def _oai_dc(n: int, padding: int) -> bytes:
+    return (f'<record><header><identifier>oai:big:{n}</identifier><datestamp>2025-01-01</datestamp></header>'
+            f'<metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"'
+            f' xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Big page object {n}</dc:title>'
+            f'<dc:identifier>BIG-{n}</dc:identifier>{PADDING * padding}</oai_dc:dc></metadata></record>').encode()
+
+
+def big_page(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+    """One ListRecords page of ~120 MB, generated as it is sent (the test process never holds it)."""
+    start_response("200 OK", [("Content-Type", "text/xml")])
+    yield (f'<?xml version="1.0"?><OAI-PMH xmlns="{OAI}"><responseDate>2025-01-02T00:00:00Z</responseDate>'
+           f'<request verb="ListRecords">x</request><ListRecords>').encode()
+    for n in range(PAGE_RECORDS):
+        yield _oai_dc(n, 1000)
+    yield _oai_dc(PAGE_RECORDS, 200_000)  # 20 MB: more than harvest_max_record_mb allows
+    yield b"</ListRecords></OAI-PMH>"
+
+
+def test_a_100_mb_oai_page_is_harvested_in_bounded_memory(tmp_path: Path) -> None:
+    import json
+
+    with LoopbackServer(big_page) as feed:
+        done = subprocess.run([sys.executable, "-c", f"""
+import json, resource
+from harvesters.feed_database import FeedDatabase, Museum
+from harvesters.guard import FeedGuard
+from harvesters.run import Harvester
+from ontology.iris import IriMinter
+from store.embedded import EmbeddedStore
+from web.hub import database_path
+from pathlib import Path
+minter = IriMinter("https://hub.example.org")
+store = EmbeddedStore(None, minter.provenance_graph())
+registry = FeedDatabase(database_path(Path({str(tmp_path)!r})))
+registry.save_museum(Museum(id="big", name="Big", feed_url={feed.url + '/oai'!r}, format="oai_dc"))
+run = Harvester(store, registry, minter, FeedGuard(["127.0.0.0/8"]), map_worker_threshold=None).harvest("big")
+print(json.dumps({{"outcome": run.outcome, "error": run.error, "new": run.new,
+                  "quarantined": registry.quarantined("big"),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}, default=str))
+"""], capture_output=True, text=True, timeout=600, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["outcome"] == "ok", result["error"]
+    assert result["new"] == PAGE_RECORDS
+    [quarantined] = result["quarantined"]
+    assert quarantined["source_id"] == f"oai:big:{PAGE_RECORDS}" and "harvest_max_record_mb" in quarantined["reason"]
+    assert result["peak_mb"] < PEAK_RSS_LIMIT_MB, result
+    print(f"peak RSS of the harvest: {result['peak_mb']:.0f} MB")
+
+
+def test_a_large_page_reaches_the_run_in_parts_that_resume_at_the_page_start(harvest_setup: Any) -> None:
+    from harvesters.http import GuardedSession
+    from harvesters.oaipmh import RECORDS_PER_PART, OaiPmhSource
+    from harvesters.source import FeedSpec
+
+    def two_pages(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        first = "resumptionToken" not in environ.get("QUERY_STRING", "")
+        ids = [f"oai:p:{n}" for n in range(RECORDS_PER_PART * 2 + 3)] if first else ["oai:p:last"]
+        start_response("200 OK", [("Content-Type", "text/xml")])
+        return [_page(ids, "t-2" if first else None)]
+
+    with LoopbackServer(two_pages) as feed:
+        source = OaiPmhSource(FeedSpec(f"{feed.url}/oai", "lido"), GuardedSession(FeedGuard(["127.0.0.0/8"])))
+        parts = []
+        for page in source.pages(resume={"from": None, "last": None, "ordered": True, "token": None}):
+            parts.append((len([r.payload.tag for r in page.records]), page.partial, page.checkpoint))
+    start = {"from": None, "last": None, "ordered": True, "token": None}
+    assert parts[0] == (RECORDS_PER_PART, True, start) and parts[1] == (RECORDS_PER_PART, True, start)
+    assert parts[2][:2] == (3, False) and parts[2][2]["token"] == "t-2"
+    assert parts[3] == (1, False, None)
+    # the run harvests it all, and the parts sharing the page's start are no repeated resumption point
+    store, registry = harvest_setup
+    with LoopbackServer(two_pages) as feed:
+        registry.save_museum(Museum(id="parts", name="Parts", feed_url=f"{feed.url}/oai", format="lido"))
+        run = Harvester(store, registry, MINTER, FeedGuard(["127.0.0.0/8"]), batch_size=100).harvest("parts")
+    assert run.outcome == "ok" and run.new == RECORDS_PER_PART * 2 + 4, run.error

@@ -134,3 +134,114 @@ def test_deterministic(ctx):
     assert [getattr(r, "ntriples", None) for r in records("listrecords-silk-road.xml", ctx)] == [
         getattr(r, "ntriples", None) for r in records("listrecords-silk-road.xml", ctx)
     ]
+
+
+# --- issue 13, point 13: DCMI Point / Box, DCMI Type and measurements are read as what they are ----------
+DEMO_DC = Path(__file__).parent.parent / "demo" / "museums" / "koeln-glass" / "records.xml"
+
+
+def dc_record(*elements: str, ctx: MappingContext) -> MappedRecord:
+    body = "".join(elements)
+    root = parse_bytes(
+        '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/">'
+        f'<dc:title xml:lang="en">Bowl</dc:title><dc:identifier>XA-1</dc:identifier>{body}</oai_dc:dc>'.encode()
+    )
+    return get_mapping("oai_dc").map_record(root, ctx)
+
+
+PLACE = "?o crm:P108i_was_produced_by/crm:P7_took_place_at ?pl . ?pl a crm:E53_Place ; rdfs:label "
+
+
+def test_a_dcmi_point_is_a_place_with_its_name_and_coordinates(ctx):
+    rec = dc_record("<dc:coverage>name=Samarkand; east=66.9597; north=39.6542</dc:coverage>", ctx=ctx)
+    assert ask(rec, PLACE + "'Samarkand' ; crm:P168_place_is_defined_by"
+                            " 'POINT(66.9597 39.6542)'^^<http://www.opengis.net/ont/geosparql#wktLiteral>")
+    assert not ask(rec, "?x rdfs:label ?l . FILTER(CONTAINS(?l, 'east='))")
+    assert ask(rec, "?o crm:P108i_was_produced_by/crm:P7_took_place_at <https://w3id.org/srom/concept/place/samarkand>")
+    assert rec.warnings == ()
+
+
+def test_a_dcmi_box_is_a_place_at_its_centre(ctx):
+    rec = dc_record("<dcterms:spatial xml:lang='en'>name=Sogdiana; northlimit=40.5; southlimit=38.5;"
+                    " westlimit=65; eastlimit=69</dcterms:spatial>", ctx=ctx)
+    assert ask(rec, PLACE + "'Sogdiana'@en ; crm:P168_place_is_defined_by"
+                            " 'POINT(67 39.5)'^^<http://www.opengis.net/ont/geosparql#wktLiteral>")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "reason"),
+    [
+        ("name=Samarkand; east=66.9597", "no north"),
+        ("name=Samarkand; east=266.9; north=39.6", "east=266.9 is out of range"),
+        ("name=Samarkand; east=66.9; north=-91", "north=-91 is out of range"),
+        ("name=Samarkand; east=sixty-six; north=39.6", "is not a number"),
+        ("name=Samarkand; east=nan; north=inf", "is not a number"),
+        ("name=Samarkand; east=500000; north=4390000; projection=UTM zone 42N", "not WGS84"),
+        ("name=Samarkand;;; =; east=; north=39.6", "no east"),
+        ("name=Samarkand; southlimit=40; northlimit=38; westlimit=65; eastlimit=69", "southlimit is north"),
+    ],
+)
+def test_a_broken_encoding_keeps_the_name_drops_the_coordinates_and_says_so(ctx, encoding, reason):
+    rec = dc_record(f"<dc:coverage>{encoding}</dc:coverage>", ctx=ctx)
+    assert ask(rec, PLACE + "'Samarkand'")
+    assert not ask(rec, "?pl crm:P168_place_is_defined_by ?wkt")
+    assert len(rec.warnings) == 1 and reason in rec.warnings[0] and "dropped the coordinates" in rec.warnings[0]
+
+
+def test_plain_place_names_stay_as_they_were(ctx):
+    rec = dc_record("<dc:coverage>Luoyang; Henan</dc:coverage><dc:coverage>x = y</dc:coverage>", ctx=ctx)
+    assert ask(rec, PLACE + "'Luoyang; Henan'") and ask(rec, PLACE + "'x = y'")
+    assert rec.warnings == ()
+
+
+def test_dcmi_types_are_resource_types_not_object_types(ctx):
+    rec = dc_record("<dc:type>PhysicalObject</dc:type><dc:type>Still Image</dc:type>"
+                    "<dc:type>http://purl.org/dc/dcmitype/Text</dc:type><dc:type xml:lang='en'>bowl</dc:type>",
+                    ctx=ctx)
+    for term in ("PhysicalObject", "StillImage", "Text"):
+        assert ask(rec, f"?o dcterms:type <http://purl.org/dc/dcmitype/{term}>"), term
+    assert ask(rec, "?o crm:P2_has_type ?t . ?t rdfs:label 'bowl'@en")
+    assert not ask(rec, "?o crm:P2_has_type ?t . ?t rdfs:label ?l . FILTER(?l != 'bowl'@en)")
+
+
+@pytest.mark.parametrize(
+    ("statement", "dimensions"),
+    [
+        ("H. 22 cm", [("300055644", "22", "300379098")]),
+        ("H. 17 cm, Diam. 9,5 cm", [("300055644", "17", "300379098"), ("300055624", "9.5", "300379098")]),
+        ("22 x 15 cm", [("300055644", "22", "300379098"), ("300055647", "15", "300379098")]),
+        ("Höhe: 3 mm; Gewicht 4.20 g", [("300055644", "3", "300379097"), ("300056240", "4.2", "300379225")]),
+    ],
+)
+def test_measurements_in_dc_format_are_dimensions_not_materials(ctx, statement, dimensions):
+    rec = dc_record(f"<dc:format xml:lang='de'>Bronze</dc:format><dc:format>{statement}</dc:format>", ctx=ctx)
+    assert ask(rec, "?o crm:P45_consists_of ?m . ?m rdfs:label 'Bronze'@de")
+    assert not ask(rec, "?o crm:P45_consists_of ?m . ?m rdfs:label ?l . FILTER(?l != 'Bronze'@de)")
+    for kind, value, unit in dimensions:
+        assert ask(rec, f"?o crm:P43_has_dimension ?d . ?d a crm:E54_Dimension ; crm:P2_has_type aat:{kind} ;"
+                        f" crm:P90_has_value '{value}'^^xsd:decimal ; crm:P91_has_unit aat:{unit}"), (kind, value)
+    assert rec.warnings == ()
+
+
+def test_a_statement_that_is_not_understood_is_neither_material_nor_dimension(ctx):
+    rec = dc_record("<dc:format>2 pieces</dc:format><dc:format>image/jpeg</dc:format>", ctx=ctx)
+    assert not ask(rec, "?o crm:P45_consists_of ?m") and not ask(rec, "?o crm:P43_has_dimension ?d")
+    assert rec.warnings == ("measurements: '2 pieces' is not read as measurements (unknown unit 'pieces')",)
+
+
+def test_the_demo_dublin_core_museum_maps_without_leftovers(ctx):
+    with DEMO_DC.open("rb") as fh:
+        recs = list(map_stream(fh, "oai_dc", ctx))
+    assert len(recs) >= 10 and all(isinstance(r, MappedRecord) for r in recs)
+    for rec in recs:
+        assert isinstance(rec, MappedRecord)
+        where = rec.source_id
+        assert not ask(rec, "?o crm:P45_consists_of ?m . ?m rdfs:label ?l . FILTER(REGEX(?l, '[0-9]'))"), where
+        assert not ask(rec, "?o crm:P2_has_type ?t . ?t rdfs:label ?l ."
+                            " FILTER(REGEX(?l, 'physical ?object', 'i'))"), where
+        assert not ask(rec, "?x rdfs:label ?l . FILTER(CONTAINS(?l, 'east=') || CONTAINS(?l, 'north='))"), where
+        assert ask(rec, "?o dcterms:type <http://purl.org/dc/dcmitype/PhysicalObject>"), where
+        assert ask(rec, "?o crm:P108i_was_produced_by/crm:P7_took_place_at/crm:P168_place_is_defined_by ?wkt"), where
+        assert ask(rec, "?o crm:P43_has_dimension/crm:P91_has_unit ?u"), where
+        assert rec.warnings == (), (where, rec.warnings)

@@ -96,7 +96,13 @@ SETTINGS: tuple[Setting, ...] = (
             "(0: never)."),
     Setting("HARVEST_MAX_DOWNLOAD_MB", "SROM_HARVEST_MAX_DOWNLOAD_MB", 4096, int,
             "Largest answer a feed may send, in MB (an RDF dump, spooled to disk); a page read into memory "
-            "(OAI-PMH, JSON) is refused above 32 MB whatever this says."),
+            "(JSON, small OAI-PMH answers) is refused above 32 MB whatever this says."),
+    Setting("HARVEST_MAX_PAGE_MB", "SROM_HARVEST_MAX_PAGE_MB", 256, int,
+            "Largest OAI-PMH ListRecords page, in MB: streamed through a spool (disk above 1 MB) and read "
+            "record by record, so it costs disk, not memory."),
+    Setting("HARVEST_MAX_RECORD_MB", "SROM_HARVEST_MAX_RECORD_MB", 16, int,
+            "Largest record inside an OAI-PMH page, in MB; a larger one is read past (never held) and "
+            "quarantined with the reason."),
     Setting("HARVEST_SCHEDULER", "SROM_HARVEST_SCHEDULER", True, _bool,
             "Run the feeds' cron schedules while `srom serve` (or `srom demo`) serves."),
     Setting("HARVEST_MAX_PAGES", "SROM_HARVEST_MAX_PAGES", 200_000, int,

@@ -89,6 +89,8 @@ class State:
     last: tuple[str, str, str] | None = None
     timespan_labels: list[tuple[str, str]] = field(default_factory=list)
     unmatched: list[tuple[str, str, str | None]] = field(default_factory=list)
+    # What the mapping read but could not use whole (a DCMI Point's bad coordinates), said per record.
+    warnings: list[str] = field(default_factory=list)
 
     def resolve(self, el: Any, reference: Any) -> Any:
         """The record's entity ``el`` refers to (``reference`` reads the key, e.g. ``@rdf:resource``), else ``el``."""
@@ -121,6 +123,12 @@ class State:
 
     def __post_init__(self) -> None:
         self.own_prefix = self.obj.term[:-1] + "/"  # "<{obj}/", the start of every minted sub-node
+
+    def warn(self, rule: str, text: str) -> None:
+        """Note that rule ``rule`` dropped part of a value (``text`` says what and why)."""
+        message = f"{rule}: {text}"
+        if message not in self.warnings:
+            self.warnings.append(message)
 
     def once(self, *key: object) -> bool:
         """True the first time ``key`` is seen in this record (avoids duplicate minted nodes)."""

@@ -95,4 +95,5 @@ class Mapping:
             label=st.title or st.identifier or source_id,
             mapping_version=self.version,
             unmatched=tuple(st.unmatched),
+            warnings=tuple(st.warnings),
         ))

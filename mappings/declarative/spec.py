@@ -22,12 +22,13 @@ from ontology.namespaces import CRM, PREFIXES
 from ontology.ntriples import iri
 
 from ..errors import MappingFileError
+from .measurements import DIMENSIONS
 from .rules import Rule
 from .targets import PRODUCTION_TARGETS, TARGETS, TOP_TARGETS
 from .xpaths import Path, PathChain, PathError
 
 _RULE_KEYS = frozenset({"target", "path", "use", "enabled", "lang", "first", "rules", "comment", "resolve"})
-_IRI_CONSTS = frozenset({"type", "preferred_type", "alternate_type", "class"})
+_IRI_CONSTS = frozenset({"type", "preferred_type", "alternate_type", "class", "property"})
 
 
 def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -112,6 +113,8 @@ class Compiler:
         paths = self.path(spec["path"], f"{where}.path")
         fields = {k: self.path(spec[k], f"{where}.{k}") for k in kind.paths if k in spec}
         consts = {k: self.const(k, spec.get(k, default), where) for k, default in kind.consts.items()}
+        if "namespace" in kind.consts and not consts["namespace"]:
+            raise MappingFileError(f"{where}: a {target_name!r} rule needs the vocabulary's namespace")
         children = self.rules(spec.get("rules", {}), kind.children, f"{where}.rules")
         lang = spec.get("lang") or None
         resolve = self.path(spec["resolve"], f"{where}.resolve") if spec.get("resolve") else None
@@ -138,7 +141,26 @@ class Compiler:
             raise MappingFileError(f"{where}.iri: use 'concept' or 'local'")
         if key == "coordinate_order" and value not in ("lat lon", "lon lat"):
             raise MappingFileError(f"{where}.coordinate_order: use 'lat lon' or 'lon lat'")
+        if key == "encoding" and value not in ("", "dcmi"):
+            raise MappingFileError(f"{where}.encoding: the one encoding known is 'dcmi' (DCMI Point and Box)")
+        if key == "namespace":
+            return expand(value, f"{where}.namespace")
+        if key == "terms":
+            return {str(t).replace(" ", "").casefold(): str(t) for t in value}
+        if key in ("types", "order"):
+            return self.dimension_words(key, value, where)
         return value
+
+    def dimension_words(self, key: str, value: Any, where: str) -> Any:
+        """A ``measurements`` rule's word table (word -> dimension) or chain order, checked against the
+        dimensions ``measurements.py`` knows."""
+        names = list(value.values()) if key == "types" else list(value)
+        unknown = [n for n in names if n not in DIMENSIONS]
+        if unknown:
+            raise MappingFileError(f"{where}.{key}: unknown dimensions {unknown}; known: {sorted(DIMENSIONS)}")
+        if key == "types":
+            return {str(k).rstrip(".").casefold(): v for k, v in value.items()}
+        return tuple(value)
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,10 @@ from .emit import (
     Node,
     State,
     Term,
+    cached_iri,
     cached_literal,
 )
+from .measurements import DIMENSIONS, UNITS, Measurement, UnreadStatement, read_statement
 from .rules import Rule, Target
 from .terms import read_term, write_term
 from .xpaths import Value
@@ -200,16 +202,63 @@ def h_event(rule: Rule, matches: list, st: State, subject: Node) -> None:
                 child.run(el, st, node)
 
 
+def _dimension_node(st: State, number: str) -> Node:
+    node = st.mint("dimension")
+    st.add(st.obj.term, CRMT["P43_has_dimension"], node.term)
+    st.add(node.term, A, CRMT["E54_Dimension"])
+    st.add(node.term, CRMT["P90_has_value"], literal(number, datatype=XSD.decimal))
+    return node
+
+
+def h_measurements(rule: Rule, matches: list, st: State, subject: Node) -> None:
+    """Measurement statements in text ("H. 17 cm, Diam. 9 cm") as dimensions (``measurements.py``)."""
+    words: dict[str, str] = rule.c["types"]
+    for el in matches:
+        for v in rule.values("text", el, st):
+            try:
+                found = read_statement(v.text, words, rule.c["order"])
+            except UnreadStatement as exc:
+                shown = v.text if len(v.text) <= 200 else v.text[:200] + "…"
+                st.warn(rule.name, f"{shown!r} is not read as measurements ({exc})")
+                continue
+            for m in found:
+                if st.once("measurement", m):
+                    _write_measurement(st, m)
+
+
+def _write_measurement(st: State, m: Measurement) -> None:
+    node = _dimension_node(st, m.value)
+    if m.dimension:
+        kind = DIMENSIONS[m.dimension]
+        st.add(node.term, CRMT["P2_has_type"], cached_iri(kind))
+        write_term(st, Term(Node(kind, cached_iri(kind)), [Value(m.dimension, "en")]), CRMT["E55_Type"])
+    if m.unit:
+        label, unit = UNITS[m.unit]
+        st.add(node.term, CRMT["P91_has_unit"], cached_iri(unit))
+        write_term(st, Term(Node(unit, cached_iri(unit)), [Value(label, None)]), CRMT["E58_Measurement_Unit"])
+    st.add(node.term, LABEL, literal(m.label))
+
+
+def h_resource_type(rule: Rule, matches: list, st: State, subject: Node) -> None:
+    """Terms of a closed vocabulary naming what kind of resource the record describes (DCMI Type):
+    ``{obj} <property> <namespace + Term>``; values outside the vocabulary are left to other rules."""
+    terms: dict[str, str] = rule.c["terms"]
+    namespace: str = rule.c["namespace"]
+    for el in matches:
+        for v in rule.values("text", el, st):
+            text = v.text.removeprefix(namespace) if v.text.startswith(namespace) else v.text
+            term = terms.get(text.replace(" ", "").casefold())
+            if term is not None:
+                st.add(st.obj.term, rule.c["property"], cached_iri(namespace + term))
+
+
 def h_dimension(rule: Rule, matches: list, st: State, subject: Node) -> None:
     for el in matches:
         values = rule.values("value", el, st)
         number = values[0].text.replace(",", ".").replace(" ", "") if values else ""
         if not _DECIMAL.match(number):
             continue
-        node = st.mint("dimension")
-        st.add(st.obj.term, CRMT["P43_has_dimension"], node.term)
-        st.add(node.term, A, CRMT["E54_Dimension"])
-        st.add(node.term, CRMT["P90_has_value"], literal(number, datatype=XSD.decimal))
+        node = _dimension_node(st, number)
         words = {"type": "", "unit": ""}
         for child in rule.children:
             for m in child.select(el, st):
@@ -254,7 +303,7 @@ def h_image(rule: Rule, matches: list, st: State, subject: Node) -> None:
 
 
 _TERM_PATHS = frozenset({"uri", "label", "kind_of", "coordinates"})
-_TERM_CONSTS = {"kind": None, "iri": "concept", "kinds": None, "coordinate_order": "lat lon"}
+_TERM_CONSTS = {"kind": None, "iri": "concept", "kinds": None, "coordinate_order": "lat lon", "encoding": None}
 
 TARGETS: dict[str, Target] = {
     "record_id": Target(h_identifier, frozenset({"text"}), {"type": "aat:300404621"}),
@@ -277,6 +326,10 @@ TARGETS: dict[str, Target] = {
         children=frozenset({"type", "timespan", "place", "actor", "material", "technique"}),
     ),
     "dimension": Target(h_dimension, frozenset({"value"}), children=frozenset({"type", "unit"})),
+    "measurements": Target(h_measurements, frozenset({"text"}), {"types": {}, "order": ["height", "width", "depth"]}),
+    "resource_type": Target(
+        h_resource_type, frozenset({"text"}), {"namespace": None, "terms": [], "property": "dcterms:type"}
+    ),
     "timespan": Target(h_timespan, frozenset({"text", "label", "begin", "end"})),
     **{name: Target(h_term, _TERM_PATHS, dict(_TERM_CONSTS)) for name in TERM_TARGETS},
 }
@@ -285,6 +338,6 @@ TARGETS: dict[str, Target] = {
 # write X on the object's production, created on first use.
 TOP_TARGETS = frozenset(
     {"record_id", "title", "identifier", "classification", "material", "description", "rights",
-     "credit_line", "subject", "image", "event", "dimension"}
+     "credit_line", "subject", "image", "event", "dimension", "measurements", "resource_type"}
 )
 PRODUCTION_TARGETS = frozenset({"timespan", "place", "actor", "technique", "material"})

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ontology.ntriples import literal
 
 from .concept_links import link_term
+from .dcmi_spatial import parse_spatial
 from .emit import CRMT, HTTP_URI, LABEL, WKT, A, Node, State, Term, cached_iri, cached_literal
 from .rules import Rule
 from .xpaths import Value
@@ -34,6 +35,9 @@ def pick_uri(values: list[Value], prefer: tuple[str, ...]) -> str | None:
 
 def read_term(rule: Rule, el: Any, st: State, kind: str) -> Term | None:
     labels = rule.values("label", el, st)
+    encoded_point = None
+    if rule.c.get("encoding") == "dcmi":
+        labels, encoded_point = _decode_dcmi(rule, labels, st)
     uri = None
     if rule.c.get("iri", "concept") == "concept" and "uri" in rule.x and hasattr(el, "tag"):
         uri = pick_uri(rule.values("uri", el, st), st.prefer)
@@ -55,7 +59,34 @@ def read_term(rule: Rule, el: Any, st: State, kind: str) -> Term | None:
             point = wkt_point(v.text, rule.c.get("coordinate_order", "lat lon"))
             if point:
                 break
-    return Term(Node(uri, cached_iri(uri)), labels, extra, point)
+    return Term(Node(uri, cached_iri(uri)), labels, extra, point or encoded_point)
+
+
+def _decode_dcmi(rule: Rule, labels: list[Value], st: State) -> tuple[list[Value], str | None]:
+    """Labels with DCMI Point / Box encodings read into their names, and the first point they give.
+
+    A broken encoding keeps its name and loses its coordinates, which the record's warnings say.
+    """
+    names: list[Value] = []
+    point = None
+    for v in labels:
+        spatial = parse_spatial(v.text)
+        if spatial is None:  # a plain name
+            names.append(v)
+            continue
+        shown = v.text if len(v.text) <= 200 else v.text[:200] + "…"
+        if spatial.is_period:
+            st.warn(rule.name, f"{shown!r} is a DCMI Period, not a place: not read as a place")
+            continue
+        if spatial.problem:
+            kept = "kept the name, dropped" if spatial.name else "no name either: dropped"
+            st.warn(rule.name, f"{shown!r}: {spatial.problem}; {kept} the coordinates")
+        if spatial.name:
+            names.append(Value(spatial.name, v.lang))
+            point = point or spatial.point
+        elif spatial.point:
+            st.warn(rule.name, f"{shown!r} has coordinates but no name: not read as a place")
+    return names, point
 
 
 @lru_cache(maxsize=1 << 16)

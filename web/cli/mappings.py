@@ -128,6 +128,8 @@ def map_command(metadata_format: str, output: str, museum: str, source,
             click.echo(f"error: record {item.source_id or '?'}: {item.reason}", err=True)
             continue
         mapped += 1
+        for warning in item.warnings:  # what the mapping read but could not use (bad coordinates...)
+            click.echo(f"warning: record {item.source_id}: {warning}", err=True)
         if output == "turtle":
             turtle_lines += [item.ntriples, item.shared_ntriples]
             continue
