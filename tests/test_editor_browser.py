@@ -94,7 +94,7 @@ def test_the_editor_in_each_language(hub_server: Running, page, lang: str) -> No
     page.wait_for_timeout(300)
     assert section.locator(".parseErrorIcon").count() == 0
     page.evaluate("q => window.sromEditors['0'].setValue(q)", page.evaluate("window.sromEditors['0'].getValue()")
-                  .replace("crm:E22_Human-Made_Object", "nope:E22"))
+                  .replace("srom:dateOrder", "nope:dateOrder"))
     section.locator(".parseErrorIcon").wait_for()  # an undeclared prefix is still an error
 
     page.evaluate("window.sromEditors['0'].undo()")
