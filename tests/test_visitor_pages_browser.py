@@ -207,7 +207,8 @@ def public_pages(data: Dataset) -> list[tuple[str, int]]:
             ("/exhibitions/silk-road-tour?layout.where=gallery&layout.when=story", 200),
             ("/exhibitions/by-material", 200), ("/exhibitions/silk-road-tour/embed", 200),
             ("/exhibitions/silk-road-tour/print", 200), ("/exhibitions/silk-road-tour/r/1", 200), (obj, 200),
-            ("/sparql", 200), ("/dumps/", 200), ("/quality", 200), ("/no-such-page", 404)]
+            ("/sparql", 200), ("/dumps/", 200), ("/quality", 200), ("/explore", 200),
+            ("/explore?q=silk&view=map", 200), ("/explore?view=timeline&order=title", 200), ("/no-such-page", 404)]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
