@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -112,11 +113,10 @@ def bind_values(query: str, substitutions: Mapping[str, Term] | None) -> str:
             top[name] = term
             continue
         close = _matching_close(tokens, where)
-        uses_top, sites = _binding_sites(query, tokens, where, tokens[:where] + tokens[close + 1:],
-                                         query[:tokens[where][1]], names)
-        if uses_top or not sites:
+        at_top, sites = _binding_sites(query, tokens, where, tokens[:where] + tokens[close + 1:],
+                                       query[:tokens[where][1]], names)
+        if at_top or not sites:
             top[name] = term
-            sites = [at for at in sites if at != tokens[where][2]]
         block = values_column(name, [_bindable(name, term)])
         inner += [(at, block) for at in sites]
     for at, block in sorted(inner, reverse=True):
@@ -127,14 +127,21 @@ def bind_values(query: str, substitutions: Mapping[str, Term] | None) -> str:
 def _binding_sites(query: str, tokens: list[tuple[str, int, int]], where: int,
                    outside: list[tuple[str, int, int]], head: str, names: set[str]) -> tuple[bool, list[int]]:
     """Where to bind a variable (``names``: its two spellings) in one query scope whose WHERE group opens
-    at ``tokens[where]``: (whether the scope's own level uses it, offsets just after the ``{`` of each
-    group to bind it in). ``outside``: the scope's tokens around its WHERE group (projection, modifiers);
-    ``head``: its text before the WHERE group (``SELECT *`` projects every variable)."""
+    at ``tokens[where]``: (whether to bind it at the scope's top, offsets just after the ``{`` of the
+    groups to bind it in, sub-SELECTs' included). ``outside``: the scope's tokens around its WHERE group
+    (projection, modifiers); ``head``: its text before the WHERE group (``SELECT *`` projects every
+    variable). The top is the place (engines plan it best: Virtuoso took 0.9 s instead of 8 ms for an
+    object's record graph bound inside its GRAPH groups) unless a UNION uses the variable in some of its
+    branches only, Virtuoso's wrong answer."""
     close = _matching_close(tokens, where)
     uses_top = bool(_SELECT_ALL.search(head)) or any(query[a:b] in names for _, a, b in outside)
-    sites: list[int] = []
-    nested: list[int] = []
-    stack: list[tuple[int, bool]] = []  # (offset after "{", mentions the variable at its level)
+    sites: list[int] = []  # in sub-SELECTs, which have their own scope
+    nested: list[int] = []  # groups that mention the variable at their own level
+    mixed_union = False
+    # per open group: (offset after "{", mentions at its level, mentions anywhere inside, a UNION branch)
+    stack: list[list[Any]] = []
+    branches: dict[int, list[bool]] = {}  # depth -> "mentions inside" of the branches of the UNION being read
+    last_closed: dict[int, bool] = {}  # depth -> "mentions inside" of the group that closed last there
     j = where + 1
     while j < close:
         token, start, end = tokens[j]
@@ -151,23 +158,35 @@ def _binding_sites(query: str, tokens: list[tuple[str, int, int]], where: int,
             sub_top, sub_sites = _binding_sites(
                 query, tokens, sub_where, tokens[j + 1:sub_where] + tokens[sub_close + 1:sub_end],
                 query[tokens[j + 1][1]:tokens[sub_where][1]], names)
-            sites += sub_sites
+            sites += sub_sites + ([tokens[sub_where][2]] if sub_top else [])
             j = sub_end + 1
             continue
-        if token == "{":
-            stack.append((end, False))
+        depth = len(stack)
+        if token == "union":
+            branches.setdefault(depth, [last_closed.get(depth, False)])
+        elif token == "{":
+            stack.append([end, False, False, depth in branches])
         elif token == "}":
-            at, mentions = stack.pop()
-            if mentions:
+            at, here, inside, branch = stack.pop()
+            if here:
                 nested.append(at)
+            depth = len(stack)
+            last_closed[depth] = inside
+            if stack and inside:
+                stack[-1][2] = True
+            if branch:
+                branches[depth].append(inside)
+                if not (j + 1 < close and tokens[j + 1][0] == "union"):  # the UNION's last branch
+                    done = branches.pop(depth)
+                    mixed_union = mixed_union or (any(done) and not all(done))
         elif query[start:end] in names:
             if stack:
-                stack[-1] = (stack[-1][0], True)
+                stack[-1][1] = stack[-1][2] = True
             else:
                 uses_top = True
         j += 1
-    if uses_top:
-        return True, [tokens[where][2], *sites]
+    if uses_top or not mixed_union:
+        return bool(uses_top or nested), sites
     return False, nested + sites
 
 

@@ -95,6 +95,15 @@ def test_bind_values_binds_a_variable_of_union_branches_inside_them() -> None:
         assert bound.count("VALUES ?a") == 1 and " { VALUES ?a" in bound.split("WHERE", 1)[1][:14]
 
 
+def test_bind_values_keeps_a_variable_every_branch_uses_at_the_top() -> None:
+    """Where no UNION splits it, a variable of nested groups is bound at the top, which engines plan best
+    (Virtuoso: an object's record graph in 8 ms, 0.9 s when bound inside its two GRAPH groups)."""
+    query = ("CONSTRUCT { ?s ?p ?o } WHERE { { GRAPH ?g { ?object a ?t . ?s ?p ?o } } UNION "
+             "{ GRAPH ?g { ?object a ?t . ?x ?y ?s } ?s ?p ?o } }")
+    bound = bind_values(query, {"object": ox.NamedNode("http://x")})
+    assert bound.count("VALUES ?object") == 1 and "WHERE { VALUES ?object { <http://x> }" in bound
+
+
 def test_bind_values_binds_inside_sub_selects_which_have_their_own_variables() -> None:
     """A bound variable is that term everywhere (pyoxigraph's ``substitutions``): the facet builder writes
     each facet as a sub-SELECT, which Oxigraph joins by hashing (0.7 s, not 4-17 s, at 100,000 objects)."""
