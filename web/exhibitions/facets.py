@@ -259,14 +259,18 @@ def options(store: Store, facet: str, lang: str = "en", *, limit: int = 300,
     if facet not in TERM_FACETS:
         raise FacetError(f"{facet!r} has no list of values (one of {', '.join(TERM_FACETS)})")
     path = TERM_FACETS[facet][0]
-    objects = (f"      {{ {among} }}\n      ?object {path} ?value .\n" if among
-               else f"      ?object a crm:E22_Human-Made_Object ; {path} ?value .\n")
+    # Each part its own sub-SELECT, so Oxigraph hashes whole groups (material at 100,000 objects: 2 s, not
+    # 18 s with FILTER NOT EXISTS); the objects are those with a date order (every harvested object).
+    objects = f"{{ {among} }}" if among else "{ SELECT ?object WHERE { ?object srom:dateOrder ?date_order } }"
     query = sparql_prologue() + (
         "SELECT ?value ?label ?n WHERE {\n"
         "  { SELECT ?value (COUNT(DISTINCT ?object) AS ?n) WHERE {\n"
-        + objects +
+        f"      {objects}\n"
+        f"      {{ SELECT ?object ?value WHERE {{ ?object {path} ?value }} }}\n"
         # a museum's term reconciled to a shared concept the object also has is counted once, as the concept
-        f"      FILTER NOT EXISTS {{ ?value skos:exactMatch ?shared . ?object {path} ?shared }}\n"
+        "      MINUS { { SELECT ?value ?shared WHERE { ?value skos:exactMatch ?shared } }\n"
+        f"              {{ SELECT ?object ?value WHERE {{ ?object {path} ?value }} }}\n"
+        f"              {{ SELECT ?object ?shared WHERE {{ ?object {path} ?shared }} }} }}\n"
         "    } GROUP BY ?value ORDER BY DESC(?n) ?value LIMIT " + str(int(limit)) + " }\n"
         "  OPTIONAL { ?value rdfs:label|skos:prefLabel ?label }\n"
         "}"
