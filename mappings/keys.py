@@ -14,6 +14,9 @@ record graph (ontology/MODEL.md, "Sort and filter keys"):
   hash of its IRI in one integer, unique per object in practice. It is the whole sort key of the hub's
   date order, tie-breaker included: engines compare integers fast, but Oxigraph decodes both IRIs on
   every comparison, so ``ORDER BY ?begin ?object`` over 100,000 objects took 20 s and this key ~2 s.
+- ``{obj} srom:periodName "Tang dynasty, 618-907"@en``: the names of its productions' time-spans, as the
+  museum wrote them. The period-name facet then scans these (one per object) rather than every
+  ``rdfs:label`` of the store with CONTAINS (400,000 labels at 100,000 objects: 3 s on Oxigraph).
 - ``{obj} srom:productionPlace {place}`` for every ``P7_took_place_at`` of its productions (the museum's
   place and the shared concept it was reconciled to), and ``{obj} srom:productionPeriod {period}`` for
   every ``P10_falls_within``: the place and period facets and the object cards join the object directly.
@@ -27,17 +30,18 @@ import dataclasses
 import hashlib
 
 from ontology.dates import year_of
-from ontology.namespaces import CRM, SROM, XSD
+from ontology.namespaces import CRM, RDFS, SROM, XSD
 from ontology.ntriples import iri, literal, triple
 
 from .records import MappedRecord
 
 #: raised whenever the keys change: a museum whose last harvest wrote an older version is harvested in full
-#: next time (harvesters/run.py), so every record gains the new keys. 2: srom:dateOrder.
-KEYS_VERSION = 2
+#: next time (harvesters/run.py), so every record gains the new keys. 2: srom:dateOrder; 3: srom:periodName.
+KEYS_VERSION = 3
 BEGIN_YEAR = iri(SROM.beginYear)
 END_YEAR = iri(SROM.endYear)
 DATE_ORDER = iri(SROM.dateOrder)
+PERIOD_NAME = iri(SROM.periodName)
 PRODUCTION_PLACE = iri(SROM.productionPlace)
 PRODUCTION_PERIOD = iri(SROM.productionPeriod)
 _P108I = iri(CRM.P108i_was_produced_by)
@@ -47,7 +51,8 @@ _P10 = iri(CRM.P10_falls_within)
 _P82A = iri(CRM.P82a_begin_of_the_begin)
 _P82B = iri(CRM.P82b_end_of_the_end)
 _INTEGER = str(XSD.integer)
-_WANTED = frozenset((_P108I, _P4, _P7, _P10, _P82A, _P82B))
+_LABEL = iri(RDFS.label)
+_WANTED = frozenset((_P108I, _P4, _P7, _P10, _P82A, _P82B, _LABEL))
 # dateOrder = (year + _YEAR_OFFSET) << _HASH_BITS | 42 bits of the IRI's SHA-256: years -999,999..999,999
 # (the facet builder's range; undated objects take _UNDATED, after every year) and the whole stays below
 # 2**63, the integer every engine holds natively. Two objects of one year share a key with odds ~n²/2**43.
@@ -96,6 +101,9 @@ def key_triples(ntriples: str, object_iri: str) -> str:
         out.append(triple(subject, BEGIN_YEAR, literal(str(min(begins)), datatype=_INTEGER)))
     if ends:
         out.append(triple(subject, END_YEAR, literal(str(max(ends)), datatype=_INTEGER)))
+    # the time-spans' names as the museum wrote them ("Tang dynasty, 618-907"), language tags kept
+    out += [triple(subject, PERIOD_NAME, name) for name in dict.fromkeys(
+        t for s in spans for t in by_predicate[_LABEL].get(s, []) if t.startswith('"'))]
     for predicate, key in ((_P7, PRODUCTION_PLACE), (_P10, PRODUCTION_PERIOD)):
         targets = dict.fromkeys(t for p in productions for t in by_predicate[predicate].get(p, []) if t.startswith("<"))
         out += [triple(subject, key, t) for t in sorted(targets)]

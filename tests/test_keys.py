@@ -16,6 +16,7 @@ from store.embedded import EmbeddedStore
 CRM = "http://www.cidoc-crm.org/cidoc-crm/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SROM = "https://w3id.org/srom/ns#"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 CONCEPT = "https://w3id.org/srom/concept/"
 OBJ = "https://hub.example.org/id/object/m1/X1"
 
@@ -146,3 +147,10 @@ def test_the_date_order_sorts_by_year_then_breaks_ties_and_puts_undated_objects_
                  if q.predicate.value == SROM + "dateOrder")
     assert order == ox.Literal(str(date_order(OBJ, 618)), datatype=ox.NamedNode(XSD + "integer"))
     assert date_order(OBJ, 618) == date_order(OBJ, 618)  # the same on every harvest, engine and machine
+
+
+def test_the_names_of_the_production_time_spans_are_on_the_object() -> None:
+    span = f"{OBJ}/production/1/timespan"
+    text = production(1, "0618-01-01T00:00:00", "0907-12-31T23:59:59") + t(span, RDFS_LABEL, '"Tang dynasty"@en')
+    text += t(span, RDFS_LABEL, '"唐代"@zh') + t(OBJ, RDFS_LABEL, '"Not a period: the title"@en')
+    assert keys_of(text)["periodName"] == ["Tang dynasty", "唐代"]
