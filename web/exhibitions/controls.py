@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ontology.thesaurus import get_thesaurus
@@ -95,6 +96,22 @@ def _facet_options(store: Store, cache: ExhibitionCache, facet: str, lang: str, 
     return found
 
 
+def _warm_facet_options(store: Store, cache: ExhibitionCache, facets: set[str], lang: str,
+                        timeout: float | None) -> None:
+    """Count the option lists a page needs and no cache holds, at once: each is one aggregate over the
+    store, and a server engine answers several side by side (a cold page with four pickers waited for
+    four counts in a row)."""
+    missing = sorted(f for f in facets if cache.get(("facet-options", f, lang)) is None)
+    if len(missing) < 2:
+        return
+    with ThreadPoolExecutor(max_workers=min(4, len(missing)), thread_name_prefix="facet-options") as pool:
+        for done in [pool.submit(_facet_options, store, cache, f, lang, timeout) for f in missing]:
+            try:
+                done.result()
+            except (StoreError, ParameterError):
+                pass  # that picker falls back to a text field, as it does when counted in turn
+
+
 def _concept_label(iri: str, lang: str) -> str:
     """A thesaurus concept's name for a visitor reading ``lang`` (zh: Simplified before Traditional)."""
     concept = get_thesaurus().concepts[iri]
@@ -156,6 +173,8 @@ def section_controls(
     the page the form sends to."""
     from urllib.parse import urlencode
 
+    _warm_facet_options(store, cache, {facet for section in doc.sections for parameter in section.parameters
+                                       if (facet := facet_of(parameter)) is not None}, lang, timeout)
     out: dict[str, SectionControls] = {}
     for section in doc.sections:
         if not section.parameters:
