@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.support.exhibition_dataset import Dataset, build_dataset
+from tests.support.loopback_server import LoopbackServer
 from web.app import create_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -27,15 +26,10 @@ AXIS_SAYS = """era => Array.from(document.querySelectorAll('#timeline-when .vis-
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Dataset]]:
     data: Dataset = build_dataset(tmp_path_factory.mktemp("browser") / "instance")
-    server = make_server("127.0.0.1", 0, create_app(hub=data.hub), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", data
+        with LoopbackServer(create_app(hub=data.hub)) as server:
+            yield server.url, data
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
         data.close()
 
 

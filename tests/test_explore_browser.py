@@ -6,14 +6,13 @@ and opened again, the page working with JavaScript off, and a curator starting a
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.support.exhibition_dataset import Dataset, build_dataset
+from tests.support.loopback_server import LoopbackServer
 from web.app import create_app
 from web.exhibitions.queries import run_section
 
@@ -26,15 +25,10 @@ SILK = "https://w3id.org/srom/concept/material/silk"
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Dataset]]:
     data: Dataset = build_dataset(tmp_path_factory.mktemp("explore-browser") / "instance")
     data.hub.accounts.create("cura", PASSWORD, "curator", display_name="Cura")
-    server = make_server("127.0.0.1", 0, create_app(hub=data.hub), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", data
+        with LoopbackServer(create_app(hub=data.hub)) as server:
+            yield server.url, data
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
         data.close()
 
 

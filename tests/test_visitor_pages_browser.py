@@ -10,13 +10,12 @@ exhibition built by the facet builder, whose section takes a material and a year
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.support.exhibition_dataset import Dataset, build_dataset
+from tests.support.loopback_server import LoopbackServer
 from web.app import create_app
 from web.exhibitions.document import ExhibitionDoc, Section
 from web.exhibitions.facets import build
@@ -57,15 +56,10 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Dat
     _publish_with_parameters(data)
     app = create_app(hub=data.hub)
     app.extensions["srom_accounts"].create("hz", PASSWORD, "museum", museum_id="hz-silk", display_name="Hangzhou")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", data
+        with LoopbackServer(app) as server:
+            yield server.url, data
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
         data.close()
 
 
