@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from harvesters.unmatched import sync_thesaurus
-from mappings.keys import date_order, key_triples, with_keys
+from mappings.keys import date_order, key_triples, title_order, title_sort_text, with_keys
 from mappings.records import MappedRecord
 from ontology.namespaces import sparql_prologue
 from ontology.thesaurus import closure_ntriples, get_thesaurus
@@ -35,12 +35,14 @@ def dated(span: str, begin: str | None, end: str | None) -> str:
 
 
 def keys_of(ntriples: str) -> dict[str, list[str]]:
-    """The keys other than ``srom:dateOrder`` (every object has one; its own tests are below)."""
+    """The keys other than ``srom:dateOrder`` and the title order (every object has them; their own tests
+    are below)."""
     out: dict[str, list[str]] = {}
     for quad in ox.parse(key_triples(ntriples, OBJ).encode(), format=ox.RdfFormat.N_TRIPLES):
         assert quad.subject == ox.NamedNode(OBJ)
         out.setdefault(quad.predicate.value.removeprefix(SROM), []).append(quad.object.value)
     assert len(out.pop("dateOrder")) == 1
+    assert len(out.pop("titleOrder")) == 1 and len(out.pop("titleOrderNext")) == 1
     return out
 
 
@@ -87,7 +89,8 @@ def test_with_keys_adds_the_triples_to_the_record_graph_and_counts_them() -> Non
     text = production(1, "0618-01-01T00:00:00", "0907-12-31T23:59:59")
     record = MappedRecord("s", OBJ, "https://hub.example.org/graph/m1/X1", text, text.count("\n"), "x", "v/1")
     keyed = with_keys(record)
-    assert keyed.ntriples.startswith(text) and keyed.triple_count == record.triple_count + 3
+    # the date order, the two years and the two title order keys
+    assert keyed.ntriples.startswith(text) and keyed.triple_count == record.triple_count + 5
     bare = MappedRecord("s", OBJ, "g", t(OBJ, CRM + "P2_has_type", "<x:y>"), 1, "x", "v/1")
     assert with_keys(bare).ntriples == bare.ntriples + key_triples(bare.ntriples, OBJ)  # an undated object's order
 
@@ -154,3 +157,40 @@ def test_the_names_of_the_production_time_spans_are_on_the_object() -> None:
     text = production(1, "0618-01-01T00:00:00", "0907-12-31T23:59:59") + t(span, RDFS_LABEL, '"Tang dynasty"@en')
     text += t(span, RDFS_LABEL, '"唐代"@zh') + t(OBJ, RDFS_LABEL, '"Not a period: the title"@en')
     assert keys_of(text)["periodName"] == ["Tang dynasty", "唐代"]
+
+
+def test_the_title_order_sorts_folded_titles_and_puts_untitled_objects_last() -> None:
+    titles = ["Bowl with lotus", "bowl with fish", "Bowl", "Àmphora", "amphora, fragment", "9 coins", "Zebra",
+              "丝绸残片", "唐三彩马", "Ewer (brass), inlaid", "  ", None]
+    ordered = sorted(titles, key=title_order)
+    assert ordered[:-2] == ["9 coins", "Àmphora", "amphora, fragment", "Bowl", "bowl with fish", "Bowl with lotus",
+                            "Ewer (brass), inlaid", "Zebra", "丝绸残片", "唐三彩马"]
+    assert set(ordered[-2:]) == {"  ", None} and title_order("  ") == title_order(None)  # untitled last
+    assert title_sort_text("Ewer (brass), INLAID — Côte") == "ewer brass inlaid cote"
+    # case and accents do not count; the first ~20 letters do, so long titles tie (the date order breaks it)
+    assert title_order("ÉCUELLE") == title_order("ecuelle")
+    assert title_order("A bowl with lotus decoration, Song") == title_order("A bowl with lotus decoration, Yuan")
+    assert title_order("Bowl with lotus, dec") < title_order("Bowl with lotus, ded")  # the 20th letter counts
+    for title in titles:
+        first, after = title_order(title)
+        assert 0 <= first < 2**62 and 0 <= after < 2**62  # a 64-bit integer on every engine
+    # every pair of short titles sorts as its sort text does
+    for a in titles:
+        for b in titles:
+            ta, tb = title_sort_text(a or ""), title_sort_text(b or "")
+            if ta and tb and len(ta) <= 10 and len(tb) <= 10:
+                assert (title_order(a) < title_order(b)) == (ta < tb), (a, b)
+
+
+def test_the_title_order_reads_the_english_label_else_one_without_language() -> None:
+    def order_of(*labels: str) -> tuple[int, int]:
+        text = "".join(t(OBJ, RDFS_LABEL, label) for label in labels)
+        found = {q.predicate.value.removeprefix(SROM): int(q.object.value)
+                 for q in ox.parse(key_triples(text, OBJ).encode(), format=ox.RdfFormat.N_TRIPLES)}
+        return found["titleOrder"], found["titleOrderNext"]
+
+    assert order_of('"杯"@zh', '"Cup"@en', '"Tasse"@fr') == title_order("Cup")
+    assert order_of('"杯"@zh', '"Coupe"', '"Tasse"@fr') == title_order("Coupe")
+    assert order_of('"杯"@zh', '"Tasse"@fr') == title_order("Tasse")  # the first by language tag
+    assert order_of('"Caf\\u00E9 \\"cup\\""@en-GB') == title_order('Café "cup"')
+    assert order_of() == title_order(None)

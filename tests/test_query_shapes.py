@@ -64,8 +64,9 @@ def reference(state: dict[str, Any]) -> Section:
     if state.get("has_image"):
         lines.append("  FILTER EXISTS { ?object crm:P65_shows_visual_item/la:digitally_shown_by ?image }")
     order = state.get("order", "date")
-    if order == "title":  # ties broken by the date order's hash part, as the builder does
-        lines += ["  OPTIONAL { ?object rdfs:label ?title }", DATE_TIE, "}", "ORDER BY LCASE(STR(?title)) ?tie"]
+    if order == "title":  # the title order's keys (tests/test_keys.py), ties broken by the date order's hash
+        lines += ["  OPTIONAL { ?object srom:titleOrder ?title_order ; srom:titleOrderNext ?title_next }", DATE_TIE,
+                  "}", "ORDER BY ?title_order ?title_next ?tie"]
     else:  # "none" is the date order too: the cheapest stable one
         lines += [f"  OPTIONAL {{ ?object {_BEGIN} ?begin }}", DATE_TIE, "}", DATE_ORDER]
     return Section(id="ref", title={}, text={}, query="\n".join(lines), parameters=params, arguments=args, limit=2000)

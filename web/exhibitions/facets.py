@@ -167,7 +167,10 @@ def build(state: dict[str, Any]) -> FacetQuery:
 def order_lines(order: str) -> list[str]:
     """The end of a facet query's WHERE group and its ORDER BY, on the ``?date_order`` of ``constraints``."""
     if order == "title":
-        return ["  OPTIONAL { ?object rdfs:label ?title }", "}", "ORDER BY LCASE(STR(?title)) ?date_order"]
+        # srom:titleOrder / srom:titleOrderNext: the title's first letters, folded, as two integers the
+        # harvest writes (ontology/MODEL.md); the date order breaks their ties
+        return ["  ?object srom:titleOrder ?title_order ; srom:titleOrderNext ?title_order_next .", "}",
+                "ORDER BY ?title_order ?title_order_next ?date_order"]
     return ["}", "ORDER BY ?date_order"]  # "none" too: no particular order is the cheapest stable one
 
 
