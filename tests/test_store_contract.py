@@ -182,6 +182,31 @@ def test_limit_and_truncated(store: Store) -> None:
     assert isinstance(construct, GraphResult) and len(construct.triples) == 3 and construct.truncated
 
 
+def test_a_limit_lowers_the_query_limit_and_keeps_its_order(store: Store) -> None:
+    """The store writes the rows it reads into the query's own LIMIT (store.query_guard): the first rows
+    of the same order, with OFFSET, a trailing VALUES clause or a sub-query's LIMIT left as they mean."""
+    store.replace_graphs([record(i, f"object {i:02d}") for i in range(12)])
+    ordered = f"SELECT ?l WHERE {{ ?s <{LABEL}> ?l }} ORDER BY DESC(?l)"
+
+    def labels(query: str, limit: int | None) -> tuple[list[str], bool]:
+        result = store.query(query, limit=limit)
+        assert isinstance(result, SolutionsResult)
+        return [row[0].value for row in result.rows], result.truncated
+
+    every = [f"object {i:02d}" for i in reversed(range(12))]
+    assert labels(ordered + " LIMIT 2000", 3) == (every[:3], True)
+    assert labels(ordered, 3) == (every[:3], True)
+    assert labels(ordered + " LIMIT 4 OFFSET 2", 3) == (every[2:5], True)
+    assert labels(ordered + " OFFSET 2 LIMIT 4", 10) == (every[2:6], False)
+    assert labels(ordered + " LIMIT 2", 5) == (every[:2], False)
+    assert labels(ordered + " LIMIT 3 # the end", 2) == (every[:2], True)
+    # no LIMIT after a trailing VALUES (a syntax error); Virtuoso 7.2 orders such an answer its own way
+    found, truncated = labels(ordered + ' VALUES ?l { "object 03"@en "object 07"@en }', 1)
+    assert truncated and found in (["object 03"], ["object 07"])
+    inner = f"SELECT ?l WHERE {{ {{ SELECT ?l WHERE {{ ?s <{LABEL}> ?l }} ORDER BY ?l LIMIT 5 }} }} ORDER BY DESC(?l)"
+    assert labels(inner, 2) == (["object 04", "object 03"], True)
+
+
 def test_syntax_errors(store: Store) -> None:
     with pytest.raises(QuerySyntaxError):
         store.query("SELECT * WHERE { ?s ?p ")
@@ -280,3 +305,21 @@ def test_federated_queries_are_refused_before_any_request(store, query: str) -> 
             listener.accept()
     # The word in a string, an IRI or a prefixed name is not a SERVICE clause.
     store.query('SELECT * WHERE { BIND("service" AS ?x) }')
+
+
+def test_the_text_a_store_runs_for_a_limit() -> None:
+    from store.query_guard import check_query
+
+    def run(text: str, rows: int | None) -> str:
+        return " ".join(check_query(text).text_for_rows(rows).split())
+
+    select = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s"
+    assert run(select + " LIMIT 2000", 201) == select + " LIMIT 201"
+    assert run(select + " LIMIT 2000 OFFSET 40", 201) == select + " LIMIT 201 OFFSET 40"
+    assert run(select + " OFFSET 40 LIMIT 2000", 201) == select + " OFFSET 40 LIMIT 201"
+    assert run(select, 201) == select + " LIMIT 201"
+    assert run(select + " LIMIT 2000 # the end\n", 201) == select + " LIMIT 201"  # comments are gone
+    for unchanged in (select + " LIMIT 20", select + " VALUES ?s { <a:b> }",
+                      "CONSTRUCT WHERE { ?s ?p ?o }", "ASK { ?s ?p ?o }"):
+        assert run(unchanged, 201) == " ".join(check_query(unchanged).text.split())
+    assert run(select + " LIMIT 2000", None) == select + " LIMIT 2000"
