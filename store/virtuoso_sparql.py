@@ -18,7 +18,14 @@ IRIs and comments skipped); the server reports syntax errors.
 - Virtuoso 7.2 compares negative ``xsd:dateTime`` values (BCE) as greater than every positive one, puts
   blank nodes among IRIs and orders language-tagged strings by neither text nor tag; so each ``ORDER BY``
   condition gets keys before it: the kind of term (unbound, blank node, IRI, BCE date, other literal),
-  a BCE date's year, an IRI's or string's text, a string's language tag (``order_keys``).
+  a BCE date's year, an IRI's or string's text, a string's language tag (``order_keys``). A condition
+  that is a variable the query binds only through one of the hub's integer sort keys (``srom:dateOrder``,
+  ``srom:titleOrder``...: ``INTEGER_KEYS``, written by the harvest, ontology/MODEL.md) keeps its native
+  order: integers sort alike on both engines, and the keys cost per row (sorting 100,000 objects by
+  their date order: 0.35 s with them).
+- Virtuoso's loader keeps an ``xsd:integer`` as an integer up to 2**31 - 1 only; a larger one it stores
+  exactly, as an ``xsd:decimal``. The keys are 62-bit integers, so an integral decimal past that range
+  comes back as the integer it was written as (``fix_term``).
 """
 
 from __future__ import annotations
@@ -36,6 +43,11 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 GEOMETRY = "http://www.openlinksw.com/schemas/virtrdf#Geometry"
 WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 _DATES = {XSD + "dateTime", XSD + "date"}
+SROM = "https://w3id.org/srom/ns#"
+#: the hub's sort keys: xsd:integer on every object (mappings/keys.py), so sorted natively
+INTEGER_KEYS = ("dateOrder", "titleOrder", "titleOrderNext", "beginYear", "endYear")
+_LARGEST_INT32 = 2**31 - 1
+_INTEGRAL = re.compile(r"-?[0-9]+")
 _FUNCTION_PREFIXES = ("bif:", "sql:")
 _STOP = {"limit", "offset", "values", "}", ")"}
 
@@ -158,7 +170,7 @@ def order_keys(query: str) -> str:
         if tokens[k][0] == "order" and tokens[k + 1][0] == "by":
             conditions, k = _order_conditions(query, tokens, k + 2)
             if conditions:
-                text = " ".join(_with_order_keys(query[s:e].strip()) for s, e in conditions)
+                text = " ".join(_with_order_keys(query[s:e].strip(), query) for s, e in conditions)
                 edits.append((conditions[0][0], conditions[-1][1], text))
         else:
             k += 1
@@ -203,7 +215,19 @@ def _order_conditions(query: str, tokens: list[tuple[str, int, int]], k: int) ->
     return conditions, k
 
 
-def _with_order_keys(condition: str) -> str:
+def _bound_by_integer_key(variable: str, query: str) -> bool:
+    """Whether ``?variable`` is bound in ``query`` only as the object of the hub's integer sort keys."""
+    name = re.escape(variable.lstrip("?$"))
+    mentions = re.findall(rf"(\S+)\s+[?$]{name}\b", query)
+    keys = {f"srom:{k}" for k in INTEGER_KEYS} | {f"<{SROM}{k}>" for k in INTEGER_KEYS}
+    binding = [m for m in mentions if m.lower() not in ("select", "distinct", "reduced", "by", "asc(", "desc(")
+               and not m.startswith("?") and not m.startswith("$") and m not in ("{", "(", ".", ";")]
+    return bool(binding) and all(m in keys for m in binding)
+
+
+def _with_order_keys(condition: str, query: str) -> str:
+    if re.fullmatch(r"[?$]\w+", condition) and _bound_by_integer_key(condition, query):
+        return condition
     lower = condition.lower()
     direction = "ASC"
     expression = condition
@@ -250,6 +274,8 @@ def fix_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | o
     if datatype in _DATES and term.value.startswith("0000-"):
         # Virtuoso stores 1 BCE (XSD 1.0's -0001, which has no year 0) as year 0: the hub never writes 0000.
         return ox.Literal("-0001-" + term.value[5:], datatype=term.datatype)
+    if datatype == XSD + "decimal" and _INTEGRAL.fullmatch(term.value) and abs(int(term.value)) > _LARGEST_INT32:
+        return ox.Literal(term.value, datatype=ox.NamedNode(XSD + "integer"))
     if datatype == GEOMETRY:
         return ox.Literal(_NUMBER.sub(lambda m: _shortest_float32(m.group(0)), term.value), datatype=ox.NamedNode(WKT))
     return term

@@ -269,6 +269,33 @@ def test_wkt_and_bce_literals_come_back_as_written(virtuoso_server: ManagedVirtu
     assert isinstance(result, SolutionsResult) and result.rows == [(wkt,)]
 
 
+def test_the_hubs_integer_keys_sort_natively_and_other_conditions_get_keys() -> None:
+    query = ("SELECT ?object WHERE { { SELECT ?object ?date_order WHERE { ?object srom:dateOrder ?date_order } }\n"
+             "  ?object <https://w3id.org/srom/ns#titleOrder> ?title_order ; rdfs:label ?label }\n"
+             "ORDER BY ?title_order ?label ?date_order LIMIT 5")
+    rewritten = order_keys(query)
+    assert "ORDER BY ?title_order ASC(COALESCE(" in rewritten and rewritten.endswith(" ASC(?label) ?date_order LIMIT 5")
+    # a key variable bound another way too is not known to hold integers
+    mixed = "SELECT ?o WHERE { ?o srom:dateOrder ?d . OPTIONAL { ?o rdfs:label ?d } } ORDER BY ?d"
+    assert "isBlank((?d))" in order_keys(mixed)
+
+
+def test_large_integers_come_back_as_integers(virtuoso_server: ManagedVirtuosoServer, vstore: VirtuosoStore) -> None:
+    """Virtuoso's loader keeps an xsd:integer past 2**31 - 1 as an xsd:decimal (exactly): the hub's 62-bit
+    sort keys would read back with another datatype than Oxigraph's, and the record graphs differ."""
+    integer, decimal = ox.NamedNode(XSD + "integer"), ox.NamedNode(XSD + "decimal")
+    values = [ox.Literal(str(v), datatype=integer) for v in (7, 2**31 - 1, 2**31, 4397140513586623213, -2**40)]
+    values.append(ox.Literal("2.5", datatype=decimal))
+    body = "".join(f"<{obj(1)}> <{BASE_NS}key> {v} .\n" for v in values)
+    vstore.replace_graphs([RecordGraph(graph(1), body)])
+    text = f"SELECT ?v WHERE {{ <{obj(1)}> <{BASE_NS}key> ?v }} ORDER BY ?v"
+    raw = raw_select(virtuoso_server, text).json()
+    assert {b["v"].get("datatype") for b in raw["results"]["bindings"]} == {XSD + "integer", XSD + "decimal"}
+    result = vstore.query(text)
+    assert isinstance(result, SolutionsResult)
+    assert [r[0] for r in result.rows] == sorted(values, key=lambda v: float(v.value))
+
+
 BASE_NS = "https://hub.example.org/ns#"
 
 
