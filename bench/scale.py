@@ -34,8 +34,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.process_memory import vm_hwm_mb
 from bench.scale_data import BASE, CACHE, dataset
-from bench.scale_engines import ENGINES, Engine, EngineUnavailable, engine, vm_hwm_mb
+from bench.scale_engines import ENGINES, Engine, EngineUnavailable, engine
 from bench.scale_index import bench_text_index
 from bench.scale_queries import Answer, LivePage, cases
 from store.base import QueryTimeout, StoreError
@@ -202,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
             available.append(name)
         if args.harvest_objects and available:
             results["harvest"] = bench_harvest(available, work, args)
-        results["bench_peak_rss_mb"] = vm_hwm_mb(os.getpid())
+        results["bench_peak_rss_mb"] = vm_hwm_mb()
         results["load_average"] = {"start": load_start, "end": os.getloadavg()}
         results["seconds"] = time.perf_counter() - started
     finally:
