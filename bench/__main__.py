@@ -57,6 +57,11 @@ def run_worker(*args: str) -> dict[str, object]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _mb(value: object) -> str:
+    """A peak memory figure (None: no such process was seen, e.g. no mapping worker for a small feed)."""
+    return f"{float(value):.0f} MB" if isinstance(value, int | float) else "-"
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -160,16 +165,17 @@ def main() -> None:
     h_s, b_s = float(harvest["seconds"]), float(bulk["seconds"])
     # The harvest's child processes: the mapping worker, and with --server the Oxigraph server itself.
     children = "mapping worker and Oxigraph server" if args.server else "mapping worker"
+    server_peak = f", Oxigraph server: {_mb(harvest.get('server_peak_rss_mb'))}" if args.server else ""
     print(f"  harvest (HTTP+parse+map+store): {h_s:8.2f} s  {records / h_s:9,.0f} records/s  "
-          f"{quads / h_s:10,.0f} quads/s  peak RSS {harvest['peak_rss_mb']:.0f} MB "
-          f"({children}: {harvest['worker_peak_rss_mb']:.0f} MB)")
+          f"{quads / h_s:10,.0f} quads/s  peak RSS {_mb(harvest['peak_rss_mb'])} "
+          f"(mapping worker: {_mb(harvest['worker_peak_rss_mb'])}{server_peak})")
     loader = "oxigraph load (CLI)" if args.server else "bare bulk_load    "
     print(f"  baseline: {loader}   : {b_s:8.2f} s  {'':9}           {quads / b_s:10,.0f} quads/s  "
-          f"peak RSS {bulk['peak_rss_mb']:.0f} MB")
+          f"peak RSS {_mb(bulk['peak_rss_mb'])}")
     if chunked:
         c_s = float(chunked["seconds"])
         print(f"  baseline: bulk_load per batch  : {c_s:8.2f} s  {'':9}           {quads / c_s:10,.0f} quads/s  "
-              f"peak RSS {chunked['peak_rss_mb']:.0f} MB  ({batch_records:,} records a load)")
+              f"peak RSS {_mb(chunked['peak_rss_mb'])}  ({batch_records:,} records a load)")
     print(f"  CPU seconds                   : harvest process {harvest['cpu_s']:.1f}, {children} "
           f"{harvest['worker_cpu_s']:.1f}; bulk load {bulk['cpu_s']:.1f}"
           + (f"; bulk load per batch {chunked['cpu_s']:.1f}" if chunked else ""))

@@ -1,4 +1,5 @@
-"""One measured job in a fresh process (so its peak RSS is its own): a harvest, or a bare bulk load.
+"""One measured job in a fresh process: a harvest, or a bare bulk load. Peak memory: each process's own
+(``bench.process_memory``: VmHWM, not ru_maxrss, which a child inherits from the process that started it).
 
 Prints one JSON line. Used by ``python -m bench``; not meant to be run by hand.
 """
@@ -7,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
-import subprocess
 import time
 from pathlib import Path
 
+from bench.process_memory import PeakWatcher, vm_hwm_mb
+from bench.scale_engines import run_measured
 from harvesters.feed_database import FeedDatabase, Museum
 from harvesters.guard import FeedGuard
 from harvesters.run import Harvester
@@ -21,18 +24,9 @@ from store.embedded import EmbeddedStore
 MINTER = IriMinter("https://hub.example.org")
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
-
-
-def children_peak_rss_mb() -> float:
-    """The largest peak RSS among finished child processes (the harvest's mapping worker)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def harvest(url: str, store_dir: Path, batch_size: int, server: bool, worker_threshold: int,
@@ -44,9 +38,10 @@ def harvest(url: str, store_dir: Path, batch_size: int, server: bool, worker_thr
 
         managed = ManagedOxigraphServer(store_dir, timeout_s=600)
         managed.start()
+        server_pid = managed.pid
         store = managed.store(MINTER.provenance_graph())
     else:
-        managed = None
+        managed, server_pid = None, None
         store = EmbeddedStore(store_dir, MINTER.provenance_graph())
     try:
         from store.text_index import TextIndex
@@ -55,17 +50,20 @@ def harvest(url: str, store_dir: Path, batch_size: int, server: bool, worker_thr
                               map_worker_threshold=worker_threshold or None,
                               text_index=TextIndex(text_index) if text_index else None)
         last: dict[str, object] = {}
-        started = time.perf_counter()
-        run = harvester.harvest("bench", progress=lambda state: last.update(timings=state.timings))
-        seconds = time.perf_counter() - started
+        with PeakWatcher(os.getpid(), children=True) as watch:  # the mapping worker (and loaders)
+            started = time.perf_counter()
+            run = harvester.harvest("bench", progress=lambda state: last.update(timings=state.timings))
+            seconds = time.perf_counter() - started
         quads = store.count_quads()
+        server_peak = vm_hwm_mb(server_pid) if server_pid else None
     finally:
         store.close()
         if managed:
             managed.stop()
     return {"seconds": seconds, "records": run.new + run.updated, "quarantined": run.quarantined,
-            "outcome": run.outcome, "error": run.error, "quads": quads, "peak_rss_mb": peak_rss_mb(),
-            "worker_peak_rss_mb": children_peak_rss_mb(), "cpu_s": cpu_seconds(),
+            "outcome": run.outcome, "error": run.error, "quads": quads, "peak_rss_mb": vm_hwm_mb(),
+            "worker_peak_rss_mb": watch.largest_child_mb(exclude={server_pid}), "server_peak_rss_mb": server_peak,
+            "cpu_s": cpu_seconds(),
             "worker_cpu_s": cpu_seconds(resource.RUSAGE_CHILDREN), "timings": last.get("timings") or {}}
 
 
@@ -79,14 +77,12 @@ def bulk_load(nquads: Path, store_dir: Path, chunk_quads: int = 0, cli: bool = F
     if cli:
         from store.oxigraph_server import _default_executable
 
-        started = time.perf_counter()
-        subprocess.run([_default_executable(), "load", "--location", str(store_dir), "--file", str(nquads)],
-                       check=True, capture_output=True)
-        seconds = time.perf_counter() - started
+        seconds, peak = run_measured([_default_executable(), "load", "--location", str(store_dir),
+                                      "--file", str(nquads)])
         store = EmbeddedStore(store_dir, MINTER.provenance_graph(), read_only=True)
         quads = store.count_quads()
         store.close()
-        return {"seconds": seconds, "quads": quads, "peak_rss_mb": children_peak_rss_mb(),
+        return {"seconds": seconds, "quads": quads, "peak_rss_mb": peak,
                 "cpu_s": cpu_seconds(resource.RUSAGE_CHILDREN)}
     store = EmbeddedStore(store_dir, MINTER.provenance_graph())
     try:
@@ -109,7 +105,7 @@ def bulk_load(nquads: Path, store_dir: Path, chunk_quads: int = 0, cli: bool = F
         quads = store.count_quads()
     finally:
         store.close()
-    return {"seconds": seconds, "quads": quads, "peak_rss_mb": peak_rss_mb(), "cpu_s": cpu_seconds()}
+    return {"seconds": seconds, "quads": quads, "peak_rss_mb": vm_hwm_mb(), "cpu_s": cpu_seconds()}
 
 
 def main() -> None:

@@ -34,9 +34,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.process_memory import vm_hwm_mb
 from bench.scale_data import BASE, CACHE, dataset
-from bench.scale_engines import ENGINES, Engine, EngineUnavailable, engine, vm_hwm_mb
-from bench.scale_queries import Answer, LivePage, bench_text_index, cases
+from bench.scale_engines import ENGINES, Engine, EngineUnavailable, engine
+from bench.scale_index import bench_text_index
+from bench.scale_queries import Answer, LivePage, cases
 from store.base import QueryTimeout, StoreError
 from store.text_index import TextIndex
 
@@ -83,7 +85,7 @@ def bench_engine(eng: Engine, data_path: Path, museum_ids: list[str], args: argp
         # the server stops a query at --timeout; the client waits a little longer, so that it reads the
         # server's own "cancelled" answer and the next query never overlaps a cancelled one
         wait = args.timeout + 5
-        text_index = bench_text_index(store, data_path)
+        text_index = bench_text_index(data_path, BASE)
         for case in cases(museum_ids, BASE, text_index):
             result = measure(lambda c=case: c.run(store, wait), args.repeat, args.budget)
             out["cases"][case.name] = {"group": case.group, **result}
@@ -201,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
             available.append(name)
         if args.harvest_objects and available:
             results["harvest"] = bench_harvest(available, work, args)
-        results["bench_peak_rss_mb"] = vm_hwm_mb(os.getpid())
+        results["bench_peak_rss_mb"] = vm_hwm_mb()
         results["load_average"] = {"start": load_start, "end": os.getloadavg()}
         results["seconds"] = time.perf_counter() - started
     finally:

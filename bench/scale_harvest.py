@@ -1,5 +1,6 @@
 """The scale bench's harvest job: one real OAI-PMH harvest into one engine's managed server, in a fresh
-process (so its peak memory is its own). Prints one JSON line; run by ``python -m bench scale``.
+process (its own peak memory and its children's, from /proc: ``bench.process_memory``). Prints one JSON
+line; run by ``python -m bench scale``.
 
     python -m bench.scale_harvest --engine oxigraph|virtuoso --url URL --dir DIR [--batch-size 500]
 
@@ -13,11 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import time
 from pathlib import Path
 
-from bench.scale_engines import vm_hwm_mb
+from bench.process_memory import PeakWatcher, vm_hwm_mb
 
 BASE = "https://hub.example.org"
 
@@ -43,22 +44,22 @@ def harvest(engine: str, url: str, location: Path, batch_size: int, memory_mb: i
     registry.save_museum(Museum(id="bench", name="Bench Museum", feed_url=url, format="lido"))
     server = _server(engine, location, memory_mb)
     server.start()
+    server_pid = server.pid
     store = server.store(minter.provenance_graph())
     try:
         harvester = Harvester(store, registry, minter, FeedGuard(["127.0.0.0/8"]), batch_size=batch_size)
-        started = time.perf_counter()
-        run = harvester.harvest("bench")
-        seconds = time.perf_counter() - started
+        with PeakWatcher(os.getpid(), children=True) as watch:  # the mapping worker (and loaders)
+            started = time.perf_counter()
+            run = harvester.harvest("bench")
+            seconds = time.perf_counter() - started
         quads = store.count_quads()
-        server_rss = vm_hwm_mb(server.pid)
+        server_rss = vm_hwm_mb(server_pid)
     finally:
         store.close()
         server.stop()
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the mapping worker (and loaders)
     return {"engine": engine, "seconds": seconds, "records": run.new + run.updated, "quarantined": run.quarantined,
-            "outcome": run.outcome, "error": run.error, "quads": quads, "peak_rss_mb": own,
-            "worker_peak_rss_mb": worker, "server_peak_rss_mb": server_rss}
+            "outcome": run.outcome, "error": run.error, "quads": quads, "peak_rss_mb": vm_hwm_mb(),
+            "worker_peak_rss_mb": watch.largest_child_mb(exclude={server_pid}), "server_peak_rss_mb": server_rss}
 
 
 def main() -> None:

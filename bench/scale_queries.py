@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,20 +69,6 @@ class Case:
     name: str
     group: str  # facet | keyword | section | explore | aggregate | object | page
     run: Callable[[Store, float], Answer]
-
-
-def bench_text_index(store: Store, data_file: Path, *, log: Callable[[str], None] = print) -> TextIndex:
-    """The hub's full-text index of the dataset, built once from the store by ``TextIndex.rebuild`` (what
-    ``srom index`` does) and kept beside the cached N-Quads file (keyed like it)."""
-    index = TextIndex(data_file.with_suffix(".textindex"))
-    if not index.usable():
-        shutil.rmtree(index.path, ignore_errors=True)
-        graphs = [g for g in store.graph_names() if g != store.provenance_graph]
-        log(f"  building the text index of {len(graphs):,} record graphs ...")
-        started = time.perf_counter()
-        index.rebuild(store, graphs, chunk=2000)
-        log(f"  text index built in {time.perf_counter() - started:.0f} s")
-    return index
 
 
 def facet_states(museum: str) -> dict[str, dict[str, Any]]:

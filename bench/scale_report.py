@@ -81,7 +81,8 @@ def memory(results: dict[str, Any]) -> dict[str, float]:
                 peaks[f"{name}: {label} (queries)"] = value
     harvest = results.get("harvest") or {}
     for name, h in harvest.get("engines", {}).items():
-        for key, label in (("peak_rss_mb", "harvest process"), ("worker_peak_rss_mb", "harvest's largest child"),
+        for key, label in (("peak_rss_mb", "harvest process"),
+                           ("worker_peak_rss_mb", "harvest's largest child (mapping worker)"),
                            ("server_peak_rss_mb", "server during the harvest")):
             if h.get(key) is not None:
                 peaks[f"{name}: {label}"] = h[key]
@@ -92,7 +93,7 @@ def memory(results: dict[str, Any]) -> dict[str, float]:
         peaks["OAI-PMH feed server"] = harvest["oai_server_peak_rss_mb"]
     if results.get("bench_peak_rss_mb"):
         peaks["the bench itself (Flask app, clients)"] = results["bench_peak_rss_mb"]
-    print("\npeak memory (VmHWM / ru_maxrss, MB)")
+    print("\npeak memory (each process's own VmHWM, MB)")
     for label, value in peaks.items():
         print(f"  {label:<58} {value:>9,.0f}")
     return peaks

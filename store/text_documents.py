@@ -164,8 +164,24 @@ def _term(term: object) -> str | ox.Literal | None:
     return None  # blank nodes: the hub's mappings mint none
 
 
-def documents_from_ntriples(records: Iterable[tuple[str, str, str]]) -> list[TextDocument]:
-    """Documents of freshly mapped records: ``(graph IRI, record N-Triples, its shared-term N-Triples)``."""
+def term_labels(ntriples: str) -> dict[str, list[str]]:
+    """The ``rdfs:label`` texts of each subject of ``ntriples`` (the shared-term lines a harvest writes to a
+    museum's vocabulary graph): term IRI → texts."""
+    labels: dict[str, list[str]] = defaultdict(list)
+    if ntriples:
+        for t in ox.parse(ntriples.encode(), format=ox.RdfFormat.N_TRIPLES):
+            if t.predicate.value == _LABEL and isinstance(t.object, ox.Literal):
+                labels[_term(t.subject)].append(t.object.value)  # type: ignore[index]
+    return labels
+
+
+def documents_from_ntriples(records: Iterable[tuple[str, str, str]],
+                            labels: Mapping[str, Sequence[str]] | None = None) -> list[TextDocument]:
+    """Documents of freshly mapped records: ``(graph IRI, record N-Triples, its shared-term N-Triples)``.
+
+    ``labels``: museum terms' labels known beforehand (term IRI → texts, e.g. :func:`term_labels` of whole
+    vocabulary graphs), used with each record's own shared-term lines (which may then be empty).
+    """
     docs: list[TextDocument] = []
     for graph, ntriples, shared in records:
         triples = []
@@ -176,12 +192,10 @@ def documents_from_ntriples(records: Iterable[tuple[str, str, str]]) -> list[Tex
             s, o = _term(t.subject), _term(t.object)
             if isinstance(s, str) and o is not None:
                 triples.append((s, t.predicate.value, o))
-        labels: dict[str, list[str]] = defaultdict(list)
-        if shared:
-            for t in ox.parse(shared.encode(), format=ox.RdfFormat.N_TRIPLES):
-                if t.predicate.value == _LABEL and isinstance(t.object, ox.Literal):
-                    labels[_term(t.subject)].append(t.object.value)  # type: ignore[index]
-        docs += build_documents(graph, triples, labels)
+        own: Mapping[str, Sequence[str]] = term_labels(shared)
+        if labels is not None:
+            own = {**labels, **{t: [*labels.get(t, ()), *texts] for t, texts in own.items()}} if own else labels
+        docs += build_documents(graph, triples, own)
     return docs
 
 

@@ -34,7 +34,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +43,7 @@ from typing import Any
 import tantivy
 
 from ontology.folding import word_groups
-from store.base import Store
+from store.base import QueryTimeout, Store
 from store.text_documents import FIELDS, TextDocument, documents_from_ntriples, read_documents
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,16 @@ _LOCKS_GUARD = threading.Lock()
 
 class TextIndexError(Exception):
     """The index cannot be used now (being written by another process for too long, wrong version...)."""
+
+
+class UnreadableGraphs(TextIndexError):
+    """A rebuild indexed every graph but these, whose read ran past the store's time limit even alone."""
+
+    def __init__(self, graphs: Sequence[str], total: int) -> None:
+        self.graphs = list(graphs)
+        shown = ", ".join(f"<{g}>" for g in self.graphs[:5]) + (" ..." if len(self.graphs) > 5 else "")
+        super().__init__(f"{len(self.graphs)} of {total} record graphs could not be read from the store within "
+                         f"its time limit, even one at a time, and were not indexed anew: {shown}")
 
 
 @dataclass(frozen=True)
@@ -167,14 +177,16 @@ class TextIndex:
                 iri=doc.iri, graph=doc.graph, museum=doc.museum,
                 **{name: getattr(doc, name) for name in FIELDS if getattr(doc, name)}))
 
-    def index_records(self, records: Sequence[tuple[str, str, str]], drops: Sequence[str] = ()) -> None:
+    def index_records(self, records: Sequence[tuple[str, str, str]], drops: Sequence[str] = (), *,
+                      labels: Mapping[str, Sequence[str]] | None = None) -> None:
         """Replace the documents of freshly written record graphs and delete those of ``drops``, one commit.
 
         ``records``: ``(graph IRI, record N-Triples, its shared-term N-Triples)`` as the harvest wrote them.
+        ``labels``: museum terms' labels known beforehand (see ``documents_from_ntriples``).
         """
         if not records and not drops:
             return
-        docs = documents_from_ntriples(records)
+        docs = documents_from_ntriples(records, labels)
         with self._writer() as writer:
             self._put(writer, [*drops, *(r[0] for r in records)], docs)
 
@@ -190,10 +202,13 @@ class TextIndex:
             with self._writer() as writer:
                 writer.delete_documents_by_term("museum", museum_iri)
 
-    def refresh_from_store(self, store: Store, graphs: Sequence[str]) -> int:
-        """Re-read ``graphs`` from the store and replace their documents (absent graphs: deleted)."""
+    def refresh_from_store(self, store: Store, graphs: Sequence[str], *, timeout: float | None = None) -> int:
+        """Re-read ``graphs`` from the store and replace their documents (absent graphs: deleted).
+
+        ``timeout``: seconds per read (default: the store's own limit); past it, ``QueryTimeout`` and the
+        index is left as it was."""
         with self._writer() as writer:  # the store is read under the writer: see the module doc
-            docs = read_documents(store, graphs)
+            docs = read_documents(store, graphs, timeout=timeout)
             self._put(writer, graphs, docs)
         return len(docs)
 
@@ -208,22 +223,43 @@ class TextIndex:
         return {searcher.doc(address)["graph"][0] for _, address in found.hits}
 
     def rebuild(self, store: Store, graphs: Sequence[str], *, chunk: int = 500,
-                progress: Callable[[int, int], None] | None = None) -> int:
+                progress: Callable[[int, int], None] | None = None, timeout: float | None = None) -> int:
         """Index ``graphs`` (every record graph of the store) anew and drop documents of other graphs.
 
-        Returns the number of documents written. ``progress(done, total)`` after each chunk.
+        Returns the number of documents written. ``progress(done, total)`` after each chunk. A chunk whose
+        read runs past the store's time limit (``timeout`` seconds per read, default the store's own) is
+        read again in halves, down to one graph; each chunk read in time lets the next one double again, up
+        to ``chunk``. A graph that cannot be read even alone keeps its old document and the rebuild goes
+        on: at the end, :class:`UnreadableGraphs` names them (every other graph is indexed by then).
         """
-        written = 0
-        for start in range(0, len(graphs), chunk):
-            written += self.refresh_from_store(store, graphs[start : start + chunk])
+        written = done = 0
+        size = max(1, chunk)
+        unreadable: list[str] = []
+        while done < len(graphs):
+            part = graphs[done : done + size]
+            try:
+                written += self.refresh_from_store(store, part, timeout=timeout)
+            except QueryTimeout as exc:
+                if len(part) > 1:
+                    size = len(part) // 2
+                    log.warning("reading %d record graphs took too long (%s); reading %d at a time",
+                                len(part), exc, size)
+                    continue
+                log.error("record graph <%s> could not be read in time: not indexed anew (%s)", part[0], exc)
+                unreadable.append(part[0])
+            else:
+                size = min(chunk, size * 2)
+            done += len(part)
             if progress:
-                progress(min(start + chunk, len(graphs)), len(graphs))
+                progress(done, len(graphs))
         stale = sorted(self.indexed_graphs() - set(graphs))
         for start in range(0, len(stale), chunk):
             self.delete_graphs(stale[start : start + chunk])
         if not graphs and not self.exists():
             with self._writer():  # an empty store still gets an (empty) index: "rebuilt", not "missing"
                 pass
+        if unreadable:
+            raise UnreadableGraphs(unreadable, len(graphs))
         return written
 
     # --- searching ---------------------------------------------------------------------------------

@@ -204,15 +204,16 @@ def test_srom_map_never_prints_an_invalid_iri(tmp_path: Path) -> None:
 PAGE_RECORDS = 1000  # of ~100 KB each: a 100 MB ListRecords page, with one 20 MB record after them
 PADDING = "<dc:publisher>" + "p" * 86 + "</dc:publisher>"  # 100 bytes the oai_dc mapping does not read
 # The harvest's peak memory, as a share of what parsing the same page whole takes, measured in the same run
-# (the streamed harvest peaks at ~130 MB, the whole parse at ~580 MB). Peaks are the child's own VmHWM:
-# Linux carries ru_maxrss across exec, so a child of a large pytest process reported the parent's size.
+# (the streamed harvest peaks at ~130 MB, the whole parse at ~580 MB). Peaks are the child's own VmHWM
+# (bench.process_memory): Linux carries ru_maxrss across exec, so a child of pytest reported pytest's size.
 PEAK_SHARE_OF_WHOLE_PARSE = 0.6
 WHOLE_PAGE_PARSE = """
-import re, requests
+import requests
+from bench.process_memory import vm_hwm_mb
 from mappings.xml import parse_bytes
 body = requests.get(URL, timeout=600).content
 root = parse_bytes(body)
-print(int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024, len(root))
+print(vm_hwm_mb(), len(root))
 """
 
 
@@ -239,7 +240,8 @@ def test_a_100_mb_oai_page_is_harvested_in_bounded_memory(tmp_path: Path) -> Non
 
     with LoopbackServer(big_page) as feed:
         done = subprocess.run([sys.executable, "-c", f"""
-import json, re
+import json
+from bench.process_memory import vm_hwm_mb
 from harvesters.feed_database import FeedDatabase, Museum
 from harvesters.guard import FeedGuard
 from harvesters.run import Harvester
@@ -254,7 +256,7 @@ registry.save_museum(Museum(id="big", name="Big", feed_url={feed.url + '/oai'!r}
 run = Harvester(store, registry, minter, FeedGuard(["127.0.0.0/8"]), map_worker_threshold=None).harvest("big")
 print(json.dumps({{"outcome": run.outcome, "error": run.error, "new": run.new,
                   "quarantined": registry.quarantined("big"),
-                  "peak_mb": int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024}},
+                  "peak_mb": vm_hwm_mb()}},
                  default=str))
 """], capture_output=True, text=True, timeout=600, cwd=Path(__file__).resolve().parents[1])
         whole = subprocess.run([sys.executable, "-c", f"URL = {feed.url + '/oai'!r}" + WHOLE_PAGE_PARSE],

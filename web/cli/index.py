@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from store.text_index import UnreadableGraphs
 from web.cli.context import echo_json, pass_hub
 from web.hub import Hub
 
@@ -24,11 +25,18 @@ def index() -> None:
 @index.command("rebuild")
 @click.option("--chunk", type=click.IntRange(1, 5000), default=500, show_default=True,
               help="Record graphs read from the store per index commit.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=None,
+              help="Seconds per read of a chunk (default: the store's query timeout); a chunk read past it "
+                   "is read again in halves.")
 @pass_hub
-def index_rebuild(hub: Hub, chunk: int) -> None:
+def index_rebuild(hub: Hub, chunk: int, timeout: float | None) -> None:
     """Index every object of the store anew (and drop documents of graphs the store no longer has)."""
     store = hub.store()
-    graphs = [g for g in store.graph_names() if g != store.provenance_graph]
+    # not the hub's own graphs that never hold an object (thesaurus, museums, vocabularies, provenance:
+    # reading them is time spent for nothing); graphs of another layout (a store loaded by hand) are read
+    own = f"{hub.minter.base}/graph/"
+    graphs = [g for g in store.graph_names() if g != store.provenance_graph
+              and (hub.minter.object_of_record_graph(g) is not None or not g.startswith(own))]
     text_index = hub.text_index()
     with click.progressbar(length=max(len(graphs), 1), label="  indexing graphs", file=sys.stderr,
                            show_pos=True, show_percent=True) as bar:
@@ -39,7 +47,10 @@ def index_rebuild(hub: Hub, chunk: int) -> None:
             bar.update(done - shown)
             shown = done
 
-        written = text_index.rebuild(store, graphs, chunk=chunk, progress=progress)
+        try:
+            written = text_index.rebuild(store, graphs, chunk=chunk, progress=progress, timeout=timeout)
+        except UnreadableGraphs as exc:
+            raise click.ClickException(f"{exc} (try a longer --timeout)") from exc
     click.echo(f"indexed {written} objects from {len(graphs)} graphs into {text_index.path}")
 
 
