@@ -1,5 +1,6 @@
 """The pickers' option lists: counted once after a harvest that changed records, kept in the hub's database,
-read by a cold page instead of counting; counted live where none are kept. On both engines.
+read by a cold page (and Explore's landing page) instead of counting; counted live where none are kept.
+On both engines.
 
 What a page shows is the evidence: the store is changed behind the hub's back (no harvest, so no new
 count), and a cold page (its cache emptied, as after a restart) must still offer the kept values; with
@@ -55,6 +56,12 @@ def offered(data: Dataset, client: FlaskClient, lang: str = "en") -> list[str]:
     return re.findall(r"<option [^>]*>([^<]*)</option>", select.group(1))
 
 
+def explored(data: Dataset, client: FlaskClient) -> list[str]:
+    """The material facet's values on Explore's landing page (no choice made), cold."""
+    data.hub.exhibitions.cache.clear()
+    return [o["label"] for o in client.get("/explore.json").get_json()["facets"]["material"]]
+
+
 def forget_kept_lists(data: Dataset) -> None:
     """The hub's database as an instance older than the kept lists has it: none kept."""
     with sqlite3.connect(data.hub.database) as db:
@@ -62,14 +69,16 @@ def forget_kept_lists(data: Dataset) -> None:
     db.close()
 
 
-def unharvested_material(data: Dataset, label: str) -> str:
-    """An object with a new material written straight into the store (no harvest: nothing is counted);
-    returns its graph, to drop."""
+def unharvested_material(data: Dataset, label: str, objects: int = 50) -> str:
+    """Objects of a new material written straight into the store (no harvest: nothing is counted), more
+    of them than of any other material (so Explore's 20 most frequent list it); returns their graph."""
     base = data.hub.minter.base
-    graph, obj, material = f"{base}/graph/test-{label}", f"{base}/id/object/test/{label}", f"{base}/id/test/{label}"
-    triples = (f"<{obj}> <{SROM}dateOrder> \"99\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n"
-               f"<{obj}> <{CRM}P45_consists_of> <{material}> .\n"
-               f"<{material}> <{RDFS_LABEL}> \"{label}\"@en .\n")
+    graph, material = f"{base}/graph/test-{label}", f"{base}/id/test/{label}"
+    triples = f"<{material}> <{RDFS_LABEL}> \"{label}\"@en .\n"
+    for i in range(objects):
+        obj = f"{base}/id/object/test/{label}-{i}"
+        triples += (f"<{obj}> <{SROM}dateOrder> \"{i}\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n"
+                    f"<{obj}> <{CRM}P45_consists_of> <{material}> .\n")
     data.hub.store().replace_graphs([RecordGraph(graph, triples)])
     return graph
 
@@ -88,11 +97,14 @@ def test_a_cold_page_offers_the_kept_options_without_counting_again(data: Datase
     assert "silk" in before
     graph = unharvested_material(data, "adamantine")
     try:
-        # the store has a new material, but no harvest counted it: the cold page reads the kept list
+        # the store has a new material, but no harvest counted it: the cold page reads the kept list, and
+        # so does Explore's landing page
         assert offered(data, client) == before
+        assert "silk" in explored(data, client) and "adamantine" not in explored(data, client)
         # an instance with no kept lists counts live: the new material is offered
         forget_kept_lists(data)
         assert "adamantine" in offered(data, client)
+        assert "adamantine" in explored(data, client)
         assert data.hub.exhibitions.option_lists.get("material", "en") is None
         # counted and kept again (srom exhibitions option-lists): offered from the kept list
         counted = data.hub.exhibitions.count_option_lists()
