@@ -107,6 +107,7 @@ def live_page(eng: Engine, store: Any, label: str, args: argparse.Namespace,
             return Answer(0, "")
 
         result = measure(cold, args.repeat, args.budget)
+        result["option_lists_ms"] = round(page.option_lists_seconds * 1000)  # after the load, as a harvest
         if result["status"] == "ok":  # what the page showed: its sections' objects (not timed)
             answer = page.answer()
             result.update(rows=answer.rows, digest=answer.digest)

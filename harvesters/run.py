@@ -16,6 +16,9 @@
   interrupted run is then marked ``abandoned`` and a new one starts.
 - **Recorded**: start, end, outcome (ok, failed, abandoned), counts (new, updated, deleted, quarantined,
   unchanged, held), retried faults and errors, in the registry.
+- **Followed up**: a run or an applied removal that changed the museum's records calls ``after_change``
+  once, after the museum's lock is released: what the hub derives from the whole store (the facet option
+  lists its pages offer) is worked out again there. A failure of it is logged, never the run's.
 
 It writes only through the store interface and the registry.
 """
@@ -112,6 +115,7 @@ class Harvester:
         max_pages: int = DEFAULT_MAX_PAGES,
         max_records: int = DEFAULT_MAX_RECORDS,
         text_index: TextIndex | None = None,
+        after_change: Callable[[], object] | None = None,
     ) -> None:
         self.store = store
         self.registry = registry
@@ -146,6 +150,8 @@ class Harvester:
         self.max_records = max_records
         #: the full-text index kept in step with the record graphs (None: no index; ``store.text_index``)
         self.text_index = text_index
+        #: called once after a run or removal that changed records (see the module's "Followed up")
+        self.after_change = after_change
 
     # --- the run ---------------------------------------------------------------------------------
     def harvest(
@@ -169,7 +175,7 @@ class Harvester:
                 f"since {holder.get('acquired')})"
             )
         try:
-            self._apply_confirmed_removal(museum_id)
+            removed = self._apply_confirmed_removal(museum_id)
             latest = self.registry.runs(museum_id, limit=1)
             run = self._open_run(museum, full=full, restart=restart)
             if latest and latest[0].id != run.id and latest[0].outcome == "failed":
@@ -198,9 +204,19 @@ class Harvester:
                 progress(state)
             final = self.registry.get_run(run.id)
             assert final is not None
-            return final
         finally:
             self.registry.release_lock(museum_id, token)
+        if removed or final.new or final.updated or final.deleted:
+            self._changed(museum_id)
+        return final
+
+    def _changed(self, museum_id: str) -> None:
+        if self.after_change is None:
+            return
+        try:
+            self.after_change()
+        except Exception:  # the records are written and the run recorded; what follows from them can wait
+            log.exception("the work after %s's records changed failed", museum_id)
 
     def _note(self, run_id: int, state: HarvestProgress, message: str) -> None:
         state.errors.append(message)
@@ -374,9 +390,12 @@ class Harvester:
         if not self.registry.acquire_lock(museum_id, token):
             return None
         try:
-            return self._apply_confirmed_removal(museum_id)
+            removed = self._apply_confirmed_removal(museum_id)
         finally:
             self.registry.release_lock(museum_id, token)
+        if removed:
+            self._changed(museum_id)
+        return removed
 
     def _apply_confirmed_removal(self, museum_id: str) -> int:
         pending = self.registry.pending_removal(museum_id)

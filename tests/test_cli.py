@@ -74,6 +74,17 @@ def test_harvest_then_query_in_every_format(runner: CliRunner, feed: OaiTestServ
     assert runs["runs"][0]["outcome"] == "ok" and runs["runs"][0]["new"] == 5
 
 
+def test_option_lists_are_counted_by_the_harvest_and_on_demand(runner: CliRunner, feed: OaiTestServer) -> None:
+    runner.invoke(main, ["museums", "add", "xa-test", "--name", "X", "--feed", feed.url, "--format", "lido"])
+    assert runner.invoke(main, ["harvest", "xa-test"]).exit_code == 0
+    result = runner.invoke(main, ["exhibitions", "option-lists", "--json"])
+    assert result.exit_code == 0, result.output
+    counted = json.loads(result.output)
+    assert counted["failed"] == {} and counted["options"]["museum"] == 1 and counted["options"]["type"] >= 1
+    shown = runner.invoke(main, ["exhibitions", "option-lists"])
+    assert shown.exit_code == 0 and "museum     1 options" in shown.output
+
+
 def test_harvest_exits_non_zero_when_a_run_fails(runner: CliRunner) -> None:
     runner.invoke(main, ["museums", "add", "gone", "--name", "Gone", "--feed", "http://127.0.0.1:9/oai",
                          "--format", "lido"])

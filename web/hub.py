@@ -143,9 +143,10 @@ class Hub:
             self._store = store
 
     def harvester(self) -> Harvester:
-        """The harvester with every HARVEST_* setting applied (retries, backoff, mass-drop guard)."""
+        """The harvester with every HARVEST_* setting applied (retries, backoff, mass-drop guard); after a
+        run that changed records it counts the exhibition pages' facet option lists again."""
         return Harvester(self.store(), self.feeds, self.minter, self.guard, text_index=self.text_index(),
-                         **harvester_options(self.settings))
+                         after_change=self.exhibitions.count_option_lists, **harvester_options(self.settings))
 
     def secret_key(self) -> str:
         """The configured secret key, else one generated once and kept in the instance folder."""

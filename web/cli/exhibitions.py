@@ -1,9 +1,9 @@
-"""``srom exhibitions list|import|publish``: the exhibition service from the command line.
+"""``srom exhibitions list|import|publish|option-lists``: the exhibition service from the command line.
 
 Publishing, unpublishing and importing go through ``web.exhibitions.service`` exactly as the curator's
 editor does, so the exhibition's graph in the store is written and dropped the same way. Those commands
 open the store (the running server's, or the store directory when ``srom serve`` is not running);
-``list`` reads only the hub's database.
+``list`` reads only the hub's database; ``option-lists`` counts what the pages' pickers offer (as a harvest does).
 """
 
 from __future__ import annotations
@@ -72,3 +72,24 @@ def publish_command(hub: Hub, slug: str, revision: int | None, snapshot: bool, u
     if published.sections:
         click.echo(f"{slug}: {published.objects} objects pinned")
     click.echo(f"{slug}: revision {published.revision} published at /exhibitions/{slug}")
+
+
+@exhibitions.command("option-lists")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_hub
+def option_lists_command(hub: Hub, as_json: bool) -> None:
+    """Count the facet option lists the exhibition pages' pickers offer, and keep them.
+
+    A harvest that changed records does this itself; run it after filling the store otherwise (a restored
+    dump, a store loaded by hand) or when `srom` was upgraded, so that no page counts them live.
+    """
+    counted = hub.exhibitions.count_option_lists()
+    if as_json:
+        echo_json(**counted.as_json())
+    else:
+        for facet, size in counted.options.items():
+            click.echo(f"{facet:<10} {size} options")
+        for facet, error in counted.failed.items():
+            click.echo(f"{facet:<10} not counted (pages count it live): {error}", err=True)
+    if counted.failed:
+        raise SystemExit(1)

@@ -262,6 +262,16 @@ def options(store: Store, facet: str, lang: str = "en", *, limit: int = 300,
     ``substitutions``, its empty VALUES blocks filled from ``rows``: ``Store.query``), as the Explore page
     counts the objects of a search.
     """
+    return options_in_languages(store, facet, (lang,), limit=limit, timeout=timeout, among=among,
+                                substitutions=substitutions, rows=rows)[lang]
+
+
+def options_in_languages(store: Store, facet: str, languages: Sequence[str], *, limit: int = 300,
+                         timeout: float | None = None, among: str | None = None,
+                         substitutions: Mapping[str, Term] | None = None,
+                         rows: Mapping[str, Sequence[Value]] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """:func:`options` labelled in each of ``languages``, from one count: the count is the costly part
+    (an aggregate over every object), the labels come with it in every language."""
     if facet not in TERM_FACETS:
         raise FacetError(f"{facet!r} has no list of values (one of {', '.join(TERM_FACETS)})")
     path = TERM_FACETS[facet][0]
@@ -282,13 +292,17 @@ def options(store: Store, facet: str, lang: str = "en", *, limit: int = 300,
         "}"
     )
     result = store.query(query, timeout=timeout, substitutions=substitutions, rows=rows)
-    if not isinstance(result, SolutionsResult):
-        return []
-    # one label per term (the visitor's language, else English or untagged, else any), then terms with the
-    # same label grouped: each museum mints its own "silk", and a curator means all of them
+    found = result.dicts() if isinstance(result, SolutionsResult) else []
+    return {lang: _labelled(facet, found, lang) for lang in languages}
+
+
+def _labelled(facet: str, found: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """The counted terms as options in ``lang``: one label per term (the visitor's language, else English
+    or untagged, else any), then terms with the same label grouped: each museum mints its own "silk", and
+    a curator means all of them."""
     labels: dict[str, tuple[int, str]] = {}
     counts: dict[str, int] = {}
-    for row in result.dicts():
+    for row in found:
         value = row.get("value")
         if not isinstance(value, ox.NamedNode) or (facet == "type" and _technical(value, row.get("label"))):
             continue

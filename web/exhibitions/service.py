@@ -20,6 +20,7 @@ from store.base import Store, StoreError
 from web.errors import Conflict
 from web.exhibitions.cache import ExhibitionCache
 from web.exhibitions.document import ExhibitionDoc, Section, normalise
+from web.exhibitions.option_lists import Counted, FacetOptionLists
 from web.exhibitions.queries import run_section
 from web.exhibitions.rdf import drop_graph, publish_graph
 from web.exhibitions.repository import ExhibitionNotFound, ExhibitionRepository
@@ -53,6 +54,8 @@ class ExhibitionService:
         self.hub = hub
         self.repository = ExhibitionRepository(hub.database)
         self.cache = ExhibitionCache(hub.database)
+        #: the facet option lists the pickers offer, counted after each change of the store
+        self.option_lists = FacetOptionLists(hub.database)
 
     def _store(self) -> Store:
         return self.hub.store()
@@ -82,6 +85,11 @@ class ExhibitionService:
         if not listed:
             raise ExhibitionNotFound(f"no exhibition {slug!r}")
         return int(listed[0]["number"])
+
+    def count_option_lists(self) -> Counted:
+        """Count the facet option lists the visitor pages' pickers offer and keep them: after every change
+        of the store's records (a harvest, a deleted museum), so that no page counts them."""
+        return self.option_lists.refresh(self._store())
 
     # --- editing -----------------------------------------------------------------------------------
     def create(self, doc: ExhibitionDoc | Mapping[str, Any], author: str) -> int:

@@ -15,8 +15,9 @@ values.
 - **Bounded counts.** The total and the "has an image" count stop at :data:`COUNT_BOUND` (the page says
   "5,000+"). Each facet's values are counted over the objects of every *other* choice (so choosing silk
   keeps glass on offer), at most :data:`COUNT_BOUND` of them, and only the :data:`FACET_VALUES` most
-  frequent values are listed. With no other choice, a facet counts every object exactly, as the editor's
-  option lists do, cached for :data:`OPTIONS_SECONDS` (every first visit asks the same).
+  frequent values are listed. With no other choice, a facet's values are those of every object: the
+  option lists the harvest counted and kept (``web.exhibitions.option_lists``, the pickers' lists), else
+  counted here, cached for :data:`OPTIONS_SECONDS` (every first visit asks the same).
 - **Cached**: a state's answer (without the cards, which depend on the language) is kept for
   :data:`CACHE_SECONDS` in the exhibitions' one cache.
 """
@@ -37,6 +38,7 @@ from store.values import Value
 from web.exhibitions.cache import ExhibitionCache
 from web.exhibitions.facets import TERM_FACETS, constraints, options, order_lines
 from web.exhibitions.keyword import SEARCH_LIMIT, matching_objects
+from web.exhibitions.option_lists import FacetOptionLists
 from web.exhibitions.parameters import bind
 from web.explore.state import ExploreState
 
@@ -113,8 +115,9 @@ class ExploreSearch:
     """Answers Explore states over a store, with the hub's text index and cache."""
 
     def __init__(self, store: Store, text_index: TextIndex | None, cache: ExhibitionCache, *,
-                 timeout: float | None = None) -> None:
+                 timeout: float | None = None, option_lists: FacetOptionLists | None = None) -> None:
         self.store, self.text_index, self.cache, self.timeout = store, text_index, cache, timeout
+        self.option_lists = option_lists
 
     def indexed(self) -> bool:
         return self.text_index is not None and self.text_index.usable()
@@ -170,7 +173,9 @@ class ExploreSearch:
         others = state.facet_state(without=facet, keyword=False)
         if not others and hits is None:
             key = ("explore-options", facet, lang)
-            found = self.cache.get(key)
+            found = self._kept(facet, lang)
+            if found is None:
+                found = self.cache.get(key)
             if found is None:
                 found = options(self.store, facet, lang, limit=FACET_VALUES, timeout=self.timeout)
                 self.cache.put(key, OPTIONS_SECONDS, found)
@@ -179,6 +184,15 @@ class ExploreSearch:
             found = options(self.store, facet, lang, limit=FACET_VALUES, timeout=self.timeout,
                             among=among.limited(COUNT_BOUND), substitutions=among.substitutions, rows=among.rows)
         return self._selected_only(state, facet, lang, found)
+
+    def _kept(self, facet: str, lang: str) -> list[dict[str, Any]] | None:
+        """The facet's most frequent values from the lists the harvest kept (read once per process while
+        the hub's database is unchanged); None when none are kept."""
+        lists = self.option_lists
+        if lists is None:
+            return None
+        kept = self.cache.answer(("kept-facet-options-raw", facet, lang), lambda: lists.get(facet, lang))
+        return None if kept is None else kept[:FACET_VALUES]
 
     @staticmethod
     def _selected_only(state: ExploreState, facet: str, lang: str, found: list[dict[str, Any]]

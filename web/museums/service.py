@@ -266,4 +266,5 @@ class MuseumService:
         store.drop_graphs([minter.vocabulary_graph(museum_id), minter.museum_graph(museum_id)])
         self.hub.feeds.remove_museum(museum_id)
         self.probes.delete(museum_id)
+        self.hub.exhibitions.count_option_lists()  # its museum, materials... leave the pages' pickers
         return len(graphs)

@@ -118,7 +118,8 @@ def content(slug: str, revision: int, doc: ExhibitionDoc, kind: str) -> tuple[Re
     rendered = exhibitions().cache.get(key)
     if rendered is None:
         controls = {} if kind == "print" else section_controls(
-            store(), exhibitions().cache, doc, arguments, keep, request.path, lang, timeout=doc.time_budget)
+            store(), exhibitions().cache, doc, arguments, keep, request.path, lang, timeout=doc.time_budget,
+            option_lists=exhibitions().option_lists)
         rendered = render_content(store(), doc, results, lang, kind=kind, link=local_link, views=views,
                                   timeout=doc.time_budget, controls=controls)
         exhibitions().cache.put(key, doc.cache_seconds, rendered)

@@ -30,7 +30,7 @@ SECTION_ID = "explore"
 
 def _search() -> ExploreSearch:
     return ExploreSearch(store(), hub().text_index(), hub().exhibitions.cache,
-                         timeout=current_app.config["SPARQL_TIMEOUT"])
+                         timeout=current_app.config["SPARQL_TIMEOUT"], option_lists=hub().exhibitions.option_lists)
 
 
 def _results(state: ExploreState, found: Explored, lang: str) -> SectionPage:
