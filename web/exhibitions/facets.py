@@ -46,6 +46,9 @@ TERM_FACETS: dict[str, tuple[str, str, dict[str, str]]] = {
 NESTED = {"type", "place", "period"}
 FACETS = (*TERM_FACETS, "period_name", "date_from", "date_to", "keyword", "has_image")
 ORDERS = ("date", "title", "none")
+#: the period-name facet searches at most this many distinct time-span names (40 museums wrote a few
+#: thousand at most; the bound makes the engine match the names before it looks for their objects)
+PERIOD_NAMES_SEARCHED = 100_000
 MAX_VALUES = 20
 #: DCMI Type vocabulary terms a Dublin Core record may give as its type: classes of resources, not object
 #: types a curator chooses from (http://purl.org/dc/dcmitype/)
@@ -204,10 +207,17 @@ def constraints(state: dict[str, Any]) -> FacetQuery:
     if period:
         clean["period_name"] = period
         name = add(_param("period_name", "literal", {"en": "Period name", "zh": "时期名称"}, period), period)
-        # srom:periodName: the production's time-span names, a key the harvest writes on the object
+        # srom:periodName: the production's time-span names, a key the harvest writes on the object. The
+        # names are matched first (a few hundred distinct ones, not one per object), then their objects
+        # found; each LIMIT keeps Virtuoso from testing every object's name instead (400,000 objects:
+        # 0.9 s -> 0.12 s), at the price of a cap on the distinct names searched.
         lines += objects_group("period name: the production's time-span name contains the text", [
-            "?object srom:periodName ?period_label .",
-            f"FILTER(CONTAINS(LCASE(STR(?period_label)), LCASE({name})))"])
+            "{ SELECT ?period_label WHERE {",
+            f"    {{ SELECT DISTINCT ?period_label WHERE {{ ?named srom:periodName ?period_label }} "
+            f"LIMIT {PERIOD_NAMES_SEARCHED} }}",
+            f"    FILTER(CONTAINS(LCASE(STR(?period_label)), LCASE({name})))",
+            f"}} LIMIT {PERIOD_NAMES_SEARCHED} }}",
+            "?object srom:periodName ?period_label ."])
     value = str(state.get("date_from") or "").strip()
     if value:
         clean["date_from"] = value
