@@ -126,6 +126,7 @@ def _progress(name: str, result: dict[str, Any]) -> None:
 
 def bench_harvest(names: list[str], work: Path, args: argparse.Namespace) -> dict[str, Any]:
     """``--harvest-objects`` records over OAI-PMH into each engine, then the live page on what it stored."""
+    from bench.scale_harvest import text_index_path
     from bench.static_oai import BenchOaiServer
 
     out: dict[str, Any] = {"records": args.harvest_objects, "engines": {}}
@@ -134,6 +135,7 @@ def bench_harvest(names: list[str], work: Path, args: argparse.Namespace) -> dic
         for name in names:
             location = work / name / "harvested"
             shutil.rmtree(location, ignore_errors=True)
+            shutil.rmtree(text_index_path(location), ignore_errors=True)
             command = [sys.executable, "-m", "bench.scale_harvest", "--engine", name, "--url", feed.url,
                        "--dir", str(location), "--virtuoso-memory-mb", str(args.virtuoso_memory_mb)]
             done = subprocess.run(command, capture_output=True, text=True)
@@ -148,7 +150,8 @@ def bench_harvest(names: list[str], work: Path, args: argparse.Namespace) -> dic
             eng = engine(name, work / name, args.timeout, virtuoso_memory_mb=args.virtuoso_memory_mb,
                          location=location)
             try:
-                result["live_page"] = live_page(eng, eng.start(), "harvested", args)
+                result["live_page"] = live_page(eng, eng.start(), "harvested", args,
+                                                TextIndex(text_index_path(location)))
                 _progress(f"live page on the harvested {args.harvest_objects:,}", result["live_page"])
             except (StoreError, OSError) as exc:
                 result["live_page"] = {"status": "error", "error": str(exc)[:300], "samples": []}

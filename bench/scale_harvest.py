@@ -33,11 +33,17 @@ def _server(engine: str, location: Path, memory_mb: int):
     return ManagedVirtuosoServer(location, timeout_s=600, memory_mb=memory_mb)
 
 
+def text_index_path(location: Path) -> Path:
+    """Where the harvest into the store at ``location`` keeps its full-text index (the live page reads it)."""
+    return location.with_name(location.name + ".textindex")
+
+
 def harvest(engine: str, url: str, location: Path, batch_size: int, memory_mb: int) -> dict[str, object]:
     from harvesters.feed_database import FeedDatabase, Museum
     from harvesters.guard import FeedGuard
     from harvesters.run import Harvester
     from ontology.iris import IriMinter
+    from store.text_index import TextIndex
 
     minter = IriMinter(BASE)
     registry = FeedDatabase(location.parent / f"registry-{engine}.sqlite")
@@ -47,7 +53,10 @@ def harvest(engine: str, url: str, location: Path, batch_size: int, memory_mb: i
     server_pid = server.pid
     store = server.store(minter.provenance_graph())
     try:
-        harvester = Harvester(store, registry, minter, FeedGuard(["127.0.0.0/8"]), batch_size=batch_size)
+        # the index kept in step by the harvest, as the hub's harvester keeps it (web.hub.Hub.harvester)
+        text_index = TextIndex(text_index_path(location))
+        harvester = Harvester(store, registry, minter, FeedGuard(["127.0.0.0/8"]), batch_size=batch_size,
+                              text_index=text_index)
         with PeakWatcher(os.getpid(), children=True) as watch:  # the mapping worker (and loaders)
             started = time.perf_counter()
             run = harvester.harvest("bench")

@@ -180,7 +180,9 @@ class ExploreSearch:
                 found = options(self.store, facet, lang, limit=FACET_VALUES, timeout=self.timeout)
                 self.cache.put(key, OPTIONS_SECONDS, found)
         else:
-            among = selection(self.store, others, hits)
+            # the first COUNT_BOUND objects in the date order: the same ones on every engine (unordered,
+            # each engine counted the facet over another 5,000)
+            among = selection(self.store, others, hits, order="date")
             found = options(self.store, facet, lang, limit=FACET_VALUES, timeout=self.timeout,
                             among=among.limited(COUNT_BOUND), substitutions=among.substitutions, rows=among.rows)
         return self._selected_only(state, facet, lang, found)
