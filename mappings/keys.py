@@ -34,12 +34,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 import unicodedata
 
 from ontology.dates import year_of
 from ontology.namespaces import CRM, RDFS, SROM, XSD
-from ontology.ntriples import iri, literal, triple
+from ontology.ntriples import iri, literal, literal_text, triple
 
 from .records import MappedRecord
 
@@ -92,7 +91,6 @@ def date_order(object_iri: str, begin_year: int | None) -> int:
 _TITLE_BITS = 62
 _TITLE_ESCAPE = 63
 _UNTITLED = (1 << _TITLE_BITS) - 1
-_NT_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
 
 
 def title_sort_text(title: str) -> str:
@@ -130,24 +128,14 @@ def title_order(title: str | None) -> tuple[int, int]:
     return code >> _TITLE_BITS, code & ((1 << _TITLE_BITS) - 1)
 
 
-def _unescape(text: str) -> str:
-    def one(match: re.Match[str]) -> str:
-        escaped = match.group(1)
-        return chr(int(escaped[1:], 16)) if escaped[0] in "uU" and len(escaped) > 1 else \
-            {"n": "\n", "r": "\r", "t": "\t"}.get(escaped, escaped)
-    return _NT_ESCAPE.sub(one, text)
-
-
 def _title(labels: list[str]) -> str | None:
     """The label the title order reads: English, else one without a language, else the first by tag."""
     ranked = []
     for term in labels:
-        end = term.rfind('"')
-        if not term.startswith('"') or end <= 0:
-            continue
-        tag = term[end + 2:].lower() if term[end + 1:end + 2] == "@" else ""
-        rank = 0 if tag == "en" or tag.startswith("en-") else 1 if not tag else 2
-        ranked.append((rank, tag, _unescape(term[1:end])))
+        if term.startswith('"'):
+            text, lang = literal_text(term)
+            tag = (lang or "").lower()
+            ranked.append((0 if tag == "en" or tag.startswith("en-") else 1 if not tag else 2, tag, text))
     return min(ranked)[2] if ranked else None
 
 

@@ -85,3 +85,23 @@ def typed(value: object, datatype: str) -> str:
 def triple(subject: str, predicate: str, obj: str) -> str:
     """One N-Triples line from three already-written terms."""
     return f"{subject} {predicate} {obj} .\n"
+
+
+_ESCAPE_SEQUENCE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_UNESCAPED = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "'": "'", "b": "\b", "f": "\f"}
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    sequence = match.group(1)
+    if sequence[0] in "uU" and len(sequence) > 1:
+        return chr(int(sequence[1:], 16))
+    return _UNESCAPED.get(sequence, sequence)
+
+
+def literal_text(term: str) -> tuple[str, str | None]:
+    """(text, language) of an N-Triples literal term written by :func:`literal` (escapes undone)."""
+    end = term.rfind('"')
+    body, rest = term[1:end], term[end + 1 :]
+    if "\\" in body:
+        body = _ESCAPE_SEQUENCE.sub(_unescaped, body)
+    return body, rest[1:] if rest.startswith("@") else None

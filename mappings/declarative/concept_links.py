@@ -20,12 +20,11 @@ are noted on the State (kind, label, language) for the unmatched-terms review. P
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from ontology.dates import parse_date_text
 from ontology.namespaces import CRM, SKOS
-from ontology.ntriples import iri
+from ontology.ntriples import iri, literal_text
 from ontology.reconcile import find_period, is_known_uri, reconcile
 
 from .emit import State, Term
@@ -94,20 +93,6 @@ def link_term(st: State, term: Term, cls: str, link: tuple[str, str, str] | None
         st.add(node.term, EXACT_MATCH, target)
     if link is not None and link[2] == node.term:
         st.add(link[0], link[1], target)
-
-
-_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
-_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "'": "'", "b": "\b", "f": "\f"}
-
-
-def literal_text(term: str) -> tuple[str, str | None]:
-    """(text, language) of an N-Triples literal term written by ``ontology.ntriples.literal``."""
-    end = term.rfind('"')
-    body, rest = term[1:end], term[end + 1 :]
-    if "\\" in body:
-        body = _ESCAPE.sub(lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1)[0] in "uU" and len(m.group(1)) > 1
-                           else _ESCAPES.get(m.group(1), m.group(1)), body)
-    return body, rest[1:] if rest.startswith("@") else None
 
 
 def link_periods(st: State) -> None:

@@ -99,8 +99,3 @@ class FacetOptionLists:
             row = db.execute("SELECT options FROM facet_option_lists WHERE facet = ? AND lang = ?",
                              (facet, lang)).fetchone()
         return None if row is None else list(json.loads(row[0]))
-
-    def counted(self) -> dict[str, str]:
-        """Facet -> when its kept options were counted."""
-        with self._connect() as db:
-            return dict(db.execute("SELECT facet, MIN(counted) FROM facet_option_lists GROUP BY facet").fetchall())
