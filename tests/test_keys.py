@@ -171,6 +171,10 @@ def test_the_title_order_sorts_folded_titles_and_puts_untitled_objects_last() ->
     assert title_order("ÉCUELLE") == title_order("ecuelle")
     assert title_order("A bowl with lotus decoration, Song") == title_order("A bowl with lotus decoration, Yuan")
     assert title_order("Bowl with lotus, dec") < title_order("Bowl with lotus, ded")  # the 20th letter counts
+    # what a museum may write: a title of a million letters, a lone surrogate, controls, astral characters
+    for hostile in ("x" * 1_000_000, "\ud800 bowl", "\x00\x1f\u202e bowl", "𠀀𠀁 bowl"):
+        titles.append(hostile)
+    assert title_order("\x00\x1f\u202e bowl") == title_order("bowl")
     for title in titles:
         first, after = title_order(title)
         assert 0 <= first < 2**62 and 0 <= after < 2**62  # a 64-bit integer on every engine
